@@ -1,0 +1,222 @@
+"""``AsyncMLSClient``: the one place that builds requests, authenticates, retries and maps errors.
+
+Resource clients (models, components, datasets, the registry) subclass it and stay
+thin: build a request, parse a typed result.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
+
+import anyio
+import httpx
+import orjson
+
+from mls_async._config import ClientSettings, MLSENV, MLSRuntimeENV, resolve_settings
+from mls_async._exceptions import MLSClientError, MLSConnectionError, MLSTimeoutError
+from mls_async._response import MLSResponse, error_for_response
+from mls_async._retry import RetryPolicy, parse_retry_after
+
+__all__ = ["AsyncMLSClient", "DEFAULT_TIMEOUT", "DEFAULT_LIMITS"]
+
+logger = logging.getLogger("mls_async")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class AsyncMLSClient:
+    """Base of every MLS client: one ``httpx.AsyncClient`` per instance, HTTP Basic auth.
+
+    Args:
+        env, runtime_env, username, password: as in the original SDK, each falling back
+            to ``$MLS_ENV``, ``$MLS_RUNTIME_ENV``, ``$MLS_USERNAME``, ``$MLS_PASSWORD``.
+        base_url: the server's URL (``$MLS_BASE_URL``); the local server's for ``MLSENV.LOCAL``.
+        timeout: seconds or an ``httpx.Timeout``; per call via ``timeout=``.
+        max_retries: retries after the first attempt; per call via ``max_retries=``.
+        limits: connection pool limits.
+        transport: an httpx transport (``httpx.ASGITransport`` for an in-process server).
+
+    Use it as ``async with`` or call :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        env: MLSENV | str | None = None,
+        runtime_env: MLSRuntimeENV | str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        transport: httpx.AsyncBaseTransport | None = None,
+        credentials_required: bool = True,
+    ) -> None:
+        self._settings: ClientSettings = resolve_settings(
+            env, runtime_env, username, password, base_url, credentials_required=credentials_required
+        )
+        self._retry = RetryPolicy(max_retries=max_retries)
+        auth = None
+        if self._settings.username is not None and self._settings.password is not None:
+            auth = httpx.BasicAuth(self._settings.username, self._settings.password)
+        self._http = httpx.AsyncClient(
+            base_url=self._settings.base_url,
+            auth=auth,
+            timeout=timeout,
+            limits=limits,
+            transport=transport,
+            headers={"User-Agent": "mls-async"},
+        )
+
+    # -- the original SDK's accessors -------------------------------------------------
+    def get_env(self) -> MLSENV:
+        return self._settings.env
+
+    def get_runtime_env(self) -> MLSRuntimeENV:
+        return self._settings.runtime_env
+
+    def get_username(self) -> str | None:
+        return self._settings.username
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._settings!r})"
+
+    # -- lifecycle --------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- requests ---------------------------------------------------------------------
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: Callable[[], Any] | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        idempotent: bool = False,
+    ) -> MLSResponse:
+        """Send one logical call and decode its envelope, retrying where that is safe.
+
+        ``idempotent=True`` attaches one idempotency key to every attempt of a POST, so
+        the server applies it once and the call may be retried. ``content`` may be a
+        factory returning a fresh body iterable per attempt (streamed uploads).
+        """
+        response = await self._send(
+            method, path, params=params, json=json, content=content, headers=headers,
+            timeout=timeout, max_retries=max_retries, idempotent=idempotent,
+        )
+        return MLSResponse.from_httpx(response)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: Callable[[], Any] | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        idempotent: bool = False,
+        stream: bool = False,
+    ) -> httpx.Response:
+        method = method.upper()
+        request_headers = dict(headers or {})
+        if idempotent:
+            request_headers[IDEMPOTENCY_HEADER] = uuid.uuid4().hex
+        body: Any = None
+        if json is not None:
+            body = orjson.dumps(json, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
+            request_headers["Content-Type"] = "application/json"
+        query = _clean_params(params)
+        retries = self._retry.max_retries if max_retries is None else max_retries
+        attempt = 0
+        while True:
+            payload = content() if callable(content) else (content if content is not None else body)
+            request = self._http.build_request(
+                method, _path(path), params=query, content=payload, headers=request_headers,
+                timeout=timeout if timeout is not None else self._http.timeout,
+            )
+            retry_after: float | None = None
+            sent = True
+            try:
+                response = await self._http.send(request, stream=stream)
+            except httpx.TimeoutException as exc:
+                sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
+                error: MLSClientError = MLSTimeoutError(None, f"{method} {request.url.path} timed out: {exc!r}")
+                cause: BaseException | None = exc
+            except httpx.TransportError as exc:
+                sent = not isinstance(exc, httpx.ConnectError)
+                error = MLSConnectionError(None, f"{method} {request.url.path} failed: {exc!r}")
+                cause = exc
+            else:
+                if response.status_code < 400:
+                    logger.debug("%s %s -> %s", method, request.url.path, response.status_code)
+                    return response
+                if stream:
+                    await response.aread()
+                    await response.aclose()
+                error = error_for_response(response)
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                cause = None
+            if attempt < retries and self._retry.should_retry(
+                error, method, has_idempotency_key=IDEMPOTENCY_HEADER in request_headers, sent=sent
+            ):
+                delay = self._retry.delay(attempt, retry_after)
+                logger.info("retrying %s %s in %.2fs after: %s", method, request.url.path, delay, error.msg)
+                attempt += 1
+                await anyio.sleep(delay)
+                continue
+            raise error from cause
+
+    async def _paginate(self, path: str, params: Mapping[str, Any] | None = None) -> AsyncIterator[Any]:
+        """Yield every item of a paged list call, page 1 onwards, until an empty page."""
+        query = dict(params or {})
+        page = int(query.pop("page", None) or 1)
+        while True:
+            results = (await self._request("GET", path, params={**query, "page": page})).results
+            if not results:
+                return
+            for item in results:
+                yield item
+            page += 1
+
+
+def _path(path: str) -> str:
+    return path if path.startswith("/") else "/" + path
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Drop None values (as requests did) and render booleans the way servers parse them."""
+    if not params:
+        return None
+    cleaned: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        cleaned[key] = value
+    return cleaned

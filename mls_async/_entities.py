@@ -1,0 +1,145 @@
+"""Typed entities returned by the clients: models, components, datasets.
+
+They keep the original SDK's ``get()`` (a dict) and ``reset(**kwargs)``, and keep any
+extra field the server sends instead of rejecting it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "MLModelStatus",
+    "MLModel",
+    "AutoMLModel",
+    "ManualModel",
+    "Component",
+    "Dataset",
+    "ProblemType",
+    "AutoMLServerStatus",
+]
+
+
+class MLModelStatus(str, Enum):
+    """Lifecycle state of a model on the platform."""
+
+    IN_USE = "IN_USE"
+    NOT_IN_USE = "NOT_IN_USE"
+    AUTOML_TRAINING = "TRAINING"
+    AUTOML_DONE = "DONE"
+    AUTOML_FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+
+    @classmethod
+    def _missing_(cls, value: object) -> MLModelStatus:
+        return cls.UNKNOWN
+
+
+class AutoMLServerStatus(str, Enum):
+    RUNNING = "RUNNING"
+    STOPPED = "STOPPED"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+
+
+class ProblemType(str, Enum):
+    SCORE = "score"
+    CLASSIFICATION = "classification"
+    REGRESSION = "regression"
+
+
+class _Entity(BaseModel):
+    model_config = ConfigDict(extra="allow", validate_assignment=True, populate_by_name=True)
+
+    def get(self) -> dict[str, Any]:
+        """All fields, extras included, as a dict."""
+        return self.model_dump()
+
+    def reset(self, **kwargs: Any):
+        """Set fields in place (validated) and return self."""
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+        return self
+
+    def __str__(self) -> str:
+        return str(getattr(self, "name", None) or super().__str__())
+
+
+class Component(_Entity):
+    """A named piece of serving configuration attached to manual models."""
+
+    id: int | None = None
+    name: str | None = None
+    info: Any = None
+    is_latest: bool | None = None
+    user: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class MLModel(_Entity):
+    """Fields common to every model on the platform."""
+
+    id: int | None = None
+    name: str | None = None
+    version: str | None = None
+    description: str | None = None
+    creator: str | None = None
+    model_type: Literal["automl", "manual"] | None = None
+    table: str | None = None
+    model_data: str | None = None
+    status: MLModelStatus | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class AutoMLModel(MLModel):
+    """A model trained by the platform from a dataset."""
+
+    model_type: Literal["automl", "manual"] | None = "automl"
+    model_meta: dict[str, Any] | None = None
+    dataset_id: int | None = None
+    dataset_name: str | None = None
+    automl_model_info: dict[str, Any] | None = None
+
+    def get_error(self) -> str | None:
+        """Why training failed (only set for a failed training)."""
+        return (self.automl_model_info or {}).get("error")
+
+
+class ManualModel(MLModel):
+    """A model deployment: a registered artifact or batch table made servable."""
+
+    model_type: Literal["automl", "manual"] | None = "manual"
+    model_meta: dict[str, Any] | None = None
+    components: list[Component] = Field(default_factory=list)
+    model_lib: str | None = None
+    features: str | None = None
+    is_enabled: bool | None = None
+
+    @field_validator("components", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+
+class Dataset(_Entity):
+    """Tabular training data with a label column, for AutoML models."""
+
+    id: int | None = None
+    name: str | None = None
+    status: str | None = None
+    problem_type: ProblemType | None = Field(default=None, alias="data_type")
+    label: str | None = None
+    columns: list[str] | None = None
+    num_rows: int | None = None
+    setup_conf: dict[str, Any] | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def get_error(self) -> str | None:
+        return (self.setup_conf or {}).get("error")

@@ -1,0 +1,74 @@
+"""When to retry a failed request and how long to wait first.
+
+Retries cover connection errors, timeouts and 408/429/5xx answers. A request that may
+have reached the server is retried only when repeating it is safe: an idempotent
+method, or a POST carrying an idempotency key that the server deduplicates on.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+
+from mls_async._exceptions import (
+    MLSClientError,
+    MLSConnectionError,
+    MLSRateLimitError,
+    MLSServerError,
+    MLSTimeoutError,
+)
+
+__all__ = ["RetryPolicy", "IDEMPOTENT_METHODS", "parse_retry_after"]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, capped, honouring ``Retry-After`` up to a cap."""
+
+    max_retries: int = 2
+    initial_delay: float = 0.25
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def should_retry(self, error: MLSClientError, method: str, *, has_idempotency_key: bool, sent: bool) -> bool:
+        """Whether ``error`` for a ``method`` request is worth another attempt."""
+        if isinstance(error, MLSTimeoutError) or isinstance(error, MLSConnectionError):
+            retryable = True
+        elif isinstance(error, (MLSServerError, MLSRateLimitError)) or error.status == 408:
+            retryable = error.status in RETRYABLE_STATUSES
+        else:
+            retryable = False
+        if not retryable:
+            return False
+        if not sent:  # the request never left: repeating it is always safe
+            return True
+        return method.upper() in IDEMPOTENT_METHODS or has_idempotency_key
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number ``attempt`` (0-based)."""
+        if retry_after is not None and retry_after >= 0:
+            return min(retry_after, self.max_retry_after)
+        ceiling = min(self.max_delay, self.initial_delay * (2**attempt))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Parse ``Retry-After`` (seconds or an HTTP date) into seconds; None when absent or bad."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

@@ -1,0 +1,52 @@
+"""Argument checks that run before any request, with messages that name the fix."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from mls_async._exceptions import MLSValidationError
+
+__all__ = ["check_type", "check_lookup", "check_handler_source"]
+
+
+def _type_names(types: type | tuple[type, ...]) -> str:
+    if isinstance(types, tuple):
+        return " or ".join(t.__name__ for t in types)
+    return types.__name__
+
+
+def check_type(value: Any, types: type | tuple[type, ...], name: str, *, optional: bool = False, hint: str = "") -> None:
+    """Raise ``MLSValidationError`` unless ``value`` is an instance of ``types``."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) and (types is int or (isinstance(types, tuple) and bool not in types and int in types)):
+        ok = False
+    else:
+        ok = isinstance(value, types)
+    if not ok:
+        message = f"{name} must be {_type_names(types)}, got {type(value).__name__} ({value!r:.60})"
+        raise MLSValidationError(f"{message}. {hint}".strip() if hint else message)
+
+
+def check_lookup(id: Any, name: Any, version: Any, what: str) -> None:
+    """A lookup needs ``id`` or both ``name`` and ``version``."""
+    if id is None and (name is None or version is None):
+        raise MLSValidationError(
+            f"{what} needs id=... or both name=... and version=... (got id={id!r}, name={name!r}, version={version!r})"
+        )
+    check_type(id, int, "id", optional=True)
+    check_type(name, str, "name", optional=True)
+    check_type(version, str, "version", optional=True)
+
+
+def check_handler_source(handler: Any) -> None:
+    """Compile the handler locally so a syntax error fails before any request, naming the line."""
+    check_type(handler, str, "handler", hint="Pass the Python source text, e.g. open('handler.py').read().")
+    try:
+        ast.parse(handler, filename="<handler>")
+    except SyntaxError as exc:
+        line = (exc.text or "").strip()
+        raise MLSValidationError(
+            f"handler has a syntax error at line {exc.lineno}: {exc.msg}" + (f": {line!r}" if line else "")
+        ) from exc

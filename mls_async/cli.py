@@ -1,0 +1,31 @@
+"""``mls-async``: ``server`` starts the local MLS server, ``demo`` runs the end-to-end demo."""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+USAGE = """usage: mls-async {server,demo} [options]
+
+  server   run the local MLS server (mls-async server --help)
+  demo     start a local server and run the end-to-end demo (mls-async demo --help)
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "server":
+        from mls_async.server.cli import main as server_main
+
+        return server_main(rest)
+    if command == "demo":
+        from mls_async.demo import main as demo_main
+
+        return demo_main(rest)
+    print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+    return 2

@@ -1,0 +1,50 @@
+"""Run a coroutine to completion from sync code, with or without a running event loop.
+
+Without a running loop (scripts), each thread keeps one ``asyncio.Runner`` so that
+async clients bound to its loop stay usable across calls. Inside a running loop
+(Jupyter, async services calling sync code), the coroutine runs on one shared
+background loop thread and the caller blocks on its result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+__all__ = ["run_sync"]
+
+T = TypeVar("T")
+_local = threading.local()
+_portal_lock = threading.Lock()
+_portal_loop: asyncio.AbstractEventLoop | None = None
+
+
+def _thread_runner() -> asyncio.Runner:
+    runner = getattr(_local, "runner", None)
+    if runner is None:
+        runner = _local.runner = asyncio.Runner()
+    return runner
+
+
+def _portal() -> asyncio.AbstractEventLoop:
+    global _portal_loop
+    with _portal_lock:
+        if _portal_loop is None:
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="mls-async-portal", daemon=True)
+            thread.start()
+            atexit.register(loop.call_soon_threadsafe, loop.stop)
+            _portal_loop = loop
+        return _portal_loop
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` and return its result, from any sync context."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _thread_runner().run(coroutine)
+    return asyncio.run_coroutine_threadsafe(coroutine, _portal()).result()

@@ -1,0 +1,127 @@
+"""Model registry storage of the local server: version archives and their unpacked copies.
+
+An upload is streamed to a temporary file, hashed, checked against the client's
+sha256, unpacked into a temporary directory and only then renamed into place, so a
+client killed mid-upload leaves no partial version. Records live in ``Storage``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+import orjson
+
+from mls_async._artifacts import MODEL_META_NAME, replace_dir, unpack_archive
+from mls_async._exceptions import ModelRegistryError
+from mls_async.server.errors import APIError
+from mls_async.server.storage import SQLiteStorage
+
+__all__ = ["LocalArtifactStore"]
+
+KIND = "artifact"
+
+
+class LocalArtifactStore:
+    """Archives at ``{root}/{name}/{version}.tar``, unpacked at ``{root}/{name}/{version}/``."""
+
+    def __init__(self, root: Path, storage: SQLiteStorage, *, max_bytes: int = 2 << 30) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._tmp = root / ".tmp"
+        self._tmp.mkdir(exist_ok=True)
+        self._storage = storage
+        self._max_bytes = max_bytes
+        self._lock = threading.Lock()
+
+    def version_dir(self, name: str, version: str) -> Path:
+        return self.root / name / version
+
+    def archive_path(self, name: str, version: str) -> Path:
+        return self.root / name / f"{version}.tar"
+
+    def _record(self, name: str, version: str) -> dict | None:
+        rows = self._storage.query(KIND, subkind="", filters={"name": name, "version": version})
+        return rows[0] if rows else None
+
+    def info(self, name: str, version: str) -> dict | None:
+        record = self._record(name, version)
+        if record is None:
+            return None
+        return {key: record[key] for key in ("name", "version", "sha256", "size", "files", "meta", "created_at",
+                                             "updated_at")}
+
+    def list_models(self) -> list[str]:
+        return sorted({record["name"] for record in self._storage.query(KIND, subkind="")})
+
+    def list_versions(self, name: str) -> list[str]:
+        return [record["version"] for record in self._storage.query(KIND, subkind="", filters={"name": name})]
+
+    async def receive(self, name: str, version: str, chunks: AsyncIterator[bytes], *, sha256: str | None,
+                      force: bool) -> dict:
+        """Store an uploaded version archive all-or-nothing; 409 if it exists and not ``force``."""
+        if not force and self._record(name, version) is not None:
+            raise APIError(409, f"{name}/{version} is registered already; upload with force=true to replace it")
+        handle, temp_name = tempfile.mkstemp(dir=self._tmp, suffix=".tar")
+        temp = Path(temp_name)
+        staging = Path(tempfile.mkdtemp(dir=self._tmp))
+        try:
+            digest = hashlib.sha256()
+            size = 0
+            with os.fdopen(handle, "wb") as file:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > self._max_bytes:
+                        raise APIError(413, f"the archive is larger than the limit of {self._max_bytes} bytes")
+                    digest.update(chunk)
+                    file.write(chunk)
+            if sha256 and sha256 != digest.hexdigest():
+                raise APIError(400, f"checksum mismatch: header says {sha256}, body is {digest.hexdigest()}")
+            unpacked = staging / "version"
+            try:
+                await anyio.to_thread.run_sync(unpack_archive, temp, unpacked)
+                meta = orjson.loads((unpacked / MODEL_META_NAME).read_bytes())
+            except (ModelRegistryError, OSError, orjson.JSONDecodeError) as exc:
+                raise APIError(400, f"not a model version archive: {exc}") from exc
+            files = sorted(str(p.relative_to(unpacked)) for p in unpacked.rglob("*") if p.is_file())
+            return await anyio.to_thread.run_sync(
+                self._commit, name, version, temp, unpacked, force,
+                {"name": name, "version": version, "sha256": digest.hexdigest(), "size": size, "files": files,
+                 "meta": meta},
+            )
+        finally:
+            temp.unlink(missing_ok=True)
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _commit(self, name: str, version: str, archive: Path, unpacked: Path, force: bool, record: dict) -> dict:
+        with self._lock:
+            existing = self._record(name, version)
+            if existing is not None and not force:
+                raise APIError(409, f"{name}/{version} is registered already; upload with force=true to replace it")
+            replace_dir(unpacked, self.version_dir(name, version))
+            os.replace(archive, self.archive_path(name, version))
+            if existing is None:
+                self._storage.insert(KIND, record, subkind="", name=name, version=version)
+            else:
+                self._storage.update(KIND, existing["id"], lambda _: record)
+        return self.info(name, version) or record
+
+    def delete(self, name: str, version: str) -> bool:
+        with self._lock:
+            record = self._record(name, version)
+            if record is None:
+                return False
+            self._storage.delete(KIND, record["id"])
+            shutil.rmtree(self.version_dir(name, version), ignore_errors=True)
+            self.archive_path(name, version).unlink(missing_ok=True)
+            return True
+
+    def describe(self) -> dict[str, Any]:
+        return {"root": str(self.root)}

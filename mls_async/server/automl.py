@@ -1,0 +1,163 @@
+"""AutoML on the local server: training jobs and AutoML model servers.
+
+Creating an AutoML model trains a ``GenericLogicModel`` with ``MLSTrainable.fit`` (the
+same code path users run) in a background worker: TRAINING, then DONE or FAILED with
+the error in ``automl_model_info``. A started model server answers predictions through
+the model's handler: Python source defining ``handler(x, y)`` that turns the input row
+``x`` (a dict) and the prediction ``y`` into the response. Handlers are code: only
+trusted accounts may set them.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from mls_async._artifacts import load_version_dir, write_version_dir
+from mls_async.server.errors import APIError
+from mls_async.server.storage import SQLiteStorage
+
+__all__ = ["AutoMLService", "DEFAULT_HANDLER"]
+
+DEFAULT_HANDLER = '''\
+def handler(x, y):
+    """Turn one prediction into the platform's items: y is the model output for row x."""
+    score = y[-1] if isinstance(y, list) else y
+    return {"items": [{"id": "automl", "name": "automl", "type": "automl", "props": {"score": score}}]}
+'''
+
+
+def compile_handler(source: str) -> Any:
+    namespace: dict[str, Any] = {"__name__": "mls_automl_handler"}
+    try:
+        exec(compile(source, "<handler>", "exec"), namespace)
+    except SyntaxError as exc:
+        raise APIError(400, f"handler has a syntax error at line {exc.lineno}: {exc.msg}") from exc
+    except Exception as exc:
+        raise APIError(400, f"handler failed to load: {type(exc).__name__}: {exc}") from exc
+    function = namespace.get("handler")
+    if not callable(function):
+        raise APIError(400, "handler must define a function `handler(x, y)`")
+    return function
+
+
+class AutoMLService:
+    def __init__(self, storage: SQLiteStorage, datasets: Any, root: Path, *, time_limit: int, profiles: Any) -> None:
+        self._storage = storage
+        self._datasets = datasets
+        self._root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self._time_limit = time_limit
+        self._profiles = profiles
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="automl-train")
+        self._servers: dict[int, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    # -- training -------------------------------------------------------------------------
+    def submit_training(self, model_id: int) -> None:
+        self._executor.submit(self._train, model_id)
+
+    def _set(self, model_id: int, **fields: Any) -> None:
+        self._storage.update("model", model_id, lambda current: {**current, **fields})
+
+    def _train(self, model_id: int) -> None:
+        doc = self._storage.get("model", model_id)
+        if doc is None:
+            return
+        try:
+            model, info = self.train(doc)
+            write_version_dir(model, self._root / str(model_id))
+            self._set(model_id, status="DONE", automl_model_info=info,
+                      model_meta={"features": model.features, "label": info["label"]})
+        except Exception as exc:
+            self._set(model_id, status="FAILED", automl_model_info={
+                "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=5)})
+
+    def train(self, doc: dict) -> tuple[Any, dict]:
+        """Fit a GenericLogicModel on the model's dataset; return it and its summary."""
+        from mls_async.models.contrib import GenericLogicModel
+
+        dataset = self._datasets.get(doc["dataset_id"])
+        frame = self._datasets.frame(doc["dataset_id"])
+        label = dataset["label"]
+        features = [c for c in frame.columns if c != label]
+        if not features:
+            raise ValueError(f"dataset {dataset['name']!r} has no feature columns besides the label")
+        test = frame.sample(frac=0.25, random_state=0)
+        train = frame.drop(test.index)
+        regression = dataset["data_type"] == "regression"
+        classes = frame[label].nunique()
+        metric = "root_mean_squared_error" if regression else ("roc_auc" if classes == 2 else "accuracy")
+        model = GenericLogicModel(model_name=f"automl_{doc['id']}_model", model_version="v1", features=features,
+                                  predict_fn="predict" if regression else "predict_proba")
+        model.fit(train, test, label=label, eval_metric=metric, k=20, time_limit=self._time_limit,
+                  progress=False)
+        info = {"label": label, "features": model.features, "performance": model.performance,
+                "feature_importance": model.feature_importance, "metric": metric, **model.model_info}
+        return model, info
+
+    # -- model servers --------------------------------------------------------------------
+    def start(self, doc: dict) -> str:
+        if doc["status"] == "TRAINING":
+            raise APIError(409, f"AutoML model {doc['id']} is still training; start its server when it is DONE")
+        if doc["status"] != "DONE":
+            raise APIError(409, f"AutoML model {doc['id']} failed to train: {doc.get('automl_model_info', {})}")
+        try:
+            model = load_version_dir(self._root / str(doc["id"]))
+            handler = compile_handler(doc.get("handler") or DEFAULT_HANDLER)
+        except APIError:
+            raise
+        except Exception as exc:
+            with self._lock:
+                self._servers[doc["id"]] = {"status": "FAILED", "error": repr(exc)}
+            return "FAILED"
+        with self._lock:
+            self._servers[doc["id"]] = {"status": "RUNNING", "model": model, "handler": handler}
+        return "RUNNING"
+
+    def stop(self, model_id: int) -> str:
+        with self._lock:
+            self._servers[model_id] = {"status": "STOPPED"}
+        return "STOPPED"
+
+    def status(self, model_id: int) -> str:
+        return self._servers.get(model_id, {}).get("status", "STOPPED")
+
+    def forget(self, model_id: int) -> None:
+        with self._lock:
+            self._servers.pop(model_id, None)
+
+    async def predict(self, doc: dict, x: Any) -> Any:
+        server = self._servers.get(doc["id"], {})
+        if server.get("status") != "RUNNING":
+            raise APIError(409, f"the AutoML model server of model {doc['id']} is not running; start it first")
+        model = server["model"]
+        if isinstance(x, dict):
+            missing = [f for f in model.features if f not in x]
+            if missing:
+                raise APIError(400, f"x lacks the features {missing}")
+            row, named = [x[f] for f in model.features], x
+        else:
+            row, named = x, dict(zip(model.features, x))
+        try:
+            y = await model.predict_y_async(row)
+        except Exception as exc:
+            raise APIError(400, f"prediction failed: {exc}") from exc
+        try:
+            return server["handler"](named, y)
+        except Exception as exc:
+            raise APIError(400, f"the handler failed: {type(exc).__name__}: {exc}") from exc
+
+    def handler_source(self, doc: dict) -> str:
+        return doc.get("handler") or DEFAULT_HANDLER
+
+    def set_handler(self, doc: dict, source: str) -> None:
+        handler = compile_handler(source)
+        self._storage.update("model", doc["id"], lambda current: {**current, "handler": source})
+        with self._lock:
+            server = self._servers.get(doc["id"])
+            if server and server.get("status") == "RUNNING":
+                server["handler"] = handler

@@ -1,0 +1,38 @@
+"""The in-process profile client that the server hands to models as ``pf_client``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import anyio
+
+from mls_async._exceptions import DoesNotExist
+from mls_async.server.storage import SQLiteStorage
+
+__all__ = ["LocalProfileClient"]
+
+
+class LocalProfileClient:
+    """Reads profiles straight from storage, with the same injected latency as the HTTP API."""
+
+    def __init__(self, storage: SQLiteStorage, latency: Callable[[], float]) -> None:
+        self._storage = storage
+        self._latency = latency
+
+    async def _get(self, kind: str, profile_id: str, target_id: str, keys: list[str] | None) -> dict:
+        if self._latency():
+            await anyio.sleep(self._latency())
+        found = self._storage.get_profiles(kind, profile_id, [target_id]).get(target_id)
+        if found is None:
+            raise DoesNotExist(f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
+        return found if keys is None else {k: found[k] for k in keys if k in found}
+
+    async def get_user_profile(self, profile_id: str, user_id: str, keys: list[str] | None = None) -> dict:
+        return await self._get("users", profile_id, user_id, keys)
+
+    async def get_item_profile(self, profile_id: str, item_id: str, keys: list[str] | None = None) -> dict:
+        return await self._get("items", profile_id, item_id, keys)
+
+    async def get_profile(self, profile_id: str, target_id: str, keys: list[str] | None = None,
+                          kind: str = "user") -> dict:
+        return await self._get("items" if kind == "item" else "users", profile_id, target_id, keys)

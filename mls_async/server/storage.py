@@ -1,0 +1,225 @@
+"""Metadata storage of the local server: SQLite in WAL mode behind a small interface.
+
+``Storage`` is what the app needs; ``SQLiteStorage`` implements it. Another backend
+(PostgreSQL) implements the same methods. Every write runs in one transaction under
+one lock, so read-modify-write updates from concurrent requests never lose a change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+
+__all__ = ["Storage", "SQLiteStorage", "Conflict", "now_iso"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    subkind TEXT,
+    name TEXT,
+    version TEXT,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS documents_unique ON documents(kind, subkind, name, version);
+CREATE INDEX IF NOT EXISTS documents_kind ON documents(kind, id);
+CREATE TABLE IF NOT EXISTS table_items (
+    table_name TEXT NOT NULL, pk TEXT NOT NULL, item TEXT NOT NULL, PRIMARY KEY (table_name, pk)
+);
+CREATE TABLE IF NOT EXISTS profiles (
+    kind TEXT NOT NULL, profile_id TEXT NOT NULL, target_id TEXT NOT NULL, profile TEXT NOT NULL,
+    PRIMARY KEY (kind, profile_id, target_id)
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    username TEXT NOT NULL, key TEXT NOT NULL, status INTEGER NOT NULL, body BLOB NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (username, key)
+);
+"""
+
+
+class Conflict(Exception):
+    """A unique constraint refused the write."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Storage(Protocol):
+    def insert(self, kind: str, body: dict, *, subkind: str | None = None, name: str | None = None,
+               version: str | None = None) -> dict: ...
+    def get(self, kind: str, id: int) -> dict | None: ...
+    def query(self, kind: str, *, subkind: str | None = None, filters: dict | None = None,
+              search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict]: ...
+    def update(self, kind: str, id: int, change: Callable[[dict], dict]) -> dict | None: ...
+    def delete(self, kind: str, id: int) -> bool: ...
+
+
+class SQLiteStorage:
+    """Documents (models, components, datasets, tables, artifacts), table items, profiles."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._connection.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=NORMAL")
+            self._connection.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the lock also serializes this process's writers."""
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            else:
+                self._connection.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._connection.execute(sql, params).fetchall()
+
+    @staticmethod
+    def _document(row: sqlite3.Row) -> dict:
+        body = orjson.loads(row["body"])
+        body.update(id=row["id"], created_at=row["created_at"], updated_at=row["updated_at"])
+        return body
+
+    # -- documents ------------------------------------------------------------------------
+    def insert(self, kind: str, body: dict, *, subkind: str | None = None, name: str | None = None,
+               version: str | None = None) -> dict:
+        stamp = now_iso()
+        try:
+            with self.transaction() as db:
+                cursor = db.execute(
+                    "INSERT INTO documents(kind, subkind, name, version, body, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (kind, subkind, name, version, orjson.dumps(body).decode(), stamp, stamp),
+                )
+                new_id = cursor.lastrowid
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(str(exc)) from exc
+        return {**body, "id": new_id, "created_at": stamp, "updated_at": stamp}
+
+    def get(self, kind: str, id: int) -> dict | None:
+        rows = self._read("SELECT * FROM documents WHERE kind = ? AND id = ?", (kind, id))
+        return self._document(rows[0]) if rows else None
+
+    def query(self, kind: str, *, subkind: str | None = None, filters: dict | None = None,
+              search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict]:
+        """Documents of ``kind`` whose columns (id, name, version) equal ``filters``; newest last."""
+        sql = ["SELECT * FROM documents WHERE kind = ?"]
+        params: list[Any] = [kind]
+        if subkind is not None:
+            sql.append("AND subkind = ?")
+            params.append(subkind)
+        for column, value in (filters or {}).items():
+            if column not in ("id", "name", "version"):
+                raise ValueError(f"cannot filter on {column}")
+            sql.append(f"AND {column} = ?")
+            params.append(value)
+        if search:
+            sql.append("AND (name LIKE ? OR body LIKE ?)")
+            params.extend([f"%{search}%", f"%{search}%"])
+        sql.append("ORDER BY id")
+        if limit is not None:
+            sql.append("LIMIT ? OFFSET ?")
+            params.extend([limit, offset])
+        return [self._document(row) for row in self._read(" ".join(sql), tuple(params))]
+
+    def update(self, kind: str, id: int, change: Callable[[dict], dict], *, name: str | None = None,
+               version: str | None = None) -> dict | None:
+        """Apply ``change`` to the stored body atomically; None when there is no such document."""
+        try:
+            with self.transaction() as db:
+                rows = db.execute("SELECT * FROM documents WHERE kind = ? AND id = ?", (kind, id)).fetchall()
+                if not rows:
+                    return None
+                current = self._document(rows[0])
+                body = change({k: v for k, v in current.items() if k not in ("id", "created_at", "updated_at")})
+                stamp = now_iso()
+                db.execute(
+                    "UPDATE documents SET body = ?, updated_at = ?, name = COALESCE(?, name),"
+                    " version = COALESCE(?, version) WHERE kind = ? AND id = ?",
+                    (orjson.dumps(body).decode(), stamp, name, version, kind, id),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(str(exc)) from exc
+        return {**body, "id": id, "created_at": current["created_at"], "updated_at": stamp}
+
+    def delete(self, kind: str, id: int) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM documents WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
+
+    # -- batch table items ----------------------------------------------------------------
+    def put_items(self, table: str, items: list[tuple[str, dict]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO table_items(table_name, pk, item) VALUES (?, ?, ?)",
+                [(table, pk, orjson.dumps(item).decode()) for pk, item in items],
+            )
+
+    def get_item(self, table: str, pk: str) -> dict | None:
+        rows = self._read("SELECT item FROM table_items WHERE table_name = ? AND pk = ?", (table, pk))
+        return orjson.loads(rows[0]["item"]) if rows else None
+
+    def delete_item(self, table: str, pk: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM table_items WHERE table_name = ? AND pk = ?", (table, pk)).rowcount > 0
+
+    def drop_items(self, table: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM table_items WHERE table_name = ?", (table,))
+
+    # -- profiles -------------------------------------------------------------------------
+    def merge_profiles(self, kind: str, profile_id: str, profiles: dict[str, dict]) -> int:
+        with self.transaction() as db:
+            for target_id, values in profiles.items():
+                row = db.execute(
+                    "SELECT profile FROM profiles WHERE kind = ? AND profile_id = ? AND target_id = ?",
+                    (kind, profile_id, target_id),
+                ).fetchone()
+                merged = {**(orjson.loads(row["profile"]) if row else {}), **values}
+                db.execute(
+                    "INSERT OR REPLACE INTO profiles(kind, profile_id, target_id, profile) VALUES (?, ?, ?, ?)",
+                    (kind, profile_id, target_id, orjson.dumps(merged).decode()),
+                )
+        return len(profiles)
+
+    def get_profiles(self, kind: str, profile_id: str, target_ids: list[str]) -> dict[str, dict]:
+        marks = ",".join("?" * len(target_ids))
+        rows = self._read(
+            f"SELECT target_id, profile FROM profiles WHERE kind = ? AND profile_id = ? AND target_id IN ({marks})",
+            (kind, profile_id, *target_ids),
+        )
+        return {row["target_id"]: orjson.loads(row["profile"]) for row in rows}
+
+    # -- idempotency keys -----------------------------------------------------------------
+    def remembered(self, username: str, key: str) -> tuple[int, bytes] | None:
+        rows = self._read("SELECT status, body FROM idempotency WHERE username = ? AND key = ?", (username, key))
+        return (rows[0]["status"], rows[0]["body"]) if rows else None
+
+    def remember(self, username: str, key: str, status: int, body: bytes) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO idempotency(username, key, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
+                (username, key, status, body, now_iso()),
+            )

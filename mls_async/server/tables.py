@@ -1,0 +1,114 @@
+"""Batch prediction tables ("dynamodb tables") of the local server.
+
+A table is loading while an upload of rows runs (in a worker thread), then active.
+The service doubles as the ``dynamodb_client`` handed to models during prediction.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from mls_async.server.errors import APIError
+from mls_async.server.storage import Conflict, SQLiteStorage
+
+__all__ = ["TableService"]
+
+KIND = "table"
+
+
+class TableService:
+    def __init__(self, storage: SQLiteStorage) -> None:
+        self._storage = storage
+        self._threads: set[threading.Thread] = set()
+
+    def _doc(self, name: str) -> dict | None:
+        rows = self._storage.query(KIND, subkind="", filters={"name": name})
+        return rows[0] if rows else None
+
+    def _doc_or_404(self, name: str) -> dict:
+        doc = self._doc(name)
+        if doc is None:
+            raise APIError(404, f"no table named {name!r}")
+        return doc
+
+    def create(self, name: str, key: str) -> dict:
+        try:
+            doc = self._storage.insert(KIND, {"table_name": name, "key": key, "status": "ACTIVE", "item_count": 0},
+                                       subkind="", name=name, version="")
+        except Conflict:
+            raise APIError(409, f"a table named {name!r} exists already") from None
+        return doc
+
+    def describe(self, name: str) -> dict:
+        return self._doc_or_404(name)
+
+    def is_active(self, name: str) -> bool:
+        doc = self._doc(name)
+        return doc is not None and doc["status"] == "ACTIVE"
+
+    def is_loading(self, name: str) -> bool:
+        return self._doc_or_404(name)["status"] == "LOADING"
+
+    def load(self, name: str, items: list[dict[str, Any]]) -> dict:
+        """Start writing ``items``; the table is LOADING until every row is stored."""
+        doc = self._doc_or_404(name)
+        key = doc["key"]
+        missing = [i for i, item in enumerate(items) if key not in item]
+        if missing:
+            raise APIError(400, f"rows {missing[:5]} have no key column {key!r}")
+
+        def set_status(status: str, count: int | None = None) -> None:
+            def change(current: dict) -> dict:
+                extra = {} if count is None else {"item_count": current.get("item_count", 0) + count}
+                return {**current, "status": status, **extra}
+            self._storage.update(KIND, doc["id"], change)
+
+        set_status("LOADING")
+
+        def run() -> None:
+            try:
+                for start in range(0, len(items), 1000):
+                    chunk = items[start:start + 1000]
+                    self._storage.put_items(name, [(str(item[key]), item) for item in chunk])
+                set_status("ACTIVE", len(items))
+            except Exception:
+                set_status("FAILED")
+            finally:
+                self._threads.discard(thread)
+
+        thread = threading.Thread(target=run, name=f"load-{name}", daemon=True)
+        self._threads.add(thread)
+        thread.start()
+        return {"table_name": name, "status": "LOADING", "rows": len(items)}
+
+    def delete(self, name: str) -> None:
+        doc = self._doc_or_404(name)
+        self._storage.delete(KIND, doc["id"])
+        self._storage.drop_items(name)
+
+    def item_request(self, kind: str, table: str, body: dict[str, Any]) -> Any:
+        doc = self._doc_or_404(table)
+        key = doc["key"]
+        if key not in body:
+            raise APIError(400, f"the body needs the table's key {key!r}")
+        pk = str(body[key])
+        if kind == "get":
+            item = self._storage.get_item(table, pk)
+            if item is None:
+                raise APIError(404, f"no item {pk!r} in table {table!r}")
+            return {"item": item}
+        if kind == "put":
+            self._storage.put_items(table, [(pk, body)])
+            return {"item": body}
+        if kind == "update":
+            merged = {**(self._storage.get_item(table, pk) or {}), **body}
+            self._storage.put_items(table, [(pk, merged)])
+            return {"item": merged}
+        if not self._storage.delete_item(table, pk):
+            raise APIError(404, f"no item {pk!r} in table {table!r}")
+        return {"deleted": pk}
+
+    # -- the dynamodb_client interface that models use --------------------------------------
+    async def get_item(self, table_name: str, key: dict[str, Any]) -> dict:
+        return self.item_request("get", table_name, key)

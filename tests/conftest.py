@@ -1,0 +1,79 @@
+"""Fixtures: a real local MLS server, in-process (ASGI) for speed or on loopback with uvicorn."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mls_async.server import ServerConfig, create_app
+
+USER, PASSWORD = "tester", "s3cret-pass"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own model directory and no stray MLS settings."""
+    for var in ("MLS_ENV", "AWS_ENV", "MLS_RUNTIME_ENV", "MLS_RUNTINE_ENV", "MLS_USERNAME", "MLS_PASSWORD",
+                "MLS_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MLS_MODEL_DIR", str(tmp_path / "models"))
+
+
+@pytest.fixture
+def server_config(tmp_path: Path) -> ServerConfig:
+    return ServerConfig(tmp_path / "server", {USER: PASSWORD}, automl_time_limit=20)
+
+
+@pytest.fixture
+def app(server_config: ServerConfig):
+    return create_app(server_config)
+
+
+@pytest.fixture
+def async_transport(app) -> httpx.AsyncBaseTransport:
+    return httpx.ASGITransport(app=app)
+
+
+@pytest.fixture
+def sync_transport(app) -> Iterator[httpx.BaseTransport]:
+    from starlette.testclient import TestClient
+
+    with TestClient(app) as client:
+        yield client._transport
+
+
+@pytest.fixture
+def client_kwargs() -> dict:
+    return {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": "http://mls.local"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(server_config: ServerConfig) -> Iterator[str]:
+    """A real uvicorn server on a loopback port; yields its base URL."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(server_config), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
