@@ -22,6 +22,7 @@ from mls_async._exceptions import (
     ModelRegistryError,
 )
 from mls_async._response import MLSResponse
+from mls_async._retry import RetryPolicy
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._async.profile_client import AsyncMLSProfileAPIClient
 from mls_async._async.registry import AsyncModelRegistry
@@ -55,4 +56,5 @@ __all__ = [
     "MLSValidationError",
     "ModelRegistry",
     "ModelRegistryError",
+    "RetryPolicy",
 ]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from mls_async._exceptions import MLSValidationError
 
-__all__ = ["check_type", "check_lookup", "check_handler_source"]
+__all__ = ["check_type", "check_lookup", "check_handler_source", "build_body"]
+
+BaseModelT = TypeVar("BaseModelT", bound=BaseModel)
 
 
 def _type_names(types: type | tuple[type, ...]) -> str:
@@ -50,3 +54,16 @@ def check_handler_source(handler: Any) -> None:
         raise MLSValidationError(
             f"handler has a syntax error at line {exc.lineno}: {exc.msg}" + (f": {line!r}" if line else "")
         ) from exc
+
+
+def build_body(schema: type[BaseModelT], **fields: Any) -> BaseModelT:
+    """Build a request body, turning pydantic's errors into one ``MLSValidationError``."""
+    try:
+        return schema(**fields)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors()[:5]:
+            where = ".".join(str(p) for p in error.get("loc", ()))
+            value = error.get("input")
+            problems.append(f"{where}={value!r:.60}: {error.get('msg')}")
+        raise MLSValidationError("invalid arguments: " + "; ".join(problems)) from None

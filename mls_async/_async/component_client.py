@@ -10,7 +10,7 @@ from mls_async._entities import Component
 from mls_async._exceptions import DoesNotExist, MLSConflictError, MLSValidationError
 from mls_async._response import MLSResponse
 from mls_async._schemas import ComponentRequest
-from mls_async._validation import check_type
+from mls_async._validation import build_body, check_type
 
 __all__ = ["AsyncComponentClient", "COMPONENTS_PATH"]
 
@@ -31,7 +31,7 @@ class AsyncComponentClient(AsyncMLSClient):
         """Create a component and return it as stored."""
         check_type(name, str, "name")
         check_type(is_latest, bool, "is_latest")
-        body = ComponentRequest(name=name, info=info, is_latest=is_latest)
+        body = build_body(ComponentRequest, name=name, info=info, is_latest=is_latest)
         created = await self._request("POST", COMPONENTS_PATH, json=body.model_dump(), idempotent=True)
         return await self.get_component(id=created.results["id"])
 
@@ -68,7 +68,7 @@ class AsyncComponentClient(AsyncMLSClient):
         """Set ``is_latest``; updates ``component`` in place and returns it."""
         component = _saved(component)
         check_type(is_latest, bool, "is_latest")
-        body = ComponentRequest(name=component.name or "", info=component.info, is_latest=is_latest)
+        body = build_body(ComponentRequest, name=component.name or "", info=component.info, is_latest=is_latest)
         await self._request("PUT", f"{COMPONENTS_PATH}/{component.id}", json=body.model_dump())
         fresh = (await self._request("GET", f"{COMPONENTS_PATH}/{component.id}")).results
         return component.reset(**fresh)

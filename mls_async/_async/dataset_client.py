@@ -12,7 +12,7 @@ from mls_async._entities import Dataset, ProblemType
 from mls_async._exceptions import DoesNotExist, MLSValidationError
 from mls_async._response import MLSResponse
 from mls_async._schemas import CreateDatasetRequest
-from mls_async._validation import check_type
+from mls_async._validation import build_body, check_type
 
 __all__ = ["AsyncDatasetClient", "DATASETS_PATH"]
 
@@ -63,7 +63,7 @@ class AsyncDatasetClient(AsyncMLSClient):
         if data_format is not None and data_format not in _CONTENT_TYPES:
             raise MLSValidationError(f"data_format={data_format!r} is not valid; use 'csv' or 'parquet'")
         content, fmt = _dataset_bytes(data, data_format)
-        query = CreateDatasetRequest(name=name, type=problem.value, label=label, data_format=fmt)  # type: ignore[arg-type]
+        query = build_body(CreateDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)  # type: ignore[arg-type]
         created = await self._request(
             "POST", DATASETS_PATH, params=query.model_dump(), content=content,
             headers={"Content-Type": _CONTENT_TYPES[fmt]}, idempotent=True,

@@ -10,7 +10,7 @@ from mls_async._entities import AutoMLModel, Component, Dataset, ManualModel
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError, MLSValidationError
 from mls_async._response import MLSResponse
 from mls_async._schemas import MODEL_LIBS, CreateModelRequest, UpdateModelRequest
-from mls_async._validation import check_handler_source, check_lookup, check_type
+from mls_async._validation import build_body, check_handler_source, check_lookup, check_type
 
 __all__ = ["AsyncMLModelClient", "MODELS_PATH", "TABLES_PATH", "ARTIFACT_INFO_PATH"]
 
@@ -91,7 +91,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         check_type(name, str, "name")
         check_type(version, str, "version")
         check_type(description, str, "description", optional=True)
-        body = CreateModelRequest(
+        body = build_body(CreateModelRequest, 
             model_type="automl", name=name, version=version, description=description, dataset_id=dataset.id
         )
         created = await self._request("POST", MODELS_PATH, json=body.model_dump(exclude_none=True), idempotent=True)
@@ -115,7 +115,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         check_type(version, str, "version")
         _check_manual_args(model_lib, model_meta, features, components, description=description,
                            creator=creator, model_data=model_data, table=table)
-        body = CreateModelRequest(
+        body = build_body(CreateModelRequest, 
             model_type="manual", name=name, version=version, description=description, creator=creator,
             model_lib=model_lib, model_data=model_data, model_meta=model_meta, features=features, table=table,
             components=_component_names(components),
@@ -215,7 +215,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         overrides = {"description": description, "creator": creator, "model_lib": model_lib,
                      "model_data": model_data, "model_meta": model_meta, "features": features, "table": table}
         merged = {**current, **{k: v for k, v in overrides.items() if v is not None}}
-        body = UpdateModelRequest(
+        body = build_body(UpdateModelRequest, 
             name=name or model.name, version=version or model.version,
             components=_component_names(components if components is not None else model.components),
             **merged,
@@ -241,7 +241,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         check_type(model_meta, dict, "model_meta", hint="Pass {} to clear the meta.")
         check_type(partial_update, bool, "partial_update")
         meta = {**(model.model_meta or {}), **model_meta} if partial_update else dict(model_meta)
-        body = UpdateModelRequest(
+        body = build_body(UpdateModelRequest, 
             name=model.name, version=model.version, components=_component_names(model.components),
             **{field: getattr(model, field) for field in _MANUAL_FIELDS if field != "model_meta"},
             model_meta=meta,

@@ -39,6 +39,7 @@ class MLSClient:
         base_url: the server's URL (``$MLS_BASE_URL``); the local server's for ``MLSENV.LOCAL``.
         timeout: seconds or an ``httpx.Timeout``; per call via ``timeout=``.
         max_retries: retries after the first attempt; per call via ``max_retries=``.
+        retry: a full ``RetryPolicy`` (backoff and ``Retry-After`` caps) instead of ``max_retries``.
         limits: connection pool limits.
         transport: an httpx transport (``httpx.ASGITransport`` for an in-process server).
 
@@ -55,6 +56,7 @@ class MLSClient:
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = 2,
+        retry: RetryPolicy | None = None,
         limits: httpx.Limits = DEFAULT_LIMITS,
         transport: httpx.BaseTransport | None = None,
         credentials_required: bool = True,
@@ -62,7 +64,7 @@ class MLSClient:
         self._settings: ClientSettings = resolve_settings(
             env, runtime_env, username, password, base_url, credentials_required=credentials_required
         )
-        self._retry = RetryPolicy(max_retries=max_retries)
+        self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         auth = None
         if self._settings.username is not None and self._settings.password is not None:
             auth = httpx.BasicAuth(self._settings.username, self._settings.password)

@@ -1,0 +1,60 @@
+# Generated from mls_async/_async/dynamodb_client.py by scripts/unasync.py. Do not edit: edit the source and regenerate.
+"""``DynamoDBClient``: batch prediction tables and their items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mls_async._sync.base_client import MLSClient
+from mls_async._sync.model_client import TABLES_PATH
+from mls_async._response import MLSResponse
+from mls_async._schemas import CreateTableRequest, DynamoDBRequest
+from mls_async._validation import build_body, check_type
+
+__all__ = ["DynamoDBClient", "DYNAMODB_PATH"]
+
+DYNAMODB_PATH = "/api/v1/dynamodb"
+
+
+class DynamoDBClient(MLSClient):
+    """Items of batch tables (``get_item``, ``put_item``, ...) and the tables themselves."""
+
+    def _item(self, kind: str, table_name: str, body: dict[str, Any]) -> MLSResponse:
+        check_type(table_name, str, "table_name")
+        check_type(body, dict, "key" if kind in ("get", "delete") else "item")
+        request = build_body(DynamoDBRequest, type=kind, table_name=table_name, body=body)  # type: ignore[arg-type]
+        return self._request("POST", DYNAMODB_PATH, json=request.model_dump())
+
+    def get_item(self, table_name: str, key: dict[str, Any]) -> dict[str, Any]:
+        """``{"item": {...}}`` for ``key``; a missing item raises ``MLSNotFoundError``."""
+        return (self._item("get", table_name, key)).results
+
+    def put_item(self, table_name: str, item: dict[str, Any]) -> dict[str, Any]:
+        """Write ``item`` whole."""
+        return (self._item("put", table_name, item)).results
+
+    def update_item(self, table_name: str, item: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``item`` into the stored one."""
+        return (self._item("update", table_name, item)).results
+
+    def delete_item(self, table_name: str, key: dict[str, Any]) -> MLSResponse:
+        return self._item("delete", table_name, key)
+
+    def create_table(self, table_name: str, key: str = "id") -> dict[str, Any]:
+        """Create an empty, active table whose items are keyed by the ``key`` field."""
+        body = build_body(CreateTableRequest, table_name=table_name, key=key)
+        return (self._request("POST", TABLES_PATH, json=body.model_dump())).results
+
+    def upload_items(self, table_name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+        """Start loading ``items``; the table reports ``is_loading`` until they are written."""
+        check_type(items, list, "items")
+        return (self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results
+
+    def is_table_active(self, table_name: str) -> bool:
+        return (self._request("GET", f"{TABLES_PATH}/{table_name}/is_active")).results["is_active"]
+
+    def is_table_loading(self, table_name: str) -> bool:
+        return (self._request("GET", f"{TABLES_PATH}/{table_name}/is_loading")).results["is_loading"]
+
+    def delete_table(self, table_name: str) -> MLSResponse:
+        return self._request("DELETE", f"{TABLES_PATH}/{table_name}")

@@ -1,0 +1,196 @@
+# Generated from tests/_async/test_base_client.py by scripts/unasync.py. Do not edit: edit the source and regenerate.
+"""The base client's contract, pinned at the transport with respx."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+import respx
+
+import mls_async
+from mls_async import (
+    MLSClient,
+    MLSBadRequestError,
+    MLSClientError,
+    MLSConfigError,
+    MLSConflictError,
+    MLSConnectionError,
+    MLSForbiddenError,
+    MLSNotFoundError,
+    MLSRateLimitError,
+    MLSServerError,
+    MLSTimeoutError,
+    MLSUnauthorizedError,
+    RetryPolicy,
+)
+
+BASE = "http://mls.test"
+FAST = RetryPolicy(max_retries=3, initial_delay=0.001, max_delay=0.002, max_retry_after=0.05)
+
+
+def make_client(**kwargs) -> MLSClient:
+    return MLSClient(env="LOCAL", username="alice", password="hunter2-secret", base_url=BASE, **kwargs)
+
+
+def ok(results=None, status=200, **kwargs) -> httpx.Response:
+    return httpx.Response(status, json={"code": 0, "error": None, "results": results}, **kwargs)
+
+
+@respx.mock
+def test_envelope_decoded_and_basic_auth_sent_every_time():
+    route = respx.get(f"{BASE}/api/v1/models/1").mock(return_value=ok({"id": 1, "name": "m"}))
+    with make_client() as client:
+        for _ in range(2):
+            response = client._request("GET", "/api/v1/models/1")
+            assert response.results == {"id": 1, "name": "m"} and response.code == 0
+    assert route.call_count == 2
+    for call in route.calls:
+        assert call.request.headers["authorization"] == httpx.BasicAuth("alice", "hunter2-secret")._auth_header
+
+
+@pytest.mark.parametrize(("status", "error_class"), [
+    (400, MLSBadRequestError), (401, MLSUnauthorizedError), (403, MLSForbiddenError), (404, MLSNotFoundError),
+    (409, MLSConflictError), (422, MLSBadRequestError), (429, MLSRateLimitError), (500, MLSServerError),
+    (503, MLSServerError),
+])
+@respx.mock
+def test_each_status_maps_to_its_error_class(status, error_class):
+    respx.get(f"{BASE}/x").mock(return_value=httpx.Response(
+        status, json={"code": status, "error": f"boom {status}", "results": None}, headers={"x-request-id": "req-7"}))
+    with make_client(max_retries=0) as client:
+        with pytest.raises(error_class) as info:
+            client._request("GET", "/x")
+    assert info.value.status == status and info.value.code == status
+    assert info.value.msg == f"boom {status}" and info.value.request_id == "req-7"
+    assert isinstance(info.value, MLSClientError)
+
+
+@respx.mock
+def test_error_envelope_with_200_and_non_json_bodies():
+    respx.get(f"{BASE}/soft").mock(return_value=httpx.Response(200, json={"code": 404, "error": "gone", "results": None}))
+    respx.get(f"{BASE}/proxy").mock(return_value=httpx.Response(502, text="<html>Bad gateway</html>"))
+    respx.get(f"{BASE}/garbage").mock(return_value=httpx.Response(200, text="not json"))
+    with make_client(max_retries=0) as client:
+        with pytest.raises(MLSNotFoundError, match="gone"):
+            client._request("GET", "/soft")
+        with pytest.raises(MLSServerError, match="HTTP 502 .*Bad gateway"):
+            client._request("GET", "/proxy")
+        with pytest.raises(MLSServerError, match="expected a JSON envelope"):
+            client._request("GET", "/garbage")
+
+
+@respx.mock
+def test_retries_5xx_and_429_honouring_retry_after(monkeypatch):
+    waits = []
+    real_delay = FAST.delay
+    monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt, retry_after=None: (
+        waits.append((attempt, retry_after)) or real_delay(attempt, retry_after)))
+    route = respx.get(f"{BASE}/flaky").mock(side_effect=[
+        httpx.Response(503, json={"code": 503, "error": "busy", "results": None}),
+        httpx.Response(429, json={"code": 429, "error": "slow down", "results": None}, headers={"Retry-After": "0.01"}),
+        ok("finally"),
+    ])
+    with make_client(retry=FAST) as client:
+        assert (client._request("GET", "/flaky")).results == "finally"
+    assert route.call_count == 3
+    assert waits == [(0, None), (1, 0.01)]
+
+
+def test_backoff_grows_with_jitter_and_retry_after_is_capped():
+    policy = RetryPolicy(initial_delay=0.5, max_delay=4.0, max_retry_after=30.0)
+    for attempt, ceiling in [(0, 0.5), (1, 1.0), (2, 2.0), (5, 4.0)]:
+        delays = {policy.delay(attempt) for _ in range(20)}
+        assert all(ceiling / 2 <= d <= ceiling for d in delays) and len(delays) > 1
+    assert policy.delay(0, retry_after=12.0) == 12.0
+    assert policy.delay(0, retry_after=3600.0) == 30.0
+
+
+@respx.mock
+def test_gives_up_after_max_retries():
+    route = respx.get(f"{BASE}/down").mock(return_value=httpx.Response(500, json={"code": 500, "error": "x"}))
+    with make_client(retry=FAST) as client:
+        with pytest.raises(MLSServerError):
+            client._request("GET", "/down", max_retries=1)
+    assert route.call_count == 2
+
+
+@respx.mock
+def test_post_is_retried_only_with_an_idempotency_key():
+    route = respx.post(f"{BASE}/api/v1/models").mock(side_effect=[
+        httpx.Response(502, json={"code": 502, "error": "bad gateway"}),
+        httpx.Response(502, json={"code": 502, "error": "bad gateway"}), ok({"id": 6}),
+    ])
+    with make_client(retry=FAST) as client:
+        with pytest.raises(MLSServerError):
+            client._request("POST", "/api/v1/models", json={"a": 1})
+        assert route.call_count == 1
+        assert (client._request("POST", "/api/v1/models", json={"a": 1}, idempotent=True)).results == {"id": 6}
+    keys = [call.request.headers.get("idempotency-key") for call in route.calls]
+    assert keys[0] is None
+    assert keys[1] is not None and keys[1] == keys[2]  # one key per logical call, reused on retry
+
+
+@respx.mock
+def test_connection_errors_and_timeouts_are_retried_then_typed():
+    route = respx.get(f"{BASE}/net").mock(side_effect=[httpx.ConnectError("refused"), ok("up")])
+    respx.get(f"{BASE}/slow").mock(side_effect=httpx.ReadTimeout("slow"))
+    respx.post(f"{BASE}/refused").mock(side_effect=[httpx.ConnectError("refused"), ok("sent")])
+    with make_client(retry=FAST) as client:
+        assert (client._request("GET", "/net")).results == "up"
+        assert route.call_count == 2
+        with pytest.raises(MLSTimeoutError) as info:
+            client._request("GET", "/slow")
+        assert isinstance(info.value, MLSConnectionError) and isinstance(info.value.__cause__, httpx.ReadTimeout)
+        # a POST that never reached the server is safe to repeat, key or not
+        assert (client._request("POST", "/refused")).results == "sent"
+
+
+@respx.mock
+def test_pagination_iterator_walks_every_page():
+    route = respx.get(f"{BASE}/api/v1/components").mock(side_effect=lambda request: ok(
+        {"1": [{"id": 1}, {"id": 2}], "2": [{"id": 3}], "3": []}[request.url.params["page"]]))
+    with make_client() as client:
+        ids = [item["id"] for item in client._paginate("/api/v1/components", {"name": "c", "query": None})]
+    assert ids == [1, 2, 3]
+    assert [dict(call.request.url.params) for call in route.calls] == [
+        {"name": "c", "page": "1"}, {"name": "c", "page": "2"}, {"name": "c", "page": "3"}]
+
+
+@respx.mock
+def test_password_never_in_repr_logs_or_errors(caplog):
+    caplog.set_level(logging.DEBUG)
+    respx.get(f"{BASE}/fail").mock(return_value=httpx.Response(500, json={"code": 500, "error": "nope"}))
+    with make_client(retry=FAST) as client:
+        with pytest.raises(MLSServerError) as info:
+            client._request("GET", "/fail")
+        texts = [repr(client), repr(client._settings), str(info.value), repr(info.value), caplog.text]
+    assert "retrying" in caplog.text
+    assert all("hunter2-secret" not in text for text in texts)
+
+
+def test_configuration_from_environment(monkeypatch):
+    monkeypatch.setenv("MLS_ENV", "local")
+    monkeypatch.setenv("MLS_RUNTINE_ENV", "YE")  # the original SDK's spelling
+    monkeypatch.setenv("MLS_USERNAME", "bob")
+    monkeypatch.setenv("MLS_PASSWORD", "pw")
+    client = MLSClient()
+    assert client.get_env() is mls_async.MLSENV.LOCAL
+    assert client.get_runtime_env() is mls_async.MLSRuntimeENV.YE
+    assert client.get_username() == "bob" and client.base_url == "http://127.0.0.1:8000"
+    monkeypatch.setenv("MLS_RUNTIME_ENV", "MMS")
+    assert MLSClient().get_runtime_env() is mls_async.MLSRuntimeENV.MMS
+
+
+def test_invalid_configuration_lists_valid_values(monkeypatch):
+    with pytest.raises(MLSConfigError, match="use one of: DEV, STG, PRD, LOCAL"):
+        MLSClient(env="QA", username="u", password="p")
+    monkeypatch.setenv("MLS_RUNTIME_ENV", "cloud")
+    with pytest.raises(MLSConfigError, match="MLS_RUNTIME_ENV='cloud'.*YE, EDD, MMS, LOCAL"):
+        MLSClient(env="LOCAL", username="u", password="p")
+    monkeypatch.delenv("MLS_RUNTIME_ENV")
+    with pytest.raises(MLSConfigError, match="username is required"):
+        MLSClient(env="LOCAL")
+    with pytest.raises(MLSConfigError, match="no base URL is known for env=STG"):
+        MLSClient(env="STG", username="u", password="p")
