@@ -44,6 +44,7 @@ RULES: list[tuple[str, str]] = [
     (r"\baclose\b", "close"),
     (r"\baread\b", "read"),
     (r"\baiter_bytes\b", "iter_bytes"),
+    (r"\bpredict_async\b", "predict"),
 ]
 COMPILED = [(re.compile(pattern), replacement) for pattern, replacement in RULES]
 

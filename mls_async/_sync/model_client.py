@@ -350,7 +350,7 @@ class MLModelClient(MLSClient):
     def predict(self, model: AutoMLModel | ManualModel, x: list[Any], **kwargs: Any) -> dict[str, Any]:
         """Ask the platform for an online prediction.
 
-        A manual model answers through its registered ``MLSModel.predict_async(x, **kwargs)``;
+        A manual model answers through its registered ``MLSModel.predict(x, **kwargs)``;
         a running AutoML model server answers through its handler (``x`` is one row, a
         list of feature values or a dict of column to value).
         """

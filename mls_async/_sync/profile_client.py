@@ -2,7 +2,7 @@
 """``MLSProfileAPIClient``: the feature (profile) API that models read during inference.
 
 Concurrent lookups of one profile are coalesced into one batched request within a
-short window (``coalesce_window``), so many concurrent ``predict_async`` calls cost
+short window (``coalesce_window``), so many concurrent ``predict`` calls cost
 one round trip per profile instead of one each.
 """
 
