@@ -1,0 +1,44 @@
+"""A registered model served by the local server: online prediction with feature fetches."""
+
+from __future__ import annotations
+
+import pytest
+
+from mls_async import AsyncMLSProfileAPIClient, AsyncModelRegistry, MLSClientError
+from mls_async.models import AsyncMLModelClient
+from mls_async.models.contrib import GenericLogicModel
+from tests import trained
+
+
+async def test_save_deploy_and_predict_online(client_kwargs, async_transport, tmp_path):
+    raw = trained.lightgbm_model()
+    model = GenericLogicModel(
+        model_name="online_test_model", model_version="v1", features=["user_id", "age", "period"], model=raw,
+        preprocess_logic={"merge": [{"var": "age"},
+                                    {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
+                                    {"var": "period"}, 0.5]},
+        postprocess_logic={"list": [{"dict": ["id", {"var": "user_id"}, "name", "churn", "type", "score",
+                                              "props", {"dict": ["score", {"round": [{"var": "y.1"}, 6]}]}]}]},
+        predict_fn="predict_proba",
+    )
+    model.set_model_lib("lightgbm")
+    async with AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client, \
+            AsyncModelRegistry(**client_kwargs, transport=async_transport, model_dir=tmp_path / "m") as registry, \
+            AsyncMLSProfileAPIClient(**client_kwargs, transport=async_transport) as profiles:
+        await profiles.put_user_profiles("usage", {"u1": {"traffic": 1.25}})
+        deployment = await registry.save_and_deploy(model, ml_model_client)
+        assert deployment.features == "user_id,age,period" and deployment.model_lib == "lightgbm"
+        assert await ml_model_client.is_online_prediction_ready(manual_model=deployment) is True
+        assert (await ml_model_client.get_manual_model(id=deployment.id)).status.value == "IN_USE"
+
+        result = await ml_model_client.predict(deployment, ["u1", 0.3, -0.2])
+        expected = raw.predict_proba([[0.3, 1.25, -0.2, 0.5]])[0][1]
+        assert result["items"][0]["id"] == "u1"
+        assert result["items"][0]["props"]["score"] == pytest.approx(round(expected, 6))
+
+        with pytest.raises(MLSClientError, match="x has 2 values"):
+            await ml_model_client.predict(deployment, ["u1", 0.3])
+        with pytest.raises(MLSClientError, match="registered already"):
+            await registry.save_and_deploy(model, ml_model_client)
+        redeployed = await registry.save_and_deploy(model, ml_model_client, force=True)
+        assert redeployed.id == deployment.id

@@ -1,0 +1,123 @@
+"""Feature fetches during inference: concurrency, coalescing and error routing (async only)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from mls_async import AsyncMLSProfileAPIClient, DoesNotExist
+from mls_async.models import MLSGenericModel
+from mls_async.models.contrib import GenericLogicModel
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Wraps a real transport; records each request and the peak number in flight."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[httpx.Request] = []
+        self.in_flight = 0
+        self.peak = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.fixture
+async def profiles(client_kwargs, async_transport, server_config):
+    server_config.feature_latency = 0.02
+    counting = CountingTransport(async_transport)
+    async with AsyncMLSProfileAPIClient(**client_kwargs, transport=counting) as client:
+        await client.put_user_profiles("demographics", {str(i): {"age": 20 + i, "region": f"r{i % 3}"}
+                                                        for i in range(100)})
+        await client.put_user_profiles("usage", {str(i): {"traffic": i * 1.5} for i in range(100)})
+        await client.put_item_profiles("catalog", {"p1": {"price": 10}, "p2": {"price": 20}})
+        counting.requests.clear()
+        yield client, counting
+
+
+async def test_concurrent_lookups_of_one_profile_become_one_request(profiles):
+    client, counting = profiles
+    results = await asyncio.gather(*(client.get_user_profile("demographics", str(i), ["age"]) for i in range(60)))
+    assert results == [{"age": 20 + i} for i in range(60)]
+    assert len(counting.requests) == 1
+    assert counting.requests[0].url.path.endswith("/profiles/demographics/users/batch")
+
+
+async def test_each_caller_gets_its_own_keys_and_its_own_error(profiles):
+    client, counting = profiles
+    outcomes = await asyncio.gather(
+        client.get_user_profile("demographics", "1", ["age"]),
+        client.get_user_profile("demographics", "2", ["region"]),
+        client.get_user_profile("demographics", "2"),
+        client.get_user_profile("demographics", "no-such-user", ["age"]),
+        return_exceptions=True,
+    )
+    assert outcomes[:3] == [{"age": 21}, {"region": "r2"}, {"age": 22, "region": "r2"}]
+    assert isinstance(outcomes[3], DoesNotExist) and "no-such-user" in str(outcomes[3])
+    assert len(counting.requests) == 1
+
+
+async def test_a_lone_lookup_is_a_plain_get(profiles):
+    client, counting = profiles
+    assert await client.get_item_profile("catalog", "p2", ["price"]) == {"price": 20}
+    with pytest.raises(DoesNotExist):
+        await client.get_item_profile("catalog", "p9")
+    assert [r.method for r in counting.requests] == ["GET", "GET"]
+    assert dict(counting.requests[0].url.params) == {"f": "price"}
+
+
+async def test_logic_model_fetches_its_feature_groups_concurrently(profiles):
+    client, counting = profiles
+    model = GenericLogicModel(
+        model_name="logic_test_model", model_version="v1", features=["user_id", "item_id"], predict_fn="none",
+        preprocess_logic={"merge": [
+            {"pf": ["user", "demographics", {"var": "user_id"}, ["age"]]},
+            {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
+            {"pf": ["item", "catalog", {"var": "item_id"}, ["price"]]},
+        ]},
+        postprocess_logic={"list": [{"dict": ["id", {"var": "item_id"}, "name", "x", "type", "t", "props",
+                                              {"dict": ["age", {"var": "age"}]}]}]},
+    )
+    result = await model.predict_async(["7", "p1"], pf_client=client)
+    assert result == {"items": [{"id": "p1", "name": "x", "type": "t", "props": {"age": None}}]}
+    assert len(counting.requests) == 3 and counting.peak == 3  # three groups in flight at once
+
+
+async def test_many_concurrent_predictions_share_batched_fetches(profiles):
+    client, counting = profiles
+    model = GenericLogicModel(
+        model_name="batched_model", model_version="v1", features=["user_id"], predict_fn="none",
+        preprocess_logic={"merge": [{"pf": ["user", "demographics", {"var": "user_id"}, ["age"]]},
+                                    {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]}]},
+        postprocess_logic={"with": ["row", {"merge": [{"var": "user_id"}]}, {"list": [{"var": "row"}]}]},
+    )
+    results = await asyncio.gather(*(model.predict_async([str(i)], pf_client=client) for i in range(200)))
+    assert [r["items"][0] for r in results] == [[str(i)] for i in range(200)]
+    assert len(counting.requests) <= 4  # two profiles, one batch each (the window may split one)
+
+
+async def test_predict_works_inside_a_running_event_loop():
+    async def custom(x, **kwargs):
+        await asyncio.sleep(0)
+        return {"items": [{"id": "a", "name": "a", "type": "t", "props": {"sum": sum(x)}}]}
+
+    model = MLSGenericModel([], "looped_model", "v1", ["a", "b"], custom_predict_async=custom)
+    assert model.predict([1, 2])["items"][0]["props"]["sum"] == 3  # sync call, loop running
+
+
+def test_predict_works_without_an_event_loop():
+    async def custom(x, **kwargs):
+        await asyncio.sleep(0)
+        return {"items": [x]}
+
+    model = MLSGenericModel([], "plain_model", "v1", ["a"], custom_predict_async=custom)
+    assert [model.predict([i]) for i in range(3)] == [{"items": [[i]]} for i in range(3)]

@@ -1,0 +1,101 @@
+"""The logic DSL and GenericLogicModel, including the original SDK's worked example."""
+
+from __future__ import annotations
+
+import pytest
+
+from mls_async.logic import LogicError, LogicProcessor
+from mls_async.models import MLSModelError
+from mls_async.models.contrib import GenericLogicModel
+
+
+class FixedScore:
+    """A stand-in model whose predict returns 0.6 for any one row, as in the original's test."""
+
+    def __init__(self) -> None:
+        self.rows = None
+
+    def predict(self, rows):
+        import numpy as np
+
+        self.rows = rows.tolist()
+        return np.array([0.6])
+
+
+class ItemProfiles:
+    """A sync profile client, as the original SDK's was: the processor accepts both kinds."""
+
+    def get_item_profile(self, profile_id, item_id, keys):
+        assert (profile_id, item_id) == ("test_profile", "1")
+        return {"test_dimension": 300}
+
+
+async def test_worked_example_of_the_original():
+    booster = FixedScore()
+    model = GenericLogicModel(
+        model_name="logic_example_model", model_version="v1",
+        features=["f1", "f2", "f3", "emb", "ctx1", "ctx2"], model=booster,
+        preprocess_logic={"merge": [
+            {"var": "f1"},
+            {"if": [{"==": [{"var": "f2"}, "Y"]}, 1, 0]},
+            {"float": {"var": "f3"}},
+            {"pick": [{"var": "emb"}, [1, 3]]},
+            {"first": [{"pf": ["item", "test_profile", {"var": "additional_keys.0"}, ["test_dimension"]]}, 1]},
+        ]},
+        postprocess_logic={"if": [
+            {"==": [{"var": "ctx1"}, "Y"]},
+            {"list": [{"dict": ["id", "PROD001", "name", "제품1", "type", "my_type", "props",
+                                {"dict": ["context_id", "context_feature1", "test_score", {"var": "y"}]}]}]},
+            {"list": []},
+        ]},
+    )
+    x = [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"]
+    result = await model.predict_async(x, pf_client=ItemProfiles(), keys=[1])
+    assert booster.rows == [[2.0, 1, 4.0, 2, 4, 300]]
+    assert result == {"items": [{"id": "PROD001", "name": "제품1", "type": "my_type",
+                                 "props": {"context_id": "context_feature1", "test_score": 0.6}}]}
+    assert await model.predict_async([2.0, "Y", "4.0", [1, 2, 3, 4], "N", "Y"], pf_client=ItemProfiles(),
+                                     keys=[1]) == {"items": []}
+
+
+@pytest.mark.parametrize(("logic", "data", "expected"), [
+    ({"==": [1, "1"]}, {}, True),
+    ({"===": [1, "1"]}, {}, False),
+    ({"<": [1, {"var": "a"}, 3]}, {"a": 2}, True),
+    ({"var": ["missing.path", "dflt"]}, {}, "dflt"),
+    ({"var": "a.1"}, {"a": [5, 6]}, 6),
+    ({"missing": ["a", "b"]}, {"a": 1}, ["b"]),
+    ({"with": ["n", 3, {"*": [{"var": "n"}, 2]}]}, {}, 6.0),
+    ({"for": [[1, 2, 3], {"+": [{"var": "i"}, 1]}]}, {}, [2, 3, 4]),
+    ({"for": [{"var": "d"}, {"cat": [{"var": "k"}, "=", {"var": "v"}]}]}, {"d": {"a": 1}}, ["a=1"]),
+    ({"if_max": [0.1, "a", 0.9, "b"]}, {}, "b"),
+    ({"if_closest_upper": [5, 3, "low", 7, "high"]}, {}, "high"),
+    ({"split": ["a, b ,c", ","]}, {}, ["a", "b", "c"]),
+    ({"merge": [[1, 2], 3, [4]]}, {}, [1, 2, 3, 4]),
+    ({"sort_by": [{"var": "rows"}, "s"]}, {"rows": [{"s": 2}, {"s": 1}]}, [{"s": 1}, {"s": 2}]),
+    ({"round": [{"sigmoid": 0}, 2]}, {}, 0.5),
+    ({"geo_distance": [37.5665, 126.978, 35.1796, 129.0756]}, {}, pytest.approx(325, abs=5)),
+    ({"unique": [[3, 1, 3, 2]]}, {}, [3, 1, 2]),
+    ({"+": ["2", 3]}, {}, 5),
+])
+async def test_operators(logic, data, expected):
+    assert await LogicProcessor.apply(logic, data) == expected
+
+
+async def test_unknown_operator_and_bad_with_are_errors():
+    with pytest.raises(LogicError, match="unknown operator 'nope'"):
+        await LogicProcessor.apply({"nope": [1]})
+    with pytest.raises(LogicError, match="odd number"):
+        await LogicProcessor.apply({"with": ["a", 1]})
+
+
+def test_generic_logic_model_rejects_bad_configuration():
+    with pytest.raises(MLSModelError, match="predict_fn='score'"):
+        GenericLogicModel("a_model", "v1", ["f"], predict_fn="score")
+    with pytest.raises(MLSModelError, match="unknown top-level operators"):
+        GenericLogicModel("a_model", "v1", ["f"], preprocess_logic={"graph": ["vertex"]})
+    with pytest.raises(MLSModelError, match="unknown operator 'bogus'"):
+        GenericLogicModel("a_model", "v1", ["f"], postprocess_logic={"merge": [{"bogus": 1}]})
+    model = GenericLogicModel("a_model", "v1", ["f", "g"], predict_fn="none")
+    with pytest.raises(MLSModelError, match="x has 1 values but the model has 2 features"):
+        model.predict([1])
