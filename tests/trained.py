@@ -65,3 +65,19 @@ def raw_scores(kind: str, model, rows: np.ndarray) -> np.ndarray:
 
     with torch.no_grad():
         return model(torch.tensor(rows, dtype=torch.float32)).numpy().reshape(-1)
+
+
+def frame(n: int = 240, seed: int = 0, regression: bool = False):
+    """A pandas frame: 6 numeric features, a categorical one, and a label."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(rng.normal(size=(n, 6)), columns=[f"f{i}" for i in range(6)])
+    df["segment"] = rng.choice(["a", "b", "c"], n)
+    signal = df.f0 + 0.8 * df.f1 - 0.5 * df.f2
+    df["label"] = signal + rng.normal(scale=0.1, size=n) if regression else (signal > 0).astype(int)
+    return df
+
+
+TRAIN_FEATURES = [f"f{i}" for i in range(6)] + ["segment"]
+FAST_GBM = {"GBM": {"num_boost_round": 20, "num_leaves": 7}}

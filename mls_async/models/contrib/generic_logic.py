@@ -76,7 +76,8 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         if not isinstance(x, (list, tuple)):
             raise MLSModelError(f"{self.model_name}: x must be a list of feature values, got {type(x).__name__}")
         self._check_row_length(list(x))
-        data = {name: value for name, value in zip(self.features or [], x) if value is not None and value != []}
+        data = {name: value for name, value in zip(self.features or [], x)
+                if value is not None and not (isinstance(value, list) and not value)}  # None and [] use defaults
         data["additional_keys"] = kwargs.get("keys", [])
         data.update(self.data)
         return data

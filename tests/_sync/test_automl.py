@@ -1,0 +1,61 @@
+# Generated from tests/_async/test_automl.py by scripts/unasync.py. Do not edit: edit the source and regenerate.
+"""AutoML on the local server: dataset upload, real training, model server, handler."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from mls_async import MLSClientError
+from mls_async.datasets import DatasetClient
+from mls_async.models import MLModelClient, MLModelStatus
+from tests import trained
+
+pytestmark = pytest.mark.slow
+
+HANDLER = '''
+def handler(x, y):
+    return {"items": [{"id": "x", "name": "clf", "type": "automl", "props": {"score": round(y[1], 4),
+                       "f0": x["f0"]}}]}
+'''
+
+
+def test_automl_model_trained_and_served(client_kwargs, sync_transport):
+    with DatasetClient(**client_kwargs, transport=sync_transport) as dataset_client, \
+            MLModelClient(**client_kwargs, transport=sync_transport) as ml_model_client:
+        dataset = dataset_client.create_dataset("churn_ds", "classification", trained.frame(), label="label")
+        assert dataset.num_rows == 240 and "label" in dataset_client.list_features(name="churn_ds")
+
+        automl_model = ml_model_client.create_automl_model(
+            dataset=dataset, name="automl_test_model", version="v1", description="test_model")
+        assert automl_model.status is MLModelStatus.AUTOML_TRAINING
+        with pytest.raises(MLSClientError, match="still training"):
+            ml_model_client.start_automl_model_server(model=automl_model)
+        deadline = time.monotonic() + 120
+        while automl_model.status is MLModelStatus.AUTOML_TRAINING:
+            assert time.monotonic() < deadline, "training did not finish"
+            time.sleep(0.2)
+            automl_model = ml_model_client.get_automl_model(id=automl_model.id)
+        assert automl_model.status is MLModelStatus.AUTOML_DONE, automl_model.get_error()
+        assert automl_model.get_error() is None
+        assert automl_model.automl_model_info["performance"]["roc_auc"] > 0.8
+        assert automl_model.dataset_name == "churn_ds"
+
+        assert ml_model_client.get_automl_model_server_status(model=automl_model) == "STOPPED"
+        ml_model_client.start_automl_model_server(model=automl_model)
+        assert ml_model_client.get_automl_model_server_status(model=automl_model) == "RUNNING"
+        row = trained.frame().iloc[0].drop("label").to_dict()
+        default = ml_model_client.predict(automl_model, row)
+        assert 0.0 <= default["items"][0]["props"]["score"] <= 1.0
+
+        ml_model_client.update_automl_model_server_handler(model=automl_model, handler=HANDLER)
+        assert ml_model_client.get_automl_model_server_handler(model=automl_model) == HANDLER
+        custom = ml_model_client.predict(automl_model, row)
+        assert custom["items"][0]["props"]["f0"] == row["f0"]
+        assert custom["items"][0]["props"]["score"] == round(default["items"][0]["props"]["score"], 4)
+
+        ml_model_client.stop_automl_model_server(model=automl_model)
+        assert ml_model_client.get_automl_model_server_status(model=automl_model) == "STOPPED"
+        ml_model_client.delete_model(model=automl_model)
+        assert ml_model_client.list_automl_models() == []
