@@ -40,7 +40,7 @@ from mls_async.server.automl import AutoMLService
 from mls_async.server.datasets import DatasetStore
 from mls_async.server.errors import APIError, envelope, error_response
 from mls_async.server.features import LocalProfileClient
-from mls_async.server.storage import Conflict, SQLiteStorage
+from mls_async.server.storage import Conflict, SQLiteStorage, Unstorable
 from mls_async.server.tables import TableService
 
 __all__ = ["create_app", "ServerConfig"]
@@ -652,6 +652,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     @app.exception_handler(APIError)
     async def api_error(request: Request, exc: APIError) -> Response:
         return error_response(exc.status, exc.message, headers=exc.headers)
+
+    @app.exception_handler(Unstorable)
+    async def unstorable(request: Request, exc: Unstorable) -> Response:
+        return error_response(400, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import orjson
 
-__all__ = ["Storage", "SQLiteStorage", "Conflict", "now_iso"]
+__all__ = ["Storage", "SQLiteStorage", "Conflict", "Unstorable", "now_iso"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -48,6 +48,25 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 class Conflict(Exception):
     """A unique constraint refused the write."""
+
+
+class Unstorable(ValueError):
+    """A value cannot be stored as JSON (an integer beyond 64 bits, say)."""
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError as exc:
+        raise Unstorable(f"a value cannot be stored: {exc}") from exc
+
+
+_SQLITE_INT = range(-(2**63), 2**63)
+
+
+def _storable(value: Any) -> bool:
+    """False for ints SQLite cannot hold: such an id matches nothing rather than failing."""
+    return not isinstance(value, int) or value in _SQLITE_INT
 
 
 def now_iso() -> str:
@@ -112,7 +131,7 @@ class SQLiteStorage:
                 cursor = db.execute(
                     "INSERT INTO documents(kind, subkind, name, version, body, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (kind, subkind, name, version, orjson.dumps(body).decode(), stamp, stamp),
+                    (kind, subkind, name, version, _dumps(body), stamp, stamp),
                 )
                 new_id = cursor.lastrowid
         except sqlite3.IntegrityError as exc:
@@ -120,12 +139,16 @@ class SQLiteStorage:
         return {**body, "id": new_id, "created_at": stamp, "updated_at": stamp}
 
     def get(self, kind: str, id: int) -> dict | None:
+        if not _storable(id):
+            return None
         rows = self._read("SELECT * FROM documents WHERE kind = ? AND id = ?", (kind, id))
         return self._document(rows[0]) if rows else None
 
     def query(self, kind: str, *, subkind: str | None = None, filters: dict | None = None,
               search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict]:
         """Documents of ``kind`` whose columns (id, name, version) equal ``filters``; newest last."""
+        if not all(_storable(v) for v in (filters or {}).values()) or not _storable(offset):
+            return []
         sql = ["SELECT * FROM documents WHERE kind = ?"]
         params: list[Any] = [kind]
         if subkind is not None:
@@ -148,6 +171,8 @@ class SQLiteStorage:
     def update(self, kind: str, id: int, change: Callable[[dict], dict], *, name: str | None = None,
                version: str | None = None) -> dict | None:
         """Apply ``change`` to the stored body atomically; None when there is no such document."""
+        if not _storable(id):
+            return None
         try:
             with self.transaction() as db:
                 rows = db.execute("SELECT * FROM documents WHERE kind = ? AND id = ?", (kind, id)).fetchall()
@@ -159,13 +184,15 @@ class SQLiteStorage:
                 db.execute(
                     "UPDATE documents SET body = ?, updated_at = ?, name = COALESCE(?, name),"
                     " version = COALESCE(?, version) WHERE kind = ? AND id = ?",
-                    (orjson.dumps(body).decode(), stamp, name, version, kind, id),
+                    (_dumps(body), stamp, name, version, kind, id),
                 )
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
         return {**body, "id": id, "created_at": current["created_at"], "updated_at": stamp}
 
     def delete(self, kind: str, id: int) -> bool:
+        if not _storable(id):
+            return False
         with self.transaction() as db:
             return db.execute("DELETE FROM documents WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
 
@@ -174,7 +201,7 @@ class SQLiteStorage:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO table_items(table_name, pk, item) VALUES (?, ?, ?)",
-                [(table, pk, orjson.dumps(item).decode()) for pk, item in items],
+                [(table, pk, _dumps(item)) for pk, item in items],
             )
 
     def get_item(self, table: str, pk: str) -> dict | None:
@@ -200,7 +227,7 @@ class SQLiteStorage:
                 merged = {**(orjson.loads(row["profile"]) if row else {}), **values}
                 db.execute(
                     "INSERT OR REPLACE INTO profiles(kind, profile_id, target_id, profile) VALUES (?, ?, ?, ?)",
-                    (kind, profile_id, target_id, orjson.dumps(merged).decode()),
+                    (kind, profile_id, target_id, _dumps(merged)),
                 )
         return len(profiles)
 

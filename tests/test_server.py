@@ -1,0 +1,196 @@
+"""The local server at the HTTP level: auth, bad input, uploads, persistence, loopback end to end."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import time
+
+import httpx
+import pytest
+
+from mls_async import MLSUnauthorizedError, ModelRegistry
+from mls_async.components import ComponentClient
+from mls_async.models import MLModelClient, MLSLightGBMModel
+from mls_async.server import ServerConfig, create_app
+from tests import trained
+from tests.conftest import PASSWORD, USER, _free_port
+
+AUTH = (USER, PASSWORD)
+
+
+@pytest.fixture
+async def http(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as client:
+        yield client
+
+
+async def test_health_is_open_everything_else_needs_basic_auth(http):
+    assert (await http.get("/health")).json() == {"code": 0, "error": None, "results": {"status": "ok"}}
+    assert (await http.get("/ready")).status_code == 200
+    denied = await http.get("/api/v1/models")
+    assert denied.status_code == 401 and denied.json()["error"].startswith("authentication required")
+    assert denied.headers["www-authenticate"].startswith("Basic")
+    assert (await http.get("/api/v1/models", auth=(USER, "wrong"))).status_code == 401
+    allowed = await http.get("/api/v1/models", auth=AUTH)
+    assert allowed.status_code == 200 and allowed.json()["results"] == []
+    assert allowed.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs", "status", "message"), [
+    ("POST", "/api/v1/models", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400,
+     "invalid request"),
+    ("POST", "/api/v1/models", {"json": {"model_type": "manual", "name": 5, "version": "v1"}}, 400, "name"),
+    ("POST", "/api/v1/models", {"json": {"model_type": "manual", "name": "../etc", "version": "v1"}}, 400,
+     "pattern"),
+    ("GET", "/api/v1/models/99", {}, 404, "no model with id 99"),
+    ("GET", "/api/v1/models/abc", {}, 400, "invalid request"),
+    ("PUT", "/api/v1/model_registry/artifacts/%2E%2E/v1", {"content": b"x"}, 400, "not allowed"),
+    ("PUT", "/api/v1/model_registry/artifacts/..%2F..%2Fevil/v1", {"content": b"x"}, 404, "Not Found"),
+    ("GET", "/api/v1/model_registry/artifacts/ok_model/.hidden", {}, 400, "not allowed"),
+    ("PUT", "/api/v1/model_registry/artifacts/good_model/v1", {"content": b"not a tar"}, 400,
+     "not a model version archive"),
+    ("GET", "/api/v1/dynamodb/tables/nope/is_loading", {}, 404, "no table named"),
+    ("POST", "/api/v1/models", {"json": {"model_type": "automl", "name": "a", "version": "v1", "dataset_id": 7}},
+     404, "no dataset with id 7"),
+])
+async def test_bad_input_is_a_4xx_envelope(http, method, path, kwargs, status, message):
+    response = await http.request(method, path, auth=AUTH, **kwargs)
+    assert response.status_code == status
+    body = response.json()
+    assert body["code"] == status and message in body["error"] and body["results"] is None
+
+
+async def test_oversize_json_is_refused(tmp_path):
+    app = create_app(ServerConfig(tmp_path / "small", {USER: PASSWORD}, max_json_bytes=100))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
+        response = await http.post("/api/v1/models", auth=AUTH, json={"model_type": "manual", "name": "x" * 200,
+                                                                      "version": "v1"})
+    assert response.status_code == 413 and "limited to 100 bytes" in response.json()["error"]
+
+
+def _archive(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+async def test_archives_cannot_escape_and_checksums_are_checked(http, server_config):
+    evil = _archive({"../../escaped.txt": b"x", "model.joblib": b"j", "model.json": b"{}"})
+    response = await http.put("/api/v1/model_registry/artifacts/evil_model/v1", auth=AUTH, content=evil)
+    assert response.status_code == 400
+    assert not (server_config.data_dir.parent / "escaped.txt").exists()
+    good = _archive({"model.joblib": b"j", "model.json": b"{}"})
+    mismatch = await http.put("/api/v1/model_registry/artifacts/good_model/v1", auth=AUTH, content=good,
+                              headers={"X-Content-SHA256": "0" * 64})
+    assert mismatch.status_code == 400 and "checksum mismatch" in mismatch.json()["error"]
+    assert (await http.get("/api/v1/model_registry/artifacts/info", auth=AUTH,
+                           params={"model_name": "good_model", "model_version": "v1"})).json()["results"] == {
+        "info": None}
+
+
+async def test_a_client_killed_mid_upload_leaves_no_version(app, server_config):
+    async def dying_body():
+        yield _archive({"model.joblib": b"j" * 1000, "model.json": b"{}"})[:700]
+        raise ConnectionResetError("client went away")
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
+        with pytest.raises(ConnectionResetError):
+            await http.put("/api/v1/model_registry/artifacts/half_model/v1", auth=AUTH, content=dying_body())
+        info = await http.get("/api/v1/model_registry/artifacts/info", auth=AUTH,
+                              params={"model_name": "half_model", "model_version": "v1"})
+    assert info.json()["results"]["info"] is None
+    registry_root = server_config.data_dir / "registry"
+    assert not (registry_root / "half_model").exists()
+    assert list((registry_root / ".tmp").iterdir()) == []
+
+
+async def test_idempotency_key_makes_a_repeated_create_apply_once(http):
+    body = {"model_type": "manual", "name": "once_model", "version": "v1"}
+    first = await http.post("/api/v1/models", auth=AUTH, json=body, headers={"Idempotency-Key": "k1"})
+    again = await http.post("/api/v1/models", auth=AUTH, json=body, headers={"Idempotency-Key": "k1"})
+    assert first.json() == again.json() and first.status_code == again.status_code == 200
+    listed = await http.get("/api/v1/models", auth=AUTH, params={"name": "once_model"})
+    assert len(listed.json()["results"]) == 1
+
+
+def test_end_to_end_over_loopback_with_the_sync_clients(live_server, tmp_path):
+    kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": live_server}
+    with MLModelClient(**kwargs) as ml_model_client, ComponentClient(**kwargs) as component_client, \
+            ModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry:
+        component_client.create_component(name="e2e_component", info={"x": 1})
+        component = component_client.get_component(name="e2e_component")
+        model = MLSLightGBMModel(trained.lightgbm_model(), "e2e_test_model", "v1", trained.FEATURES)
+        deployment = registry.save_and_deploy(model, ml_model_client)
+        deployment = ml_model_client.update_manual_model_components(manual_model=deployment, components=[component])
+        assert ml_model_client.is_online_prediction_ready(manual_model=deployment)
+        row = trained.data()[0][0].tolist()
+        online = ml_model_client.predict(deployment, row)
+        assert online == model.predict(row)
+        assert registry.load("e2e_test_model", "v1").predict(row) == online
+    with pytest.raises(MLSUnauthorizedError):
+        with MLModelClient(env="LOCAL", username=USER, password="bad", base_url=live_server) as client:
+            client.list_manual_models()
+
+
+def test_data_persists_across_restarts(server_config):
+    from starlette.testclient import TestClient
+
+    with TestClient(create_app(server_config)) as client:
+        created = client.post("/api/v1/components", auth=AUTH, json={"name": "kept", "info": 1, "is_latest": True})
+        assert created.status_code == 200
+    with TestClient(create_app(server_config)) as client:
+        assert [c["name"] for c in client.get("/api/v1/components", auth=AUTH).json()["results"]] == ["kept"]
+
+
+def test_cli_starts_on_loopback_with_a_generated_account(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLS_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mls_async", "server", "--port", str(port), "--data-dir", str(tmp_path / "d")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        first_line = process.stdout.readline()
+        assert first_line.startswith("created account mls with password ")
+        password = first_line.split()[5]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/v1/models", auth=("mls", password))
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+        assert response.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_openapi_has_no_5xx_under_schemathesis(app):
+    """A bounded schemathesis run over every operation of the OpenAPI document."""
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    failures: list[str] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 30
+
+    for operation in operations:
+        @settings(max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def run(case):
+            response = case.call(headers={"Authorization": httpx.BasicAuth(*AUTH)._auth_header})
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:200]}")
+
+        run()
+    assert failures == []
