@@ -3,4 +3,7 @@
 from mls_async._async.dynamodb_client import AsyncDynamoDBClient
 from mls_async._sync.dynamodb_client import DynamoDBClient
 
-__all__ = ["AsyncDynamoDBClient", "DynamoDBClient"]
+__all__ = [
+    "AsyncDynamoDBClient",
+    "DynamoDBClient",
+]

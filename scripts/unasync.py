@@ -26,12 +26,10 @@ HEADER = "# Generated from {source} by scripts/unasync.py. Do not edit: edit the
 
 RULES: list[tuple[str, str]] = [
     (r"\bmls_async\._async\b", "mls_async._sync"),
-    (r"\btests\._async\b", "tests._sync"),
     (r"^import anyio$", "import time"),
     (r"\banyio\.sleep\b", "time.sleep"),
     (r"\bto_thread\b", "run_inline"),
     (r"\basync_transport\b", "sync_transport"),
-    (r"\basync_server\b", "sync_server"),
     (r"\bhttpx\.AsyncBaseTransport\b", "httpx.BaseTransport"),
     (r"\bAsyncIterator\b", "Iterator"),
     (r"\bAsync([A-Z]\w*)", r"\1"),

@@ -3,4 +3,10 @@
 from mls_async.logic.operations import OPERATIONS
 from mls_async.logic.processor import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
 
-__all__ = ["ALLOWED_TOP_LEVEL", "OPERATIONS", "LogicError", "LogicProcessor", "validate_logic"]
+__all__ = [
+    "ALLOWED_TOP_LEVEL",
+    "LogicError",
+    "LogicProcessor",
+    "OPERATIONS",
+    "validate_logic",
+]

@@ -3,4 +3,8 @@
 from mls_async.server.app import ServerConfig, create_app
 from mls_async.server.cli import main
 
-__all__ = ["ServerConfig", "create_app", "main"]
+__all__ = [
+    "ServerConfig",
+    "create_app",
+    "main",
+]

@@ -2,4 +2,6 @@
 
 from mls_async.models.contrib.generic_logic import GenericLogicModel
 
-__all__ = ["GenericLogicModel"]
+__all__ = [
+    "GenericLogicModel",
+]
