@@ -4,6 +4,9 @@
 torch, autogluon) and pandas load only when a model class that needs them is used.
 """
 
+from mls_async._async.base_client import AsyncMLSClient
+from mls_async._async.profile_client import AsyncMLSProfileAPIClient
+from mls_async._async.registry import AsyncModelRegistry
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import (
     DoesNotExist,
@@ -23,9 +26,6 @@ from mls_async._exceptions import (
 )
 from mls_async._response import MLSResponse
 from mls_async._retry import RetryPolicy
-from mls_async._async.base_client import AsyncMLSClient
-from mls_async._async.profile_client import AsyncMLSProfileAPIClient
-from mls_async._async.registry import AsyncModelRegistry
 from mls_async._sync.base_client import MLSClient
 from mls_async._sync.profile_client import MLSProfileAPIClient
 from mls_async._sync.registry import ModelRegistry

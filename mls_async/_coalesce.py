@@ -83,12 +83,10 @@ class AsyncRequestCoalescer:
         if not waiters:
             return
         ids = list(dict.fromkeys(key for key, _, _ in waiters))
-        wanted: list[str] | None = []
+        union: list[str] = []
         for _, fields, _ in waiters:
-            if fields is None:
-                wanted = None
-                break
-            wanted.extend(f for f in fields if f not in wanted)  # type: ignore[union-attr]
+            union.extend(f for f in fields or () if f not in union)
+        wanted = None if any(fields is None for _, fields, _ in waiters) else union
         try:
             if len(ids) == 1:
                 results = {ids[0]: await self._fetch_one(group, ids[0], wanted)}

@@ -53,7 +53,7 @@ class MLSResponse:
         self.status = status
         self.code = body.get("code", 0)
         self.error = body.get("error")
-        self.results = body.get("results")
+        self.results: Any = body.get("results")
         self.request_id = request_id
 
     @classmethod
@@ -106,5 +106,6 @@ def error_for_response(response: httpx.Response, body: Any = None) -> MLSClientE
     elif status >= 400:
         cls = _STATUS_ERRORS.get(status, MLSClientError)
     else:  # an error envelope with a 2xx status: classify by the platform code
-        cls = _STATUS_ERRORS.get(code, MLSServerError if (code or 0) >= 500 else MLSClientError)
+        platform_code = int(code or 0)
+        cls = _STATUS_ERRORS.get(platform_code, MLSServerError if platform_code >= 500 else MLSClientError)
     return cls(code, message, status=status, request_id=response.headers.get(REQUEST_ID_HEADER))

@@ -20,7 +20,9 @@ def _type_names(types: type | tuple[type, ...]) -> str:
     return types.__name__
 
 
-def check_type(value: Any, types: type | tuple[type, ...], name: str, *, optional: bool = False, hint: str = "") -> None:
+def check_type(
+    value: Any, types: type | tuple[type, ...], name: str, *, optional: bool = False, hint: str = ""
+) -> None:
     """Raise ``MLSValidationError`` unless ``value`` is an instance of ``types``."""
     if value is None and optional:
         return

@@ -107,7 +107,7 @@ async def run_demo(base_url: str, username: str, password: str, model_dir: Path)
     from mls_async.models import AsyncMLModelClient, MLModelStatus
     from mls_async.models.contrib import GenericLogicModel
 
-    kwargs = {"env": "LOCAL", "username": username, "password": password, "base_url": base_url}
+    kwargs: dict[str, Any] = {"env": "LOCAL", "username": username, "password": password, "base_url": base_url}
     async with AsyncMLModelClient(**kwargs) as ml_model_client, AsyncComponentClient(**kwargs) as components, \
             AsyncModelRegistry(**kwargs, model_dir=model_dir) as registry, \
             AsyncDynamoDBClient(**kwargs) as dynamodb, AsyncMLSProfileAPIClient(**kwargs) as profiles, \

@@ -91,7 +91,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         check_type(name, str, "name")
         check_type(version, str, "version")
         check_type(description, str, "description", optional=True)
-        body = build_body(CreateModelRequest, 
+        body = build_body(CreateModelRequest,
             model_type="automl", name=name, version=version, description=description, dataset_id=dataset.id
         )
         created = await self._request("POST", MODELS_PATH, json=body.model_dump(exclude_none=True), idempotent=True)
@@ -115,7 +115,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         check_type(version, str, "version")
         _check_manual_args(model_lib, model_meta, features, components, description=description,
                            creator=creator, model_data=model_data, table=table)
-        body = build_body(CreateModelRequest, 
+        body = build_body(CreateModelRequest,
             model_type="manual", name=name, version=version, description=description, creator=creator,
             model_lib=model_lib, model_data=model_data, model_meta=model_meta, features=features, table=table,
             components=_component_names(components),
@@ -215,7 +215,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         overrides = {"description": description, "creator": creator, "model_lib": model_lib,
                      "model_data": model_data, "model_meta": model_meta, "features": features, "table": table}
         merged = {**current, **{k: v for k, v in overrides.items() if v is not None}}
-        body = build_body(UpdateModelRequest, 
+        body = build_body(UpdateModelRequest,
             name=name or model.name, version=version or model.version,
             components=_component_names(components if components is not None else model.components),
             **merged,
@@ -238,10 +238,11 @@ class AsyncMLModelClient(AsyncMLSClient):
     ) -> ManualModel:
         """Replace the model meta, or merge ``model_meta`` into it with ``partial_update=True``."""
         model = _manual(_one_of(manual_model, model_deployment, "manual_model", "model_deployment"), "manual_model")
-        check_type(model_meta, dict, "model_meta", hint="Pass {} to clear the meta.")
+        if not isinstance(model_meta, dict):
+            raise MLSValidationError(f"model_meta must be a dict, got {type(model_meta).__name__}; pass {{}} to clear")
         check_type(partial_update, bool, "partial_update")
         meta = {**(model.model_meta or {}), **model_meta} if partial_update else dict(model_meta)
-        body = build_body(UpdateModelRequest, 
+        body = build_body(UpdateModelRequest,
             name=model.name, version=model.version, components=_component_names(model.components),
             **{field: getattr(model, field) for field in _MANUAL_FIELDS if field != "model_meta"},
             model_meta=meta,

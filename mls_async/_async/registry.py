@@ -72,11 +72,12 @@ class AsyncModelRegistry(AsyncMLSClient):
         archive: Path | None = None
         try:
             meta = await to_thread(write_version_dir, mls_model, staging)
-            archive, digest = await to_thread(pack_version_dir, staging)
+            packed, digest = await to_thread(pack_version_dir, staging)
+            archive = packed
             try:
                 await self._request(
                     "PUT", self._version_path(name, version), params={"force": force},
-                    content=lambda: _chunks(archive),
+                    content=lambda: _chunks(packed),
                     headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
                 )
             except MLSConflictError as exc:

@@ -16,7 +16,7 @@ import time
 import httpx
 import orjson
 
-from mls_async._config import ClientSettings, MLSENV, MLSRuntimeENV, resolve_settings
+from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
 from mls_async._exceptions import MLSClientError, MLSConnectionError, MLSTimeoutError
 from mls_async._response import MLSResponse, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after

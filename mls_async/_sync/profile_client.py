@@ -8,6 +8,7 @@ one round trip per profile instead of one each.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -56,7 +57,7 @@ class MLSProfileAPIClient(MLSClient):
         return PROFILES_PATH.format(client_id=self.client_id, profile_id=profile_id, kind=kind)
 
     def _fetch_one(self, group: Hashable, target_id: str, keys: list[str] | None) -> dict[str, Any]:
-        kind, profile_id = group  # type: ignore[misc]
+        kind, profile_id = typing.cast(tuple[str, str], group)
         try:
             response = self._request(
                 "GET", f"{self._path(kind, profile_id)}/{target_id}", params={"f": keys} if keys else None
@@ -66,7 +67,7 @@ class MLSProfileAPIClient(MLSClient):
         return response.results or {}
 
     def _fetch_many(self, group: Hashable, target_ids: list[str], keys: list[str] | None) -> dict[str, Any]:
-        kind, profile_id = group  # type: ignore[misc]
+        kind, profile_id = typing.cast(tuple[str, str], group)
         response = self._request(
             "POST", f"{self._path(kind, profile_id)}/batch", json={"ids": target_ids, "keys": keys}
         )

@@ -73,11 +73,12 @@ class ModelRegistry(MLSClient):
         archive: Path | None = None
         try:
             meta = run_inline(write_version_dir, mls_model, staging)
-            archive, digest = run_inline(pack_version_dir, staging)
+            packed, digest = run_inline(pack_version_dir, staging)
+            archive = packed
             try:
                 self._request(
                     "PUT", self._version_path(name, version), params={"force": force},
-                    content=lambda: _chunks(archive),
+                    content=lambda: _chunks(packed),
                     headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
                 )
             except MLSConflictError as exc:

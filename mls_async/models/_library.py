@@ -10,6 +10,7 @@ benchmarks/bench_predict.py for the measurement behind the threshold).
 
 from __future__ import annotations
 
+import typing
 from typing import Any, ClassVar
 
 import anyio.to_thread
@@ -101,4 +102,5 @@ class _LibraryModel(MLSModel):
         return super().predict(x, **kwargs)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in super().__getstate__().items() if not k.startswith("_cache")}
+        state = typing.cast(dict, super().__getstate__())
+        return {k: v for k, v in state.items() if not k.startswith("_cache")}

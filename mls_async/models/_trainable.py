@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,14 @@ class _Progress:
 class MLSTrainable:
     """AutoGluon training for an ``MLSModel`` subclass (mix in after it)."""
 
+    # Provided by the MLSModel this is mixed into.
+    models: Any
+    features: Any
+    model_name: str
+    model_version: str
+    model_lib: Any
+    model_lib_version: Any
+
     def _require_model(self) -> None:
         if not isinstance(self, MLSModel):
             raise MLSModelError(f"{type(self).__name__} mixes in MLSTrainable without MLSModel; "
@@ -84,7 +93,7 @@ class MLSTrainable:
         models = getattr(self, "models", None)
         predictor = models[0] if models else None
         if predictor is None or isinstance(predictor, _PredictorOnDisk) or not hasattr(predictor, "feature_importance"):
-            raise MLSModelError(f"{self.model_name}: no trained predictor; call fit(...) first")  # type: ignore[attr-defined]
+            raise MLSModelError(f"{self.model_name}: no trained predictor; call fit(...) first")
         return predictor
 
     def _training_frame(self, data: Any, name: str) -> Any:
@@ -92,7 +101,7 @@ class MLSTrainable:
 
         if not isinstance(data, pd.DataFrame):
             raise MLSModelError(f"{name} must be a pandas DataFrame, got {type(data).__name__}")
-        columns = [*self.training_features, self.label]  # type: ignore[attr-defined]
+        columns = [*self.training_features, self.label]
         missing = [c for c in columns if c not in data.columns]
         if missing:
             raise MLSModelError(f"{name} lacks the columns {missing}")
@@ -131,7 +140,7 @@ class MLSTrainable:
                 raise MLSModelError(f"label {label!r} is not a column of {name}")
         if not isinstance(k, int) or k < 1:
             raise MLSModelError(f"k must be a positive int, got {k!r}")
-        features = list(self.features or [])  # type: ignore[attr-defined]
+        features = list(self.features or [])
         training = [f for f in features if f not in non_training]
         missing = [f for f in training if f not in train_data.columns]
         if missing:
@@ -144,7 +153,7 @@ class MLSTrainable:
         self.training_features = training
         deadline = None if time_limit is None else time.monotonic() + time_limit
         refit = len(training) > k
-        bar = _Progress(total=4 if refit else 2, show=progress, name=self.model_name)  # type: ignore[attr-defined]
+        bar = _Progress(total=4 if refit else 2, show=progress, name=self.model_name)
         try:
             share = None if time_limit is None else (time_limit / 2 if refit else time_limit)
             predictor = self._fit_once(train_data, hyperparameters, share, ensemble, verbose)
@@ -162,14 +171,14 @@ class MLSTrainable:
                 bar.step("ranked again")
         finally:
             bar.close()
-        self.features = training + non_training  # type: ignore[attr-defined]
+        self.features = training + non_training
         if hasattr(self, "preprocess_logic"):
             self.preprocess_logic = {"merge": [{"var": f} for f in training]}
-        self.models = [predictor]  # type: ignore[attr-defined]
-        self.model_lib = "autogluon"  # type: ignore[attr-defined]
+        self.models = [predictor]
+        self.model_lib = "autogluon"
         import autogluon.tabular
 
-        self.model_lib_version = autogluon.tabular.__version__  # type: ignore[attr-defined]
+        self.model_lib_version = autogluon.tabular.__version__
         self.feature_importance = {str(k_): float(v) for k_, v in importance.items()}
         self.performance = self.evaluate(test_data)
         self.model_info = {"best_model": predictor.model_best, "problem_type": problem_type,
@@ -179,7 +188,7 @@ class MLSTrainable:
                   verbose: bool) -> Any:
         from autogluon.tabular import TabularPredictor
 
-        path = tempfile.mkdtemp(prefix=f"{self.model_name}-", dir=self._training_dir())  # type: ignore[attr-defined]
+        path = tempfile.mkdtemp(prefix=f"{self.model_name}-", dir=self._training_dir())
         predictor = TabularPredictor(label=self.label, eval_metric=self.metric, path=path,
                                      problem_type=self.problem_type, verbosity=2 if verbose else 0)
         predictor.fit(
@@ -230,12 +239,12 @@ class MLSTrainable:
     def set_local_path(self, path: str | Path | None = None) -> None:
         """Load the predictor from a model directory (default ``{model_dir}/{name}/{version}``)."""
         directory = Path(path) if path is not None else (
-            default_model_dir() / self.model_name / self.model_version)  # type: ignore[attr-defined]
+            default_model_dir() / self.model_name / self.model_version)
         self._load_predictor(directory)
 
     def set_mms_path(self) -> None:
         """Load the predictor from the serving runtime's layout, ``/models/{name}/{version}``."""
-        self._load_predictor(Path("/models") / self.model_name / self.model_version)  # type: ignore[attr-defined]
+        self._load_predictor(Path("/models") / self.model_name / self.model_version)
 
     def _load_predictor(self, directory: Path) -> None:
         from autogluon.tabular import TabularPredictor
@@ -243,10 +252,10 @@ class MLSTrainable:
         source = directory / PREDICTOR_DIR
         if not source.is_dir():
             raise MLSModelError(f"no AutoGluon predictor at {source}")
-        self.models = [TabularPredictor.load(str(source), verbosity=0, require_py_version_match=False)]  # type: ignore[attr-defined]
+        self.models = [TabularPredictor.load(str(source), verbosity=0, require_py_version_match=False)]
 
     def _trained(self) -> bool:
-        models = getattr(self, "models", None)
+        models = getattr(self, "models", None) or []
         return bool(models) and hasattr(models[0], "feature_importance")
 
     def _write_artifacts(self, directory: Path) -> None:
@@ -254,7 +263,7 @@ class MLSTrainable:
         if parent is not None:
             parent(directory)
         if self._trained():
-            shutil.copytree(self.models[0].path, directory / PREDICTOR_DIR)  # type: ignore[attr-defined]
+            shutil.copytree(self.models[0].path, directory / PREDICTOR_DIR)
 
     def _after_load(self, directory: Path) -> None:
         parent = getattr(super(), "_after_load", None)
@@ -264,7 +273,7 @@ class MLSTrainable:
             self._load_predictor(directory)
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(super().__getstate__())  # type: ignore[misc]
+        state = dict(typing.cast(dict, super().__getstate__()))
         if self._trained():
             state["models"] = [_PredictorOnDisk(), *state["models"][1:]]
         return state

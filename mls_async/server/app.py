@@ -272,7 +272,7 @@ async def predict_manual(request: Request, model_id: int, body: PredictRequest,
     if info is None:
         raise APIError(409, f"{doc['name']}/{doc['version']} has no artifact in the model registry; save it first")
     key = (doc["name"], doc["version"], info["sha256"])
-    model = state.model_cache.get(key)
+    model: Any = state.model_cache.get(key)
     if model is None:
         directory = state.artifacts.version_dir(doc["name"], doc["version"])
         try:

@@ -69,7 +69,8 @@ def test_each_status_maps_to_its_error_class(status, error_class):
 
 @respx.mock
 def test_error_envelope_with_200_and_non_json_bodies():
-    respx.get(f"{BASE}/soft").mock(return_value=httpx.Response(200, json={"code": 404, "error": "gone", "results": None}))
+    soft_error = {"code": 404, "error": "gone", "results": None}
+    respx.get(f"{BASE}/soft").mock(return_value=httpx.Response(200, json=soft_error))
     respx.get(f"{BASE}/proxy").mock(return_value=httpx.Response(502, text="<html>Bad gateway</html>"))
     respx.get(f"{BASE}/garbage").mock(return_value=httpx.Response(200, text="not json"))
     with make_client(max_retries=0) as client:

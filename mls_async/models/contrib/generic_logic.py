@@ -108,7 +108,8 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         if self.model_lib == "autogluon":
             import pandas as pd
 
-            frame = pd.DataFrame(rows, columns=list(getattr(self, "training_features", self.features)))
+            columns = list(getattr(self, "training_features", None) or self.features or [])
+            frame = pd.DataFrame(rows, columns=columns)
             method = getattr(model, self.predict_fn)
             # AutoGluon's predict costs milliseconds of CPU: keep it off the event loop.
             output = await anyio.to_thread.run_sync(lambda: method(frame, as_pandas=False))
