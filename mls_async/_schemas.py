@@ -28,8 +28,7 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CreateModelRequest(_Body):
-    model_type: Literal["automl", "manual"]
+class _ModelFields(_Body):
     name: str = Field(pattern=NAME_PATTERN, max_length=200)
     version: str = Field(pattern=NAME_PATTERN, max_length=100)
     description: str | None = None
@@ -40,21 +39,15 @@ class CreateModelRequest(_Body):
     features: str | None = None
     table: str | None = Field(default=None, pattern=NAME_PATTERN)
     components: list[str] | None = None
+
+
+class CreateModelRequest(_ModelFields):
+    model_type: Literal["automl", "manual"]
     dataset_id: int | None = None
 
 
-class UpdateModelRequest(_Body):
+class UpdateModelRequest(_ModelFields):
     model_type: Literal["automl", "manual"] = "manual"
-    name: str = Field(pattern=NAME_PATTERN, max_length=200)
-    version: str = Field(pattern=NAME_PATTERN, max_length=100)
-    description: str | None = None
-    creator: str | None = None
-    model_lib: Literal[MODEL_LIBS] | None = None  # type: ignore[valid-type]
-    model_data: str | None = None
-    model_meta: dict[str, Any] | None = None
-    features: str | None = None
-    table: str | None = Field(default=None, pattern=NAME_PATTERN)
-    components: list[str] | None = None
 
 
 class ComponentRequest(_Body):

@@ -7,6 +7,8 @@ thin: build a request, parse a typed result.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 import uuid
 from collections.abc import Iterator, Callable, Mapping
@@ -65,6 +67,7 @@ class MLSClient:
             env, runtime_env, username, password, base_url, credentials_required=credentials_required
         )
         self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
+        self._timeout = timeout
         auth = None
         if self._settings.username is not None and self._settings.password is not None:
             auth = httpx.BasicAuth(self._settings.username, self._settings.password)
@@ -93,6 +96,19 @@ class MLSClient:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._settings!r})"
+
+    def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None):
+        """A copy of this client with other per-call defaults, sharing its connection pool.
+
+        Example: ``client.with_options(timeout=120, max_retries=0).get_manual_model(id=3)``.
+        Close the original client, not the copy.
+        """
+        clone = copy.copy(self)
+        if timeout is not None:
+            clone._timeout = timeout
+        if max_retries is not None:
+            clone._retry = dataclasses.replace(self._retry, max_retries=max_retries)
+        return clone
 
     # -- lifecycle --------------------------------------------------------------------
     def close(self) -> None:
@@ -160,7 +176,7 @@ class MLSClient:
             payload = content() if callable(content) else (content if content is not None else body)
             request = self._http.build_request(
                 method, _path(path), params=query, content=payload, headers=request_headers,
-                timeout=timeout if timeout is not None else self._http.timeout,
+                timeout=timeout if timeout is not None else self._timeout,
             )
             retry_after: float | None = None
             sent = True

@@ -149,6 +149,21 @@ def test_connection_errors_and_timeouts_are_retried_then_typed():
 
 
 @respx.mock
+def test_with_options_sets_per_call_retries_and_timeout():
+    route = respx.get(f"{BASE}/api/v1/models/3").mock(return_value=httpx.Response(503, json={"code": 503,
+                                                                                              "error": "busy"}))
+    with make_client(retry=FAST) as client:
+        hurried = client.with_options(max_retries=0, timeout=1.5)
+        with pytest.raises(MLSServerError):
+            hurried._request("GET", "/api/v1/models/3")
+        assert route.call_count == 1
+        assert route.calls[0].request.extensions["timeout"] == httpx.Timeout(1.5).as_dict()
+        with pytest.raises(MLSServerError):
+            client._request("GET", "/api/v1/models/3")
+        assert route.call_count == 1 + 4  # the original keeps its own policy
+
+
+@respx.mock
 def test_pagination_iterator_walks_every_page():
     route = respx.get(f"{BASE}/api/v1/components").mock(side_effect=lambda request: ok(
         {"1": [{"id": 1}, {"id": 2}], "2": [{"id": 3}], "3": []}[request.url.params["page"]]))
