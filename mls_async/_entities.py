@@ -20,7 +20,6 @@ __all__ = [
     "Component",
     "Dataset",
     "ProblemType",
-    "AutoMLServerStatus",
 ]
 
 
@@ -37,13 +36,6 @@ class MLModelStatus(str, Enum):
     @classmethod
     def _missing_(cls, value: object) -> MLModelStatus:
         return cls.UNKNOWN
-
-
-class AutoMLServerStatus(str, Enum):
-    RUNNING = "RUNNING"
-    STOPPED = "STOPPED"
-    FAILED = "FAILED"
-    UNKNOWN = "UNKNOWN"
 
 
 class ProblemType(str, Enum):

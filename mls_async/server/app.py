@@ -8,6 +8,7 @@ write to the registry, and registry writes are always authenticated.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -124,8 +125,6 @@ def _page(page: int | None, page_size: int | None) -> tuple[int, int | None]:
 
 
 def _check_name(value: str, what: str) -> str:
-    import re
-
     if not re.fullmatch(NAME_PATTERN, value) or len(value) > 200:
         raise APIError(400, f"{what} {value!r} is not allowed: use letters, digits, '_', '-' and '.', "
                             "not starting with '.'")

@@ -14,7 +14,6 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import anyio.to_thread
 import orjson
@@ -122,6 +121,3 @@ class LocalArtifactStore:
             shutil.rmtree(self.version_dir(name, version), ignore_errors=True)
             self.archive_path(name, version).unlink(missing_ok=True)
             return True
-
-    def describe(self) -> dict[str, Any]:
-        return {"root": str(self.root)}

@@ -20,8 +20,9 @@ class LocalProfileClient:
         self._latency = latency
 
     async def _get(self, kind: str, profile_id: str, target_id: str, keys: list[str] | None) -> dict:
-        if self._latency():
-            await anyio.sleep(self._latency())
+        latency = self._latency()
+        if latency:
+            await anyio.sleep(latency)
         found = self._storage.get_profiles(kind, profile_id, [target_id]).get(target_id)
         if found is None:
             raise DoesNotExist(f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
