@@ -134,4 +134,4 @@ class MLSPyTorchModel(_LibraryModel):
 
         script = state.pop("_torchscript")
         self.__dict__.update(state)
-        self.models = [torch.jit.load(io.BytesIO(script))]
+        self.models = [torch.jit.load(io.BytesIO(script), map_location="cpu")]  # serving hosts may have no GPU
