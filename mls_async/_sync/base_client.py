@@ -18,8 +18,9 @@ import time
 import httpx
 import orjson
 
+from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
-from mls_async._exceptions import MLSClientError, MLSConnectionError, MLSTimeoutError
+from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionError, MLSTimeoutError
 from mls_async._response import MLSResponse, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
 
@@ -44,6 +45,8 @@ class MLSClient:
         retry: a full ``RetryPolicy`` (backoff and ``Retry-After`` caps) instead of ``max_retries``.
         limits: connection pool limits.
         transport: an httpx transport (``httpx.ASGITransport`` for an in-process server).
+        auth: ``"basic"`` (HTTP Basic on every request, what every MLS accepts) or ``"token"``
+            (log in once for a bearer token, refreshed once on a 401).
 
     Use it as ``with`` or call :meth:`close`.
     """
@@ -61,6 +64,7 @@ class MLSClient:
         retry: RetryPolicy | None = None,
         limits: httpx.Limits = DEFAULT_LIMITS,
         transport: httpx.BaseTransport | None = None,
+        auth: str = "basic",
         credentials_required: bool = True,
     ) -> None:
         self._settings: ClientSettings = resolve_settings(
@@ -68,12 +72,15 @@ class MLSClient:
         )
         self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._timeout = timeout
-        auth = None
+        if auth not in ("basic", "token"):
+            raise MLSConfigError(f"auth={auth!r} is not valid; use 'basic' or 'token'")
+        credentials: httpx.Auth | None = None
         if self._settings.username is not None and self._settings.password is not None:
-            auth = httpx.BasicAuth(self._settings.username, self._settings.password)
+            credentials = (httpx.BasicAuth if auth == "basic" else TokenAuth)(
+                self._settings.username, self._settings.password)
         self._http = httpx.Client(
             base_url=self._settings.base_url,
-            auth=auth,
+            auth=credentials,
             timeout=timeout,
             limits=limits,
             transport=transport,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path as FilePath
@@ -62,6 +63,7 @@ class ServerConfig:
         automl_time_limit: int = 60,
         max_upload_bytes: int = 2 << 30,
         max_json_bytes: int = 32 << 20,
+        token_ttl: float = 3600.0,
     ) -> None:
         if not accounts:
             raise ValueError("the server needs at least one account")
@@ -71,6 +73,7 @@ class ServerConfig:
         self.automl_time_limit = automl_time_limit
         self.max_upload_bytes = max_upload_bytes
         self.max_json_bytes = max_json_bytes
+        self.token_ttl = token_ttl
 
 
 class _State:
@@ -86,14 +89,29 @@ class _State:
         self.automl = AutoMLService(self.storage, self.datasets, config.data_dir / "automl",
                                     time_limit=config.automl_time_limit, profiles=self.profiles)
         self.model_cache: dict[tuple[str, str, str], Any] = {}
+        self.tokens: dict[str, tuple[str, float]] = {}  # bearer token -> (user, expiry)
 
 
 def _state(request: Request) -> _State:
     return request.app.state.mls
 
 
+def _bearer_user(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    entry = _state(request).tokens.get(header[7:].strip())
+    if entry is None or entry[1] < time.monotonic():
+        raise APIError(401, "the bearer token is unknown or expired; log in again",
+                       headers={"WWW-Authenticate": 'Bearer realm="mls"'})
+    return entry[0]
+
+
 def require_user(request: Request, credentials: HTTPBasicCredentials | None = Depends(_basic)) -> str:
-    """HTTP Basic auth against the configured accounts."""
+    """HTTP Basic auth against the configured accounts, or a bearer token from /api/v1/auth/token."""
+    bearer = _bearer_user(request)
+    if bearer is not None:
+        return bearer
     accounts = _state(request).config.accounts
     if credentials is not None:
         expected = accounts.get(credentials.username)
@@ -129,6 +147,24 @@ def _check_name(value: str, what: str) -> str:
         raise APIError(400, f"{what} {value!r} is not allowed: use letters, digits, '_', '-' and '.', "
                             "not starting with '.'")
     return value
+
+
+# -- tokens (optional; Basic auth works everywhere) ---------------------------------------
+auth = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@auth.post("/token")
+def issue_token(request: Request, credentials: HTTPBasicCredentials | None = Depends(_basic)) -> Response:
+    """Exchange Basic credentials for a bearer token valid ``token_ttl`` seconds."""
+    state = _state(request)
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        raise APIError(401, "log in with HTTP Basic credentials, not a token")
+    user = require_user(request, credentials)
+    now = time.monotonic()
+    state.tokens = {t: entry for t, entry in state.tokens.items() if entry[1] > now}
+    token = secrets.token_urlsafe(32)
+    state.tokens[token] = (user, now + state.config.token_ttl)
+    return envelope({"token": token, "token_type": "bearer", "expires_in": state.config.token_ttl})
 
 
 # -- models -------------------------------------------------------------------------------
@@ -636,7 +672,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     """Build the ASGI app over ``config.data_dir``."""
     app = FastAPI(title="MLS local server", version="1", description=__doc__)
     app.state.mls = _State(config)
-    for router in (models, components, datasets, tables, registry, profiles, settings):
+    for router in (auth, models, components, datasets, tables, registry, profiles, settings):
         app.include_router(router)
 
     @app.get("/health", tags=["health"])

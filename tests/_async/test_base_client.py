@@ -209,3 +209,31 @@ def test_invalid_configuration_lists_valid_values(monkeypatch):
         AsyncMLSClient(env="LOCAL")
     with pytest.raises(MLSConfigError, match="no base URL is known for env=STG"):
         AsyncMLSClient(env="STG", username="u", password="p")
+
+
+@respx.mock
+async def test_token_auth_logs_in_once_and_refreshes_once_on_401():
+    login = respx.post(f"{BASE}/api/v1/auth/token").mock(side_effect=[ok({"token": "t1"}), ok({"token": "t2"})])
+    data = respx.get(f"{BASE}/data").mock(side_effect=[
+        ok(1), httpx.Response(401, json={"code": 401, "error": "expired"}), ok(2), ok(3)])
+    async with make_client(auth="token") as client:
+        assert (await client._request("GET", "/data")).results == 1
+        assert (await client._request("GET", "/data")).results == 2  # 401 -> new token -> repeated once
+        assert (await client._request("GET", "/data")).results == 3
+    assert login.call_count == 2
+    assert login.calls[0].request.headers["authorization"].startswith("Basic ")
+    assert [c.request.headers["authorization"] for c in data.calls] == [
+        "Bearer t1", "Bearer t1", "Bearer t2", "Bearer t2"]
+    assert "hunter2-secret" not in repr(client._http.auth)
+
+
+@respx.mock
+async def test_token_auth_gives_up_after_one_refresh():
+    respx.post(f"{BASE}/api/v1/auth/token").mock(return_value=ok({"token": "t"}))
+    data = respx.get(f"{BASE}/data").mock(return_value=httpx.Response(401, json={"code": 401, "error": "no"}))
+    async with make_client(auth="token") as client:
+        with pytest.raises(MLSUnauthorizedError, match="no"):
+            await client._request("GET", "/data")
+    assert data.call_count == 2
+    with pytest.raises(MLSConfigError, match="auth='oauth' is not valid"):
+        make_client(auth="oauth")

@@ -179,3 +179,14 @@ def test_bad_input_fails_before_any_request(clients):
         ml_model_client.delete_model(automl, delete_table=True)
     with pytest.raises(MLSClientError):
         ml_model_client.create_manual_model(name="bad/name", version="v1")
+
+
+def test_token_auth_against_the_server(client_kwargs, sync_transport, app):
+    with MLModelClient(**client_kwargs, transport=sync_transport, auth="token") as client:
+        client.create_manual_model(name="token_model", version="v1")
+        app.state.mls.tokens.clear()  # the server forgets every token: the client logs in again
+        assert [m.name for m in client.list_manual_models()] == ["token_model"]
+    with MLModelClient(**{**client_kwargs, "password": "wrong"}, transport=sync_transport,
+                                  auth="token") as client:
+        with pytest.raises(MLSClientError, match="login refused"):
+            client.list_manual_models()
