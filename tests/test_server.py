@@ -194,3 +194,19 @@ def test_openapi_has_no_5xx_under_schemathesis(app):
 
         run()
     assert failures == []
+
+
+async def test_sync_facades_work_inside_a_running_event_loop(live_server):
+    """Jupyter runs cells inside an event loop: the sync clients and save() must not care."""
+    kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": live_server}
+    with MLModelClient(**kwargs) as ml_model_client:
+        ml_model_client.create_manual_model(name="notebook_model", version="v1")
+        assert ml_model_client.get_manual_model(name="notebook_model", version="v1").name == "notebook_model"
+    model = MLSLightGBMModel(trained.lightgbm_model(), "notebook_model", "v1", trained.FEATURES)
+    meta = model.save(**kwargs)
+    assert meta["class"] == "MLSLightGBMModel"
+    with MLModelClient(**kwargs) as ml_model_client:
+        deployment = ml_model_client.get_manual_model(name="notebook_model", version="v1")
+        assert ml_model_client.is_online_prediction_ready(manual_model=deployment)
+        row = trained.data()[0][1].tolist()
+        assert ml_model_client.predict(deployment, row) == model.predict(row)
