@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import numpy as np
 import pytest
 
 from mls_async import AsyncMLSProfileAPIClient, DoesNotExist
-from mls_async.models import MLSGenericModel
+from mls_async.models import MLSGenericModel, MLSModelError
 from mls_async.models.contrib import GenericLogicModel
 
 
@@ -121,3 +122,82 @@ def test_predict_works_without_an_event_loop():
 
     model = MLSGenericModel([], "plain_model", "v1", ["a"], custom_predict_async=custom)
     assert [model.predict([i]) for i in range(3)] == [{"items": [[i]]} for i in range(3)]
+
+
+class CountingModel:
+    """A real LightGBM classifier that counts how often it is called and with how many rows."""
+
+    def __init__(self) -> None:
+        from tests import trained
+
+        self.inner = trained.lightgbm_model()
+        self.calls: list[int] = []
+
+    def predict_proba(self, rows):
+        self.calls.append(len(rows))
+        return self.inner.predict_proba(rows.astype(float))
+
+
+def _scoring_model(model) -> GenericLogicModel:
+    from tests import trained
+
+    return GenericLogicModel(model_name="burst_model", model_version="v1", features=trained.FEATURES, model=model,
+                             predict_fn="predict_proba")
+
+
+async def test_concurrent_predictions_share_one_model_call():
+    from tests import trained
+
+    counting = CountingModel()
+    model = _scoring_model(counting)
+    rows = trained.data()[0][:300].tolist()
+    results = await asyncio.gather(*(model.predict_async(row) for row in rows))
+    expected = counting.inner.predict_proba(trained.data()[0][:300])
+    assert np.allclose([r["items"][0]["props"]["score"] for r in results], expected)
+    assert counting.calls == [300]
+    await model.predict_async(rows[0])
+    assert counting.calls == [300, 1]  # a lone call is not held back
+
+
+async def test_a_bad_row_fails_only_its_caller():
+    from tests import trained
+
+    counting = CountingModel()
+    model = _scoring_model(counting)
+    rows = trained.data()[0][:5].tolist()
+    outcomes = await asyncio.gather(*(model.predict_async(row) for row in [*rows[:2], ["x", 1, 2, 3], *rows[2:]]),
+                                    return_exceptions=True)
+    assert isinstance(outcomes[2], MLSModelError) and "predict_proba failed" in str(outcomes[2])
+    good = [o for i, o in enumerate(outcomes) if i != 2]
+    assert all(isinstance(o, dict) for o in good) and len(good) == 5
+    expected = counting.inner.predict_proba(trained.data()[0][:5])
+    assert np.allclose([o["items"][0]["props"]["score"] for o in good], expected)
+
+
+async def test_a_cancelled_caller_does_not_disturb_the_others():
+    from tests import trained
+
+    model = _scoring_model(CountingModel())
+    rows = trained.data()[0][:4].tolist()
+    tasks = [asyncio.ensure_future(model.predict_async(row)) for row in rows]
+    await asyncio.sleep(0)
+    tasks[1].cancel()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    assert isinstance(outcomes[1], asyncio.CancelledError)
+    assert all(isinstance(outcomes[i], dict) for i in (0, 2, 3))
+
+
+def test_sync_predict_from_many_threads_batches_per_thread():
+    """Each thread's predict runs on its own loop; batches never mix rows of two loops."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests import trained
+
+    counting = CountingModel()
+    model = _scoring_model(counting)
+    rows = trained.data()[0][:120].tolist()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(model.predict, rows, timeout=60))
+    expected = counting.inner.predict_proba(trained.data()[0][:120])
+    assert np.allclose([r["items"][0]["props"]["score"] for r in results], expected)
+    assert sum(counting.calls) == 120

@@ -8,6 +8,7 @@ usable with or without a running event loop.
 from __future__ import annotations
 
 import re
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,11 @@ class MLSModel:
         parent = getattr(super(), "_after_load", None)
         if parent is not None:
             parent(directory)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without runtime caches (``_cache*``: boosters, batchers bound to a loop)."""
+        state = typing.cast(dict, super().__getstate__())
+        return {key: value for key, value in state.items() if not key.startswith("_cache")}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model_name={self.model_name!r}, model_version={self.model_version!r})"

@@ -10,7 +10,6 @@ benchmarks/bench_predict.py for the measurement behind the threshold).
 
 from __future__ import annotations
 
-import typing
 from typing import Any, ClassVar
 
 import anyio.to_thread
@@ -100,7 +99,3 @@ class _LibraryModel(MLSModel):
         if type(self).predict_async is _LibraryModel.predict_async:
             return self._items(self.predict_scores(x))  # no event loop needed for the built-in path
         return super().predict(x, **kwargs)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = typing.cast(dict, super().__getstate__())
-        return {k: v for k, v in state.items() if not k.startswith("_cache")}

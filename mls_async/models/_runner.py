@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import threading
+import weakref
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -22,11 +23,19 @@ _portal_lock = threading.Lock()
 _portal_loop: asyncio.AbstractEventLoop | None = None
 
 
+class _RunnerHolder:
+    """Owns a thread's runner; when the thread ends and its locals go, the runner is closed."""
+
+    def __init__(self) -> None:
+        self.runner = asyncio.Runner()
+        weakref.finalize(self, self.runner.close)
+
+
 def _thread_runner() -> asyncio.Runner:
-    runner = getattr(_local, "runner", None)
-    if runner is None:
-        runner = _local.runner = asyncio.Runner()
-    return runner
+    holder = getattr(_local, "holder", None)
+    if holder is None:
+        holder = _local.holder = _RunnerHolder()
+    return holder.runner
 
 
 def _portal() -> asyncio.AbstractEventLoop:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio.to_thread
-
 from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
 from mls_async.models._base import MLSModelError
+from mls_async.models._batching import MicroBatcher
 from mls_async.models._generic import MLSGenericModel
+from mls_async.models._library import _LibraryModel
 from mls_async.models._trainable import MLSTrainable
 
 __all__ = ["GenericLogicModel", "PREDICT_FNS"]
@@ -104,21 +104,32 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         model = self.models[0] if self.models else None
         if model is None or not hasattr(model, self.predict_fn):
             raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
-        rows = row if row and isinstance(row[0], list) else [row]
+        if row and isinstance(row[0], list):  # the logic built several rows: one call for them
+            output = self._predict_rows(row)
+            y = output.tolist() if hasattr(output, "tolist") else list(output)
+            return y[0] if len(y) == 1 else y
+        output = await self._batcher().predict(row)  # concurrent single rows share one call
+        return output.tolist() if hasattr(output, "tolist") else output
+
+    def _batcher(self) -> MicroBatcher:
+        batcher = self.__dict__.get("_cache_batcher")
+        if batcher is None:
+            # AutoGluon's predict costs milliseconds of CPU: always off the event loop.
+            offload = 0 if self.model_lib == "autogluon" else _LibraryModel.inline_max_rows
+            batcher = self._cache_batcher = MicroBatcher(self._predict_rows, offload_above=offload)
+        return batcher
+
+    def _predict_rows(self, rows: list[Any]) -> Any:
+        """The model's ``predict_fn`` on ``rows``: one output per row."""
+        method = getattr(self.models[0], self.predict_fn)
         if self.model_lib == "autogluon":
             import pandas as pd
 
             columns = list(getattr(self, "training_features", None) or self.features or [])
-            frame = pd.DataFrame(rows, columns=columns)
-            method = getattr(model, self.predict_fn)
-            # AutoGluon's predict costs milliseconds of CPU: keep it off the event loop.
-            output = await anyio.to_thread.run_sync(lambda: method(frame, as_pandas=False))
-        else:
-            import numpy as np
+            return method(pd.DataFrame(rows, columns=columns), as_pandas=False)
+        import numpy as np
 
-            output = getattr(model, self.predict_fn)(np.asarray(rows))
-        y = output.tolist() if hasattr(output, "tolist") else list(output)
-        return y[0] if len(y) == 1 else y
+        return method(np.asarray(rows))
 
     async def predict_y_async(self, x: list[Any], **kwargs: Any) -> Any:
         """Only the model's output for ``x`` (after preprocessing), without postprocessing."""
