@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from mls_async.server.app import ServerConfig, create_app, random_password
+    from mls_async.server.app import ServerConfig, create_app
+    from mls_async.server.state import random_password
 
     args = build_parser().parse_args(argv)
     accounts = dict(args.user)

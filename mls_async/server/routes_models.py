@@ -1,0 +1,245 @@
+"""Routes: bearer tokens, models (manual and AutoML), online predictions, AutoML model servers."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import HTTPBasicCredentials
+from starlette.responses import Response
+
+from mls_async._artifacts import load_version_dir
+from mls_async._schemas import (
+    CreateModelRequest,
+    HandlerRequest,
+    PredictRequest,
+    UpdateModelRequest,
+)
+from mls_async.server.errors import APIError, envelope
+from mls_async.server.state import (
+    State,
+    basic_credentials,
+    get_state,
+    idempotent,
+    page_window,
+    require_user,
+)
+from mls_async.server.storage import Conflict
+
+# -- tokens (optional; Basic auth works everywhere) ---------------------------------------
+auth = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@auth.post("/token")
+def issue_token(request: Request, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> Response:
+    """Exchange Basic credentials for a bearer token valid ``token_ttl`` seconds."""
+    state = get_state(request)
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        raise APIError(401, "log in with HTTP Basic credentials, not a token")
+    user = require_user(request, credentials)
+    now = time.monotonic()
+    state.tokens = {t: entry for t, entry in state.tokens.items() if entry[1] > now}
+    token = secrets.token_urlsafe(32)
+    state.tokens[token] = (user, now + state.config.token_ttl)
+    return envelope({"token": token, "token_type": "bearer", "expires_in": state.config.token_ttl})
+
+
+# -- models -------------------------------------------------------------------------------
+def present_model(state: State, doc: dict) -> dict:
+    """The wire form of a stored model: live components, derived status for manual models."""
+    model = dict(doc)
+    model.pop("handler", None)
+    if model.get("model_type") == "manual":
+        components = [state.storage.get("component", cid) for cid in model.get("component_ids", [])]
+        model["components"] = [c for c in components if c is not None]
+        servable = state.artifacts.info(model["name"], model["version"]) is not None or (
+            bool(model.get("table")) and state.tables.is_active(model["table"])
+        )
+        model["status"] = "IN_USE" if servable else "NOT_IN_USE"
+        model["is_enabled"] = servable
+    model.pop("component_ids", None)
+    return model
+
+
+def _component_ids(state: State, names: list[str] | None) -> list[int]:
+    ids = []
+    for name in names or []:
+        matches = state.storage.query("component", filters={"name": name})
+        if not matches:
+            raise APIError(404, f"no component named {name!r}; create it first")
+        latest = [c for c in matches if c.get("is_latest")] or matches
+        ids.append(latest[-1]["id"])
+    return ids
+
+
+def _model_or_404(state: State, model_id: int) -> dict:
+    doc = state.storage.get("model", model_id)
+    if doc is None:
+        raise APIError(404, f"no model with id {model_id}")
+    return doc
+
+
+def _automl_or_400(state: State, model_id: int) -> dict:
+    doc = _model_or_404(state, model_id)
+    if doc.get("model_type") != "automl":
+        raise APIError(400, f"model {model_id} is a manual model; AutoML model servers exist for AutoML models only")
+    return doc
+
+
+models = APIRouter(prefix="/api/v1/models", tags=["models"])
+
+
+@models.get("")
+def list_models(
+    request: Request,
+    model_type: str | None = Query(None, pattern="^(automl|manual)$"),
+    id: int | None = None,
+    name: str | None = None,
+    version: str | None = None,
+    query: str | None = None,
+    page: int | None = Query(None, ge=1),
+    page_size: int | None = Query(None, ge=1, le=500),
+    user: str = Depends(require_user),
+) -> Response:
+    state = get_state(request)
+    offset, limit = page_window(page, page_size)
+    filters = {k: v for k, v in {"id": id, "name": name, "version": version}.items() if v is not None}
+    docs = state.storage.query("model", subkind=model_type, filters=filters, search=query, offset=offset,
+                               limit=limit)
+    return envelope([present_model(state, doc) for doc in docs])
+
+
+@models.post("")
+def create_model(request: Request, body: CreateModelRequest, user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+
+    def produce() -> Response:
+        doc = body.model_dump(exclude={"components"})
+        doc["creator"] = doc.get("creator") or user
+        if body.model_type == "automl":
+            if body.dataset_id is None:
+                raise APIError(400, "an AutoML model needs dataset_id")
+            dataset = state.datasets.get(body.dataset_id)
+            doc.update(status="TRAINING", dataset_name=dataset["name"], automl_model_info={}, model_meta={})
+        else:
+            doc.pop("dataset_id", None)
+            doc["component_ids"] = _component_ids(state, body.components)
+        try:
+            created = state.storage.insert("model", doc, subkind=body.model_type, name=body.name,
+                                           version=body.version)
+        except Conflict:
+            raise APIError(409, f"a {body.model_type} model {body.name}/{body.version} exists already") from None
+        if body.model_type == "automl":
+            state.automl.submit_training(created["id"])
+        return envelope({"id": created["id"]})
+
+    return idempotent(request, user, produce)
+
+
+@models.get("/{model_id}")
+def get_model(request: Request, model_id: int, user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    return envelope(present_model(state, _model_or_404(state, model_id)))
+
+
+@models.put("/{model_id}")
+def update_model(request: Request, model_id: int, body: UpdateModelRequest,
+                 user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    doc = _model_or_404(state, model_id)
+    if doc.get("model_type") != "manual" or body.model_type != "manual":
+        raise APIError(400, f"model {model_id} is an AutoML model; only manual models can be updated")
+    component_ids = _component_ids(state, body.components)
+
+    def change(current: dict) -> dict:
+        fields = body.model_dump(exclude={"components"})
+        return {**current, **fields, "component_ids": component_ids}
+
+    try:
+        state.storage.update("model", model_id, change, name=body.name, version=body.version)
+    except Conflict:
+        raise APIError(409, f"a manual model {body.name}/{body.version} exists already") from None
+    return envelope({"id": model_id})
+
+
+@models.delete("/{model_id}")
+def delete_model(request: Request, model_id: int, user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    doc = _model_or_404(state, model_id)
+    if doc.get("model_type") == "automl":
+        state.automl.forget(model_id)
+    state.storage.delete("model", model_id)
+    return envelope({"id": model_id})
+
+
+@models.post("/{model_id}/predict")
+async def predict_manual(request: Request, model_id: int, body: PredictRequest,
+                         user: str = Depends(require_user)) -> Response:
+    """Online prediction: the registered MLSModel's ``predict_async(x, pf_client=..., **kwargs)``."""
+    state = get_state(request)
+    doc = _model_or_404(state, model_id)
+    if doc.get("model_type") != "manual":
+        raise APIError(400, f"model {model_id} is an AutoML model; predict through its AutoML model server")
+    info = state.artifacts.info(doc["name"], doc["version"])
+    if info is None:
+        raise APIError(409, f"{doc['name']}/{doc['version']} has no artifact in the model registry; save it first")
+    key = (doc["name"], doc["version"], info["sha256"])
+    model: Any = state.model_cache.get(key)
+    if model is None:
+        directory = state.artifacts.version_dir(doc["name"], doc["version"])
+        try:
+            model = await anyio.to_thread.run_sync(load_version_dir, directory)
+        except Exception as exc:
+            raise APIError(500, f"the registered model could not be loaded: {exc!r}") from exc
+        state.model_cache = {k: v for k, v in state.model_cache.items() if k[:2] != key[:2]}
+        state.model_cache[key] = model
+    kwargs = {"pf_client": state.profiles, "dynamodb_client": state.tables, **body.kwargs}
+    try:
+        result = await model.predict_async(body.x, **kwargs)
+    except Exception as exc:
+        raise APIError(400, f"prediction failed: {type(exc).__name__}: {exc}") from exc
+    return envelope(result)
+
+
+@models.post("/{model_id}/automl_model_server")
+def start_automl_server(request: Request, model_id: int, user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    return envelope({"status": state.automl.start(_automl_or_400(state, model_id))})
+
+
+@models.delete("/{model_id}/automl_model_server")
+def stop_automl_server(request: Request, model_id: int, user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    return envelope({"status": state.automl.stop(_automl_or_400(state, model_id)["id"])})
+
+
+@models.get("/{model_id}/automl_model_server")
+def automl_server_status(request: Request, model_id: int, user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    return envelope({"status": state.automl.status(_automl_or_400(state, model_id)["id"])})
+
+
+@models.post("/{model_id}/automl_model_server/predict")
+async def predict_automl(request: Request, model_id: int, body: PredictRequest,
+                         user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    doc = _automl_or_400(state, model_id)
+    return envelope(await state.automl.predict(doc, body.x))
+
+
+@models.get("/{model_id}/automl_online_prediction")
+def get_handler(request: Request, model_id: int, user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    return envelope({"handler": state.automl.handler_source(_automl_or_400(state, model_id))})
+
+
+@models.post("/{model_id}/automl_online_prediction")
+def update_handler(request: Request, model_id: int, body: HandlerRequest,
+                   user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+    doc = _automl_or_400(state, model_id)
+    state.automl.set_handler(doc, body.handler)
+    return envelope({"id": model_id})

@@ -1,0 +1,67 @@
+"""Routes: the model registry (version archives with checksums)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response, StreamingResponse
+
+from mls_async.server.errors import APIError, envelope
+from mls_async.server.state import (
+    check_name,
+    get_state,
+    require_user,
+)
+
+# -- model registry -----------------------------------------------------------------------
+registry = APIRouter(prefix="/api/v1/model_registry/artifacts", tags=["model registry"])
+
+
+@registry.get("/info")
+def artifact_info(request: Request, model_name: str, model_version: str,
+                  user: str = Depends(require_user)) -> Response:
+    return envelope({"info": get_state(request).artifacts.info(model_name, model_version)})
+
+
+@registry.get("")
+def list_artifacts(request: Request, model_name: str | None = None, user: str = Depends(require_user)) -> Response:
+    store = get_state(request).artifacts
+    return envelope(store.list_versions(model_name) if model_name else store.list_models())
+
+
+@registry.put("/{model_name}/{model_version}")
+async def upload_artifact(request: Request, model_name: str, model_version: str, force: bool = False,
+                          user: str = Depends(require_user)) -> Response:
+    """Register a version: the body is a tar of its directory, ``X-Content-SHA256`` its checksum."""
+    check_name(model_name, "model name")
+    check_name(model_version, "model version")
+    info = await get_state(request).artifacts.receive(
+        model_name, model_version, request.stream(), sha256=request.headers.get("x-content-sha256"), force=force
+    )
+    return envelope({"info": info})
+
+
+@registry.get("/{model_name}/{model_version}")
+def download_artifact(request: Request, model_name: str, model_version: str,
+                      user: str = Depends(require_user)) -> Response:
+    store = get_state(request).artifacts
+    info = store.info(check_name(model_name, "model name"), check_name(model_version, "model version"))
+    if info is None:
+        raise APIError(404, f"{model_name}/{model_version} is not registered")
+    path = store.archive_path(model_name, model_version)
+
+    def chunks():
+        with open(path, "rb") as file:
+            while chunk := file.read(1 << 20):
+                yield chunk
+
+    return StreamingResponse(chunks(), media_type="application/x-tar",
+                             headers={"X-Content-SHA256": info["sha256"], "Content-Length": str(info["size"])})
+
+
+@registry.delete("/{model_name}/{model_version}")
+def delete_artifact(request: Request, model_name: str, model_version: str,
+                    user: str = Depends(require_user)) -> Response:
+    if not get_state(request).artifacts.delete(check_name(model_name, "model name"),
+                                            check_name(model_version, "model version")):
+        raise APIError(404, f"{model_name}/{model_version} is not registered")
+    return envelope({"name": model_name, "version": model_version})

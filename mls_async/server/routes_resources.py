@@ -1,0 +1,178 @@
+"""Routes: components, datasets and batch prediction tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from mls_async._schemas import (
+    ComponentRequest,
+    CreateDatasetRequest,
+    CreateTableRequest,
+    DynamoDBRequest,
+)
+from mls_async.server.errors import APIError, envelope
+from mls_async.server.state import (
+    check_name,
+    get_state,
+    idempotent,
+    page_window,
+    require_user,
+)
+
+# -- components ---------------------------------------------------------------------------
+components = APIRouter(prefix="/api/v1/components", tags=["components"])
+
+
+@components.get("")
+def list_components(
+    request: Request,
+    id: int | None = None,
+    name: str | None = None,
+    info: str | None = None,
+    is_latest: bool | None = None,
+    query: str | None = None,
+    page: int | None = Query(None, ge=1),
+    page_size: int | None = Query(None, ge=1, le=500),
+    user: str = Depends(require_user),
+) -> Response:
+    state = get_state(request)
+    filters = {k: v for k, v in {"id": id, "name": name}.items() if v is not None}
+    docs = state.storage.query("component", filters=filters, search=query)
+    if is_latest is not None:
+        docs = [d for d in docs if bool(d.get("is_latest")) == is_latest]
+    if info is not None:
+        docs = [d for d in docs if info in (str(d.get("info")), orjson.dumps(d.get("info")).decode())]
+    offset, limit = page_window(page, page_size)
+    return envelope(docs[offset:offset + limit] if limit is not None else docs)
+
+
+@components.post("")
+def create_component(request: Request, body: ComponentRequest, user: str = Depends(require_user)) -> Response:
+    state = get_state(request)
+
+    def produce() -> Response:
+        doc = state.storage.insert("component", {**body.model_dump(), "user": user}, name=body.name)
+        return envelope({"id": doc["id"]})
+
+    return idempotent(request, user, produce)
+
+
+@components.get("/{component_id}")
+def get_component(request: Request, component_id: int, user: str = Depends(require_user)) -> Response:
+    doc = get_state(request).storage.get("component", component_id)
+    if doc is None:
+        raise APIError(404, f"no component with id {component_id}")
+    return envelope(doc)
+
+
+@components.put("/{component_id}")
+def update_component(request: Request, component_id: int, body: ComponentRequest,
+                     user: str = Depends(require_user)) -> Response:
+    updated = get_state(request).storage.update(
+        "component", component_id, lambda current: {**current, **body.model_dump()}, name=body.name
+    )
+    if updated is None:
+        raise APIError(404, f"no component with id {component_id}")
+    return envelope({"id": component_id})
+
+
+@components.delete("/{component_id}")
+def delete_component(request: Request, component_id: int, user: str = Depends(require_user)) -> Response:
+    if not get_state(request).storage.delete("component", component_id):
+        raise APIError(404, f"no component with id {component_id}")
+    return envelope({"id": component_id})
+
+
+# -- datasets -----------------------------------------------------------------------------
+datasets = APIRouter(prefix="/api/v1/datasets", tags=["datasets"])
+
+
+@datasets.get("")
+def list_datasets(
+    request: Request,
+    id: int | None = None,
+    name: str | None = None,
+    query: str | None = None,
+    page: int | None = Query(None, ge=1),
+    page_size: int | None = Query(None, ge=1, le=500),
+    user: str = Depends(require_user),
+) -> Response:
+    offset, limit = page_window(page, page_size)
+    return envelope(get_state(request).datasets.list(id=id, name=name, query=query, offset=offset, limit=limit))
+
+
+@datasets.post("")
+async def create_dataset(request: Request, query: CreateDatasetRequest = Depends(),
+                         user: str = Depends(require_user)) -> Response:
+    """Upload a CSV or Parquet file as the request body; name, type, label and format in the query."""
+    state = get_state(request)
+    key = request.headers.get("idempotency-key")
+    if key and (remembered := state.storage.remembered(user, key)) is not None:
+        return Response(remembered[1], status_code=remembered[0], media_type="application/json")
+    doc = await state.datasets.create(query, request.stream(), user)
+    response = envelope({"id": doc["id"]})
+    if key:
+        state.storage.remember(user, key, 200, bytes(response.body))
+    return response
+
+
+@datasets.get("/{dataset_id}")
+def get_dataset(request: Request, dataset_id: int, user: str = Depends(require_user)) -> Response:
+    return envelope(get_state(request).datasets.get(dataset_id))
+
+
+@datasets.get("/{dataset_id}/columns")
+def dataset_columns(request: Request, dataset_id: int, user: str = Depends(require_user)) -> Response:
+    return envelope({"columns": get_state(request).datasets.get(dataset_id)["columns"]})
+
+
+@datasets.delete("/{dataset_id}")
+def delete_dataset(request: Request, dataset_id: int, user: str = Depends(require_user)) -> Response:
+    get_state(request).datasets.delete(dataset_id)
+    return envelope({"id": dataset_id})
+
+
+# -- batch prediction tables --------------------------------------------------------------
+tables = APIRouter(prefix="/api/v1/dynamodb", tags=["tables"])
+
+
+@tables.post("/tables")
+def create_table(request: Request, body: CreateTableRequest, user: str = Depends(require_user)) -> Response:
+    return envelope(get_state(request).tables.create(body.table_name, body.key))
+
+
+@tables.get("/tables/{table_name}")
+def get_table(request: Request, table_name: str, user: str = Depends(require_user)) -> Response:
+    return envelope(get_state(request).tables.describe(check_name(table_name, "table name")))
+
+
+@tables.put("/tables/{table_name}/items")
+def load_table(request: Request, table_name: str, items: list[dict[str, Any]],
+               user: str = Depends(require_user)) -> Response:
+    """Upload rows; the table reports is_loading until they are all written."""
+    return envelope(get_state(request).tables.load(check_name(table_name, "table name"), items))
+
+
+@tables.delete("/tables/{table_name}")
+def delete_table(request: Request, table_name: str, user: str = Depends(require_user)) -> Response:
+    get_state(request).tables.delete(check_name(table_name, "table name"))
+    return envelope({"table_name": table_name})
+
+
+@tables.get("/tables/{table_name}/is_active")
+def table_is_active(request: Request, table_name: str, user: str = Depends(require_user)) -> Response:
+    return envelope({"is_active": get_state(request).tables.is_active(table_name)})
+
+
+@tables.get("/tables/{table_name}/is_loading")
+def table_is_loading(request: Request, table_name: str, user: str = Depends(require_user)) -> Response:
+    return envelope({"is_loading": get_state(request).tables.is_loading(table_name)})
+
+
+@tables.post("")
+def table_item(request: Request, body: DynamoDBRequest, user: str = Depends(require_user)) -> Response:
+    return envelope(get_state(request).tables.item_request(body.type, body.table_name, body.body))

@@ -1,0 +1,143 @@
+"""Shared server state, configuration and request helpers: auth, idempotency, paging, names."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from starlette.responses import Response
+
+from mls_async._schemas import NAME_PATTERN
+from mls_async.server.artifact_store import LocalArtifactStore
+from mls_async.server.automl import AutoMLService
+from mls_async.server.datasets import DatasetStore
+from mls_async.server.errors import APIError
+from mls_async.server.features import LocalProfileClient
+from mls_async.server.storage import SQLiteStorage
+from mls_async.server.tables import TableService
+
+__all__ = [
+    "PAGE_SIZE",
+    "ServerConfig",
+    "State",
+    "basic_credentials",
+    "bearer_user",
+    "check_name",
+    "get_state",
+    "idempotent",
+    "page_window",
+    "random_password",
+    "require_user",
+]
+
+PAGE_SIZE = 50
+basic_credentials = HTTPBasic(auto_error=False)
+
+
+class ServerConfig:
+    """Where the server keeps its data and who may use it."""
+
+    def __init__(
+        self,
+        data_dir: Path | str,
+        accounts: dict[str, str],
+        *,
+        feature_latency: float = 0.0,
+        automl_time_limit: int = 60,
+        max_upload_bytes: int = 2 << 30,
+        max_json_bytes: int = 32 << 20,
+        token_ttl: float = 3600.0,
+    ) -> None:
+        if not accounts:
+            raise ValueError("the server needs at least one account")
+        self.data_dir = Path(data_dir)
+        self.accounts = dict(accounts)
+        self.feature_latency = feature_latency
+        self.automl_time_limit = automl_time_limit
+        self.max_upload_bytes = max_upload_bytes
+        self.max_json_bytes = max_json_bytes
+        self.token_ttl = token_ttl
+
+
+class State:
+    def __init__(self, config: ServerConfig) -> None:
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.config = config
+        self.storage = SQLiteStorage(config.data_dir / "mls.sqlite3")
+        self.artifacts = LocalArtifactStore(config.data_dir / "registry", self.storage,
+                                            max_bytes=config.max_upload_bytes)
+        self.datasets = DatasetStore(config.data_dir / "datasets", self.storage, max_bytes=config.max_upload_bytes)
+        self.tables = TableService(self.storage)
+        self.profiles = LocalProfileClient(self.storage, lambda: self.config.feature_latency)
+        self.automl = AutoMLService(self.storage, self.datasets, config.data_dir / "automl",
+                                    time_limit=config.automl_time_limit, profiles=self.profiles)
+        self.model_cache: dict[tuple[str, str, str], Any] = {}
+        self.tokens: dict[str, tuple[str, float]] = {}  # bearer token -> (user, expiry)
+
+
+def get_state(request: Request) -> State:
+    return request.app.state.mls
+
+
+def bearer_user(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    entry = get_state(request).tokens.get(header[7:].strip())
+    if entry is None or entry[1] < time.monotonic():
+        raise APIError(401, "the bearer token is unknown or expired; log in again",
+                       headers={"WWW-Authenticate": 'Bearer realm="mls"'})
+    return entry[0]
+
+
+def require_user(request: Request, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
+    """HTTP Basic auth against the configured accounts, or a bearer token from /api/v1/auth/token."""
+    bearer = bearer_user(request)
+    if bearer is not None:
+        return bearer
+    accounts = get_state(request).config.accounts
+    if credentials is not None:
+        expected = accounts.get(credentials.username)
+        if expected is not None and hmac.compare_digest(expected.encode(), credentials.password.encode()):
+            return credentials.username
+    raise APIError(401, "authentication required: send HTTP Basic credentials of a server account",
+                   headers={"WWW-Authenticate": 'Basic realm="mls"'})
+
+
+def idempotent(request: Request, user: str, produce: Callable[[], Response]) -> Response:
+    """Answer a repeated POST (same Idempotency-Key) with the first answer instead of redoing it."""
+    key = request.headers.get("idempotency-key")
+    storage = get_state(request).storage
+    if key:
+        remembered = storage.remembered(user, key)
+        if remembered is not None:
+            return Response(remembered[1], status_code=remembered[0], media_type="application/json")
+    response = produce()
+    if key and response.status_code < 400:
+        storage.remember(user, key, response.status_code, bytes(response.body))
+    return response
+
+
+def page_window(page: int | None, page_size: int | None) -> tuple[int, int | None]:
+    if page is None:
+        return 0, None
+    size = page_size or PAGE_SIZE
+    return (page - 1) * size, size
+
+
+def check_name(value: str, what: str) -> str:
+    if not re.fullmatch(NAME_PATTERN, value) or len(value) > 200:
+        raise APIError(400, f"{what} {value!r} is not allowed: use letters, digits, '_', '-' and '.', "
+                            "not starting with '.'")
+    return value
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(18)
