@@ -7,13 +7,16 @@ import os
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 
 from mls_async._schemas import CreateDatasetRequest
 from mls_async.server.errors import APIError
 from mls_async.server.storage import Conflict, SQLiteStorage
+
+if TYPE_CHECKING:
+    from mls_async.server.state import Page
 
 __all__ = ["DatasetStore", "read_table"]
 
@@ -82,10 +85,9 @@ class DatasetStore:
             raise APIError(404, f"no dataset with id {dataset_id}")
         return doc
 
-    def list(self, *, id: int | None, name: str | None, query: str | None, offset: int,
-             limit: int | None) -> list[dict]:
-        filters = {k: v for k, v in {"id": id, "name": name}.items() if v is not None}
-        return self._storage.query(KIND, filters=filters, search=query, offset=offset, limit=limit)
+    def list(self, *, id: int | None, name: str | None, query: str | None, window: Page) -> list[dict]:
+        return self._storage.query(KIND, filters={"id": id, "name": name}, search=query, offset=window.offset,
+                                   limit=window.limit)
 
     def delete(self, dataset_id: int) -> None:
         doc = self.get(dataset_id)

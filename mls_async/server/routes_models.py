@@ -20,11 +20,12 @@ from mls_async._schemas import (
 )
 from mls_async.server.errors import APIError, envelope
 from mls_async.server.state import (
+    Page,
     State,
     basic_credentials,
     get_state,
     idempotent,
-    page_window,
+    paging,
     require_user,
 )
 from mls_async.server.storage import Conflict
@@ -100,15 +101,12 @@ def list_models(
     name: str | None = None,
     version: str | None = None,
     query: str | None = None,
-    page: int | None = Query(None, ge=1),
-    page_size: int | None = Query(None, ge=1, le=500),
+    window: Page = Depends(paging),
     user: str = Depends(require_user),
 ) -> Response:
     state = get_state(request)
-    offset, limit = page_window(page, page_size)
-    filters = {k: v for k, v in {"id": id, "name": name, "version": version}.items() if v is not None}
-    docs = state.storage.query("model", subkind=model_type, filters=filters, search=query, offset=offset,
-                               limit=limit)
+    docs = state.storage.query("model", subkind=model_type, filters={"id": id, "name": name, "version": version},
+                               search=query, offset=window.offset, limit=window.limit)
     return envelope([present_model(state, doc) for doc in docs])
 
 

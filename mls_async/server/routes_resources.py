@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from mls_async._schemas import (
@@ -16,10 +16,11 @@ from mls_async._schemas import (
 )
 from mls_async.server.errors import APIError, envelope
 from mls_async.server.state import (
+    Page,
     check_name,
     get_state,
     idempotent,
-    page_window,
+    paging,
     require_user,
 )
 
@@ -35,19 +36,17 @@ def list_components(
     info: str | None = None,
     is_latest: bool | None = None,
     query: str | None = None,
-    page: int | None = Query(None, ge=1),
-    page_size: int | None = Query(None, ge=1, le=500),
+    window: Page = Depends(paging),
     user: str = Depends(require_user),
 ) -> Response:
     state = get_state(request)
-    filters = {k: v for k, v in {"id": id, "name": name}.items() if v is not None}
-    docs = state.storage.query("component", filters=filters, search=query)
+    docs = state.storage.query("component", filters={"id": id, "name": name}, search=query)
     if is_latest is not None:
         docs = [d for d in docs if bool(d.get("is_latest")) == is_latest]
     if info is not None:
         docs = [d for d in docs if info in (str(d.get("info")), orjson.dumps(d.get("info")).decode())]
-    offset, limit = page_window(page, page_size)
-    return envelope(docs[offset:offset + limit] if limit is not None else docs)
+    end = None if window.limit is None else window.offset + window.limit
+    return envelope(docs[window.offset:end])
 
 
 @components.post("")
@@ -97,12 +96,10 @@ def list_datasets(
     id: int | None = None,
     name: str | None = None,
     query: str | None = None,
-    page: int | None = Query(None, ge=1),
-    page_size: int | None = Query(None, ge=1, le=500),
+    window: Page = Depends(paging),
     user: str = Depends(require_user),
 ) -> Response:
-    offset, limit = page_window(page, page_size)
-    return envelope(get_state(request).datasets.list(id=id, name=name, query=query, offset=offset, limit=limit))
+    return envelope(get_state(request).datasets.list(id=id, name=name, query=query, window=window))
 
 
 @datasets.post("")

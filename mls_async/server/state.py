@@ -7,10 +7,11 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from starlette.responses import Response
 
@@ -32,7 +33,8 @@ __all__ = [
     "check_name",
     "get_state",
     "idempotent",
-    "page_window",
+    "Page",
+    "paging",
     "random_password",
     "require_user",
 ]
@@ -125,11 +127,21 @@ def idempotent(request: Request, user: str, produce: Callable[[], Response]) -> 
     return response
 
 
-def page_window(page: int | None, page_size: int | None) -> tuple[int, int | None]:
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a list to answer: everything when no page was asked for."""
+
+    offset: int = 0
+    limit: int | None = None
+
+
+def paging(page: int | None = Query(None, ge=1, description="1-based page; every item when omitted"),
+           page_size: int | None = Query(None, ge=1, le=500)) -> Page:
+    """The ``page``/``page_size`` query parameters shared by every list endpoint."""
     if page is None:
-        return 0, None
+        return Page()
     size = page_size or PAGE_SIZE
-    return (page - 1) * size, size
+    return Page((page - 1) * size, size)
 
 
 def check_name(value: str, what: str) -> str:

@@ -146,15 +146,19 @@ class SQLiteStorage:
 
     def query(self, kind: str, *, subkind: str | None = None, filters: dict | None = None,
               search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict]:
-        """Documents of ``kind`` whose columns (id, name, version) equal ``filters``; newest last."""
-        if not all(_storable(v) for v in (filters or {}).values()) or not _storable(offset):
+        """Documents of ``kind`` whose columns (id, name, version) equal ``filters``; newest last.
+
+        A filter whose value is None matches anything.
+        """
+        filters = {column: value for column, value in (filters or {}).items() if value is not None}
+        if not all(_storable(v) for v in filters.values()) or not _storable(offset):
             return []
         sql = ["SELECT * FROM documents WHERE kind = ?"]
         params: list[Any] = [kind]
         if subkind is not None:
             sql.append("AND subkind = ?")
             params.append(subkind)
-        for column, value in (filters or {}).items():
+        for column, value in filters.items():
             if column not in ("id", "name", "version"):
                 raise ValueError(f"cannot filter on {column}")
             sql.append(f"AND {column} = ?")
