@@ -61,18 +61,20 @@ async def _maybe_await(value: Any) -> Any:
 class LogicProcessor:
     """Evaluate logic against ``data`` with optional ``pf_client``/``graph_client``/``dynamodb_client``."""
 
-    def __init__(self, pf_client: Any = None, graph_client: Any = None, dynamodb_client: Any = None) -> None:
+    def __init__(self, pf_client: Any = None, graph_client: Any = None, dynamodb_client: Any = None,
+                 *, io_cache: dict[int, tuple[Any, bool]] | None = None) -> None:
         self.pf_client = pf_client
         self.graph_client = graph_client
         self.dynamodb_client = dynamodb_client
-        self._io_cache: dict[int, bool] = {}
+        # Whether a logic node contains lookups, keyed by id(node); the entry holds the node, so
+        # its id cannot be reused. A model passes one cache for all its predictions.
+        self._io_cache = io_cache if io_cache is not None else {}
 
     def _io(self, node: Any) -> bool:
-        key = id(node)
-        cached = self._io_cache.get(key)
-        if cached is None:
-            cached = self._io_cache[key] = _has_io(node)
-        return cached
+        entry = self._io_cache.get(id(node))
+        if entry is None or entry[0] is not node:
+            entry = self._io_cache[id(node)] = (node, _has_io(node))
+        return entry[1]
 
     @classmethod
     async def apply(cls, logic: Any, data: dict | None = None, pf_client: Any = None, graph_client: Any = None,
@@ -95,7 +97,7 @@ class LogicProcessor:
             return await self._with(args, data)
         if op == "for":
             return await self._for(args, data)
-        if self._io(args):
+        if self._io(raw):
             values = list(await asyncio.gather(*(self.evaluate(a, data) for a in args)))
         else:
             values = [await self.evaluate(a, data) for a in args]
