@@ -1,7 +1,9 @@
 """Environments and client settings, resolved from arguments or ``$MLS_*`` variables.
 
 Resolution order for every setting: the explicit argument, then the environment
-variable, then the default. Enum variables hold the member *name* (``STG``); the
+variable, then the default (``STG``, as in the original SDK). Without a ``base_url``
+the host comes from the original SDK's table per runtime env, env and API
+(:mod:`mls_async._hosts`); ``LOCAL`` means the local server. Enum variables hold the member *name* (``STG``); the
 lowercase value (``stg``) is accepted too. ``$MLS_RUNTINE_ENV`` (the original SDK's
 spelling) is read when ``$MLS_RUNTIME_ENV`` is unset.
 """
@@ -14,8 +16,9 @@ from enum import Enum
 from typing import TypeVar
 
 from mls_async._exceptions import MLSConfigError
+from mls_async._hosts import API, platform_url
 
-__all__ = ["MLSENV", "MLSRuntimeENV", "ClientSettings", "resolve_settings", "DEFAULT_LOCAL_URL"]
+__all__ = ["MLSENV", "MLSRuntimeENV", "ClientSettings", "resolve_settings", "DEFAULT_LOCAL_URL", "API", "platform_url"]
 
 DEFAULT_LOCAL_URL = "http://127.0.0.1:8000"
 
@@ -36,6 +39,9 @@ class MLSENV(_ListableEnum):
     DEV = "dev"
     STG = "stg"
     PRD = "prd"
+    DEV_LAND = "dev_land"
+    STG_LAND = "stg_land"
+    PRD_LAND = "prd_land"
     LOCAL = "local"
 
 
@@ -86,7 +92,7 @@ def resolve_env(env: MLSENV | str | None) -> MLSENV:
     for var in ("MLS_ENV", "AWS_ENV"):
         if os.environ.get(var):
             return coerce_enum(MLSENV, os.environ[var], f"${var}")
-    return MLSENV.LOCAL
+    return MLSENV.STG
 
 
 def resolve_runtime_env(runtime_env: MLSRuntimeENV | str | None) -> MLSRuntimeENV:
@@ -103,16 +109,14 @@ def resolve_runtime_env(runtime_env: MLSRuntimeENV | str | None) -> MLSRuntimeEN
     return MLSRuntimeENV.LOCAL
 
 
-def resolve_base_url(env: MLSENV, base_url: str | None) -> str:
+def resolve_base_url(env: MLSENV, runtime_env: MLSRuntimeENV, base_url: str | None, api: API = API.AB) -> str:
+    """``base_url``, else ``$MLS_BASE_URL``, else the local server for ``LOCAL``, else the platform's host."""
     url = base_url or os.environ.get("MLS_BASE_URL")
     if url:
         return url.rstrip("/")
     if env is MLSENV.LOCAL:
         return DEFAULT_LOCAL_URL
-    raise MLSConfigError(
-        f"no base URL is known for env={env.name}; pass base_url=... or set $MLS_BASE_URL "
-        "(use env=MLSENV.LOCAL for the local server started by `mls-async server`)"
-    )
+    return platform_url(runtime_env.value, env.value, api)
 
 
 def _credential(value: str | None, var: str, name: str, required: bool) -> str | None:
@@ -132,13 +136,20 @@ def resolve_settings(
     base_url: str | None = None,
     *,
     credentials_required: bool = True,
+    api: API = API.AB,
 ) -> ClientSettings:
-    """Resolve a client's settings from arguments, then ``$MLS_*`` variables, then defaults."""
+    """Resolve a client's settings from arguments, then ``$MLS_*`` variables, then defaults.
+
+    On the MMS runtime no account is needed, as in the original SDK.
+    """
     resolved_env = resolve_env(env)
+    resolved_runtime = resolve_runtime_env(runtime_env)
+    if resolved_runtime is MLSRuntimeENV.MMS:
+        credentials_required = False
     return ClientSettings(
         env=resolved_env,
-        runtime_env=resolve_runtime_env(runtime_env),
-        base_url=resolve_base_url(resolved_env, base_url),
+        runtime_env=resolved_runtime,
+        base_url=resolve_base_url(resolved_env, resolved_runtime, base_url, api),
         username=_credential(username, "MLS_USERNAME", "username", credentials_required),
         password=_credential(password, "MLS_PASSWORD", "password", credentials_required),
     )

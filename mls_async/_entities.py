@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "MLModelStatus",
@@ -20,6 +20,8 @@ __all__ = [
     "Component",
     "Dataset",
     "ProblemType",
+    "FeatureStoreConf",
+    "LabelDataConf",
 ]
 
 
@@ -108,15 +110,48 @@ class ManualModel(MLModel):
 
     model_type: Literal["automl", "manual"] | None = "manual"
     model_meta: dict[str, Any] | None = None
-    components: list[Component] = Field(default_factory=list)
+    components: list[Component] | None = None  # None: the server sent none (kept, as the original does)
     model_lib: str | None = None
     features: str | None = None
     is_enabled: bool | None = None
 
-    @field_validator("components", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: Any) -> Any:
-        return [] if value is None else value
+
+class FeatureStoreConf(_Entity):
+    """Feature store settings of an AutoML dataset: whether, and which feature groups, join the labels.
+
+    ``n_label_ratio`` is the N-label sampling ratio (score problems only).
+    """
+
+    enabled: bool | None = None
+    feature_group_id_list: list[int] | None = None
+    n_label_ratio: float | None = 1.0
+
+    def __init__(self, enabled: bool | None = None, feature_group_id_list: list[int] | None = None,
+                 n_label_ratio: float | None = 1.0, **kwargs: Any) -> None:
+        super().__init__(enabled=enabled, feature_group_id_list=feature_group_id_list,
+                         n_label_ratio=n_label_ratio, **kwargs)
+
+    def __str__(self) -> str:
+        return str(self.model_dump())
+
+
+class LabelDataConf(_Entity):
+    """Where an AutoML dataset's label data lives: ``source_type`` ``"file"`` or ``"table"``, and its path."""
+
+    source_type: str | None = None
+    source_path: str | None = None
+
+    def __init__(self, source_type: str | None = None, source_path: str | None = None, reverse: bool = False,
+                 **kwargs: Any) -> None:
+        if not reverse:  # built by a user, not read back from the server: check it as the original does
+            if source_type not in ("file", "table"):
+                raise ValueError(f"source_type={source_type!r} is not valid; use 'file' or 'table'")
+            if not isinstance(source_path, str):
+                raise ValueError(f"source_path must be a str, got {type(source_path).__name__}")
+        super().__init__(source_type=source_type, source_path=source_path, **kwargs)
+
+    def __str__(self) -> str:
+        return str(self.model_dump())
 
 
 class Dataset(_Entity):
@@ -134,4 +169,15 @@ class Dataset(_Entity):
     updated_at: datetime | None = None
 
     def get_error(self) -> str | None:
+        """Why the dataset could not be prepared (only set when that failed)."""
         return (self.setup_conf or {}).get("error")
+
+    @property
+    def feature_store_conf(self) -> FeatureStoreConf:
+        conf = (self.setup_conf or {}).get("base_feature_conf") or {}
+        return FeatureStoreConf(**conf)
+
+    @property
+    def label_data_conf(self) -> LabelDataConf:
+        conf = (self.setup_conf or {}).get("label_data_conf") or {}
+        return LabelDataConf(reverse=True, **conf)

@@ -14,6 +14,7 @@ __all__ = [
     "MLSForbiddenError",
     "MLSNotFoundError",
     "DoesNotExist",
+    "DatasetError",
     "MLSConflictError",
     "MLSRateLimitError",
     "MLSServerError",
@@ -87,6 +88,10 @@ class DoesNotExist(MLSNotFoundError):
 
     def __init__(self, msg: str = "결과가 존재하지 않습니다", **kwargs) -> None:
         super().__init__(404, msg, **kwargs)
+
+
+class DatasetError(DoesNotExist):
+    """No dataset matched (the original ``sktmls.datasets.DatasetError``)."""
 
 
 class MLSConflictError(MLSClientError):

@@ -2,7 +2,8 @@
 
 Retries cover connection errors, timeouts and 408/429/5xx answers. A request that may
 have reached the server is retried only when repeating it is safe: an idempotent
-method, or a POST carrying an idempotency key that the server deduplicates on.
+method, or a POST carrying an idempotency key to a server that announced (in its
+``MLS-Capabilities`` header) that it deduplicates on it.
 """
 
 from __future__ import annotations
@@ -35,15 +36,26 @@ class RetryPolicy:
     max_delay: float = 8.0
     max_retry_after: float = 60.0
 
+    @staticmethod
+    def is_transient(error: MLSClientError) -> bool:
+        """Whether ``error`` may go away on its own: transport failures, 408, 429 and 5xx."""
+        if isinstance(error, (MLSTimeoutError, MLSConnectionError)):
+            return True
+        if isinstance(error, (MLSServerError, MLSRateLimitError)) or error.status == 408:
+            return error.status in RETRYABLE_STATUSES
+        return False
+
+    def is_unsafe_to_repeat(self, error: MLSClientError, method: str) -> bool:
+        """A transient failure of a non-idempotent request: it may or may not have been applied."""
+        return self.is_transient(error) and method.upper() not in IDEMPOTENT_METHODS
+
     def should_retry(self, error: MLSClientError, method: str, *, has_idempotency_key: bool, sent: bool) -> bool:
-        """Whether ``error`` for a ``method`` request is worth another attempt."""
-        if isinstance(error, MLSTimeoutError) or isinstance(error, MLSConnectionError):
-            retryable = True
-        elif isinstance(error, (MLSServerError, MLSRateLimitError)) or error.status == 408:
-            retryable = error.status in RETRYABLE_STATUSES
-        else:
-            retryable = False
-        if not retryable:
+        """Whether ``error`` for a ``method`` request is worth another attempt.
+
+        ``has_idempotency_key`` means the request carries a key *and* the server
+        announced that it deduplicates on it.
+        """
+        if not self.is_transient(error):
             return False
         if not sent:  # the request never left: repeating it is always safe
             return True

@@ -13,6 +13,11 @@ __all__ = [
     "UpdateModelRequest",
     "ComponentRequest",
     "CreateDatasetRequest",
+    "UploadDatasetRequest",
+    "FeatureStoreConfBody",
+    "LabelDataConfBody",
+    "ColumnSpec",
+    "ColumnSpecsRequest",
     "HandlerRequest",
     "CreateTableRequest",
     "DynamoDBRequest",
@@ -56,11 +61,53 @@ class ComponentRequest(_Body):
     is_latest: bool = True
 
 
-class CreateDatasetRequest(_Body):
+ProblemTypeName = Literal["score", "classification", "regression"]
+
+
+class UploadDatasetRequest(_Body):
+    """Query of ``POST /api/v1/datasets/upload`` (a file as the body; beyond the original protocol)."""
+
     name: str = Field(pattern=NAME_PATTERN, max_length=200)
-    type: Literal["score", "classification", "regression"] = "classification"
+    type: ProblemTypeName = "classification"
     label: str
     data_format: Literal["csv", "parquet"] = "csv"
+
+
+class FeatureStoreConfBody(BaseModel):
+    """Which feature groups of the feature store join the label data."""
+
+    model_config = ConfigDict(extra="allow")
+    enabled: bool | None = None
+    feature_group_id_list: list[int] | None = None
+    n_label_ratio: float | None = None
+
+
+class LabelDataConfBody(BaseModel):
+    """Where the label data comes from: a ``table`` or a ``file``."""
+
+    model_config = ConfigDict(extra="allow")
+    source_type: str | None = None
+    source_path: str | None = None
+
+
+class CreateDatasetRequest(_Body):
+    """The original's ``POST /api/v1/datasets``: an AutoML dataset described by its configs."""
+
+    name: str = Field(pattern=NAME_PATTERN, max_length=200)
+    type: ProblemTypeName
+    base_feature_conf: FeatureStoreConfBody
+    label_data_conf: LabelDataConfBody
+
+
+class ColumnSpec(_Body):
+    include: bool | None = None
+    type_code: Literal["FLOAT64", "CATEGORY"] | None = None
+
+
+class ColumnSpecsRequest(_Body):
+    """``PUT /api/v1/datasets/{id}/columnspecs``: ``{"edit_columns": {column: spec}}``."""
+
+    edit_columns: dict[str, ColumnSpec]
 
 
 class HandlerRequest(_Body):

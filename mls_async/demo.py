@@ -166,7 +166,7 @@ async def run_demo(base_url: str, username: str, password: str, model_dir: Path)
 
         _step("AutoML: upload a dataset, train on the server, serve through a handler")
         frame = pd.DataFrame(x, columns=FEATURES).assign(label=y)
-        dataset = await datasets.create_dataset(f"demo_dataset_{secrets.token_hex(3)}", "classification", frame,
+        dataset = await datasets.upload_dataset(f"demo_dataset_{secrets.token_hex(3)}", "classification", frame,
                                                 label="label")
         automl_model = await ml_model_client.create_automl_model(dataset=dataset, name=dataset.name + "_model",
                                                                  version="v1", description="demo")

@@ -1,22 +1,24 @@
-"""``AsyncDatasetClient``: tabular training data (CSV or Parquet) with a label column."""
+"""``AsyncDatasetClient``: AutoML datasets, described by configs or uploaded as CSV/Parquet."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from mls_async._async.base_client import AsyncMLSClient
-from mls_async._entities import Dataset, ProblemType
-from mls_async._exceptions import DoesNotExist, MLSValidationError
+from mls_async._entities import Dataset, FeatureStoreConf, LabelDataConf, ProblemType
+from mls_async._exceptions import DatasetError, MLSValidationError
 from mls_async._response import MLSResponse
-from mls_async._schemas import CreateDatasetRequest
+from mls_async._schemas import UploadDatasetRequest
 from mls_async._validation import build_body, check_type
 
-__all__ = ["AsyncDatasetClient", "DATASETS_PATH"]
+__all__ = ["AsyncDatasetClient", "DATASETS_PATH", "UPLOAD_PATH"]
 
 DATASETS_PATH = "/api/v1/datasets"
+UPLOAD_PATH = "/api/v1/datasets/upload"
 _CONTENT_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 
 
@@ -42,9 +44,34 @@ def _dataset_bytes(data: Any, data_format: str | None) -> tuple[bytes, str]:
 
 
 class AsyncDatasetClient(AsyncMLSClient):
-    """Upload, find and delete datasets."""
+    """Create, find and delete AutoML datasets, and edit their column specs."""
 
     async def create_dataset(
+        self,
+        name: str,
+        problem_type: ProblemType | str,
+        feature_store_conf: FeatureStoreConf,
+        label_data_conf: LabelDataConf,
+    ) -> Dataset:
+        """Create an AutoML dataset described by its feature store and label data configs.
+
+        The platform (or the local server) prepares the data from ``label_data_conf``'s
+        table or file, joined with the feature groups of ``feature_store_conf``.
+        """
+        check_type(name, str, "name")
+        problem = _problem_type(problem_type)
+        check_type(feature_store_conf, FeatureStoreConf, "feature_store_conf",
+                   hint="Pass FeatureStoreConf(enabled=..., feature_group_id_list=[...]).")
+        check_type(label_data_conf, LabelDataConf, "label_data_conf",
+                   hint="Pass LabelDataConf(source_type='table' or 'file', source_path=...).")
+        body = {"name": name, "type": problem.value, "base_feature_conf": feature_store_conf.model_dump(),
+                "label_data_conf": label_data_conf.model_dump()}
+        created = (await self._request("POST", DATASETS_PATH, json=body, idempotent=True)).results
+        if isinstance(created, dict) and "data_type" in created:
+            return Dataset(**created)
+        return Dataset(**(await self._request("GET", f"{DATASETS_PATH}/{created['id']}")).results)
+
+    async def upload_dataset(
         self,
         name: str,
         problem_type: ProblemType | str,
@@ -52,23 +79,22 @@ class AsyncDatasetClient(AsyncMLSClient):
         label: str,
         data_format: str | None = None,
     ) -> Dataset:
-        """Upload ``data`` (a DataFrame, a CSV/Parquet path, or bytes) as a dataset in one request."""
+        """Upload ``data`` (a DataFrame, a CSV/Parquet path, or bytes) as a dataset in one request.
+
+        Beyond the original protocol: served by ``mls-async server``.
+        """
         check_type(name, str, "name")
         check_type(label, str, "label")
-        try:
-            problem = ProblemType(problem_type)
-        except ValueError:
-            valid = ", ".join(p.value for p in ProblemType)
-            raise MLSValidationError(f"problem_type={problem_type!r} is not valid; use one of: {valid}") from None
+        problem = _problem_type(problem_type)
         if data_format is not None and data_format not in _CONTENT_TYPES:
             raise MLSValidationError(f"data_format={data_format!r} is not valid; use 'csv' or 'parquet'")
         content, fmt = _dataset_bytes(data, data_format)
-        query = build_body(CreateDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)  # type: ignore[arg-type]
+        query = build_body(UploadDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)  # type: ignore[arg-type]
         created = await self._request(
-            "POST", DATASETS_PATH, params=query.model_dump(), content=content,
+            "POST", UPLOAD_PATH, params=query.model_dump(), content=content,
             headers={"Content-Type": _CONTENT_TYPES[fmt]}, idempotent=True,
         )
-        return await self.get_dataset(id=created.results["id"])
+        return Dataset(**(await self._request("GET", f"{DATASETS_PATH}/{created.results['id']}")).results)
 
     async def list_datasets(self, **kwargs: Any) -> list[Dataset]:
         """One page of datasets; filters ``id``, ``name``, ``query``, ``page``."""
@@ -80,28 +106,43 @@ class AsyncDatasetClient(AsyncMLSClient):
         async for item in self._paginate(DATASETS_PATH, kwargs):
             yield Dataset(**item)
 
-    async def _dataset_id(self, name: str | None, id: int | None) -> int:
-        if id is not None:
-            check_type(id, int, "id")
-            return id
-        if name is None:
-            raise MLSValidationError("pass name=... or id=...")
-        check_type(name, str, "name")
-        matches = (await self._request("GET", DATASETS_PATH, params={"name": name})).results
-        if not matches:
-            raise DoesNotExist(f"no dataset named {name!r}")
-        return matches[0]["id"]
-
     async def get_dataset(self, name: str | None = None, id: int | None = None) -> Dataset:
-        """Fetch a dataset by ``name`` or ``id``."""
-        dataset_id = await self._dataset_id(name, id)
-        return Dataset(**(await self._request("GET", f"{DATASETS_PATH}/{dataset_id}")).results)
+        """The first dataset matching ``name`` and/or ``id``; ``DatasetError`` when there is none."""
+        if id is None and not name:
+            raise MLSValidationError("get_dataset needs name=... or id=...")
+        check_type(id, int, "id", optional=True)
+        check_type(name, str, "name", optional=True)
+        found = await self.list_datasets(name=name, id=id)
+        if not found:
+            raise DatasetError(f"no dataset with {'id=' + str(id) if id is not None else 'name=' + repr(name)}")
+        return found[0]
 
     async def delete_dataset(self, name: str | None = None, id: int | None = None) -> MLSResponse:
         """Delete a dataset by ``name`` or ``id``."""
-        return await self._request("DELETE", f"{DATASETS_PATH}/{await self._dataset_id(name, id)}")
+        dataset = await self.get_dataset(name=name, id=id)
+        return await self._request("DELETE", f"{DATASETS_PATH}/{dataset.id}")
 
-    async def list_features(self, name: str | None = None, id: int | None = None) -> list[str]:
-        """The dataset's column names."""
-        dataset_id = await self._dataset_id(name, id)
-        return (await self._request("GET", f"{DATASETS_PATH}/{dataset_id}/columns")).results["columns"]
+    async def list_features(self, name: str | None = None, id: int | None = None) -> list[dict[str, Any]]:
+        """The dataset's column specs: ``[{"name", "type_code", "include"}, ...]``."""
+        dataset = await self.get_dataset(name=name, id=id)
+        results = (await self._request("GET", f"{DATASETS_PATH}/{dataset.id}/columns")).results
+        return (results or {}).get("columns", [])
+
+    async def update_column_specs(self, name: str | None = None, id: int | None = None,
+                                  column_specs: dict[str, dict[str, Any]] | None = None) -> None:
+        """Edit column specs, e.g. ``{"age": {"include": False}, "city": {"type_code": "CATEGORY"}}``.
+
+        ``include`` says whether training uses the column; ``type_code`` is
+        ``"FLOAT64"`` or ``"CATEGORY"``.
+        """
+        check_type(column_specs, dict, "column_specs", hint='Pass {"column": {"include": False}}.')
+        dataset = await self.get_dataset(name=name, id=id)
+        await self._request("PUT", f"{DATASETS_PATH}/{dataset.id}/columnspecs", json={"edit_columns": column_specs})
+
+
+def _problem_type(problem_type: Any) -> ProblemType:
+    try:
+        return ProblemType(problem_type.value if isinstance(problem_type, Enum) else problem_type)
+    except ValueError:
+        valid = ", ".join(p.value for p in ProblemType)
+        raise MLSValidationError(f"problem_type={problem_type!r} is not valid; use one of: {valid}") from None

@@ -15,6 +15,7 @@ from mls_async._async.base_client import AsyncMLSClient
 from mls_async._coalesce import AsyncRequestCoalescer
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError
+from mls_async._hosts import API
 from mls_async._validation import check_type
 
 __all__ = ["AsyncMLSProfileAPIClient", "PROFILES_PATH"]
@@ -32,6 +33,8 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
         coalesce_window: seconds to gather concurrent lookups of one profile into one
             batch; ``None`` sends every lookup on its own.
     """
+
+    _api = API.PROFILE
 
     def __init__(
         self,

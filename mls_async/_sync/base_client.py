@@ -21,6 +21,8 @@ import orjson
 from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
 from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionError, MLSTimeoutError
+from mls_async._hosts import API
+from mls_async._protocol import CAP_IDEMPOTENCY, CAPABILITIES_HEADER, IDEMPOTENCY_HEADER, parse_capabilities
 from mls_async._response import MLSResponse, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
 
@@ -30,7 +32,6 @@ logger = logging.getLogger("mls_async")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class MLSClient:
@@ -51,6 +52,8 @@ class MLSClient:
     Use it as ``with`` or call :meth:`close`.
     """
 
+    _api: API = API.AB  # which of the platform's APIs this client's default host serves
+
     def __init__(
         self,
         env: MLSENV | str | None = None,
@@ -68,8 +71,9 @@ class MLSClient:
         credentials_required: bool = True,
     ) -> None:
         self._settings: ClientSettings = resolve_settings(
-            env, runtime_env, username, password, base_url, credentials_required=credentials_required
+            env, runtime_env, username, password, base_url, credentials_required=credentials_required, api=self._api
         )
+        self._capabilities: set[str] = set()  # protocol extensions the server announced
         self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._timeout = timeout
         if auth not in ("basic", "token"):
@@ -103,6 +107,10 @@ class MLSClient:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._settings!r})"
+
+    def supports(self, capability: str) -> bool:
+        """Whether a response from this server announced the protocol extension ``capability``."""
+        return capability in self._capabilities
 
     def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None):
         """A copy of this client with other per-call defaults, sharing its connection pool.
@@ -144,8 +152,8 @@ class MLSClient:
     ) -> MLSResponse:
         """Send one logical call and decode its envelope, retrying where that is safe.
 
-        ``idempotent=True`` attaches one idempotency key to every attempt of a POST, so
-        the server applies it once and the call may be retried. ``content`` may be a
+        ``idempotent=True`` attaches one idempotency key to every attempt of a POST; the
+        POST is retried only when the server announced that it honours the key. ``content`` may be a
         factory returning a fresh body iterable per attempt (streamed uploads).
         """
         response = self._send(
@@ -198,6 +206,7 @@ class MLSClient:
                 error = MLSConnectionError(None, f"{method} {request.url.path} failed: {exc!r}")
                 cause = exc
             else:
+                self._capabilities.update(parse_capabilities(response.headers.get(CAPABILITIES_HEADER)))
                 if response.status_code < 400:
                     logger.debug("%s %s -> %s", method, request.url.path, response.status_code)
                     return response
@@ -207,14 +216,19 @@ class MLSClient:
                 error = error_for_response(response)
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 cause = None
+            deduplicated = IDEMPOTENCY_HEADER in request_headers and self.supports(CAP_IDEMPOTENCY)
             if attempt < retries and self._retry.should_retry(
-                error, method, has_idempotency_key=IDEMPOTENCY_HEADER in request_headers, sent=sent
+                error, method, has_idempotency_key=deduplicated, sent=sent
             ):
                 delay = self._retry.delay(attempt, retry_after)
                 logger.info("retrying %s %s in %.2fs after: %s", method, request.url.path, delay, error.msg)
                 attempt += 1
                 time.sleep(delay)
                 continue
+            if sent and not deduplicated and self._retry.is_unsafe_to_repeat(error, method):
+                error.msg += (f"; the {method} may or may not have been applied: it was not retried because "
+                              "the server does not announce Idempotency-Key support")
+                error.args = (error.msg,)
             raise error from cause
 
     def _paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
@@ -235,7 +249,7 @@ def _path(path: str) -> str:
 
 
 def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Drop None values (as requests did) and render booleans the way servers parse them."""
+    """Drop None values and render booleans as ``True``/``False``, as the original SDK (requests) does."""
     if not params:
         return None
     cleaned: dict[str, Any] = {}
@@ -243,6 +257,6 @@ def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
         if value is None:
             continue
         if isinstance(value, bool):
-            value = "true" if value else "false"
+            value = "True" if value else "False"
         cleaned[key] = value
     return cleaned

@@ -25,6 +25,11 @@ def _saved(component: Any) -> Component:
     return component
 
 
+def _is_whole(results: Any) -> bool:
+    """Whether a create/update answer holds the whole component (the platform's) or only its id."""
+    return isinstance(results, dict) and "name" in results
+
+
 class ComponentClient(MLSClient):
     """Create, find, update and delete components."""
 
@@ -33,8 +38,10 @@ class ComponentClient(MLSClient):
         check_type(name, str, "name")
         check_type(is_latest, bool, "is_latest")
         body = build_body(ComponentRequest, name=name, info=info, is_latest=is_latest)
-        created = self._request("POST", COMPONENTS_PATH, json=body.model_dump(), idempotent=True)
-        return self.get_component(id=created.results["id"])
+        created = (self._request("POST", COMPONENTS_PATH, json=body.model_dump(), idempotent=True)).results
+        if _is_whole(created):
+            return Component(**created)
+        return self.get_component(id=created["id"])
 
     def list_components(self, **kwargs: Any) -> list[Component]:
         """One page of components; filters ``id``, ``name``, ``info``, ``is_latest``, ``query``, ``page``."""
@@ -50,8 +57,8 @@ class ComponentClient(MLSClient):
         self, id: int | None = None, name: str | None = None, info: Any = None, is_latest: bool | None = True
     ) -> Component:
         """The one component matching the filters; 404 if none, 409 if several."""
-        if id is None and name is None:
-            raise MLSValidationError("get_component needs id=... or name=...")
+        if id is None and name is None and info is None:
+            raise MLSValidationError("get_component needs id=..., name=... or info=...")
         check_type(id, int, "id", optional=True)
         check_type(name, str, "name", optional=True)
         if id is not None:
@@ -59,10 +66,11 @@ class ComponentClient(MLSClient):
         matches = (self._request(
             "GET", COMPONENTS_PATH, params={"name": name, "info": info, "is_latest": is_latest}
         )).results or []
+        wanted = f"name={name!r}" if info is None else f"name={name!r}, info={info!r}"
         if not matches:
-            raise DoesNotExist(f"no component named {name!r}" + (" marked latest" if is_latest else ""))
+            raise DoesNotExist(f"no component with {wanted}" + (" marked latest" if is_latest else ""))
         if len(matches) > 1:
-            raise MLSConflictError(409, f"{len(matches)} components match name={name!r}; pass id=... to pick one")
+            raise MLSConflictError(409, f"{len(matches)} components match {wanted}; pass id=... to pick one")
         return Component(**(self._request("GET", f"{COMPONENTS_PATH}/{matches[0]['id']}")).results)
 
     def update_component(self, component: Component, is_latest: bool) -> Component:
@@ -70,9 +78,10 @@ class ComponentClient(MLSClient):
         component = _saved(component)
         check_type(is_latest, bool, "is_latest")
         body = build_body(ComponentRequest, name=component.name or "", info=component.info, is_latest=is_latest)
-        self._request("PUT", f"{COMPONENTS_PATH}/{component.id}", json=body.model_dump())
-        fresh = (self._request("GET", f"{COMPONENTS_PATH}/{component.id}")).results
-        return component.reset(**fresh)
+        updated = (self._request("PUT", f"{COMPONENTS_PATH}/{component.id}", json=body.model_dump())).results
+        if not _is_whole(updated):
+            updated = (self._request("GET", f"{COMPONENTS_PATH}/{component.id}")).results
+        return component.reset(**updated)
 
     def delete_component(self, component: Component) -> MLSResponse:
         """Delete a component."""

@@ -42,7 +42,7 @@ def _check_manual_args(
 
 
 def _component_names(components: list[Component] | None) -> list[str] | None:
-    return None if components is None else [c.name for c in components if c.name]
+    return None if components is None else [c.name for c in components if c.name is not None]
 
 
 def _manual(model: Any, arg: str) -> ManualModel:
@@ -95,7 +95,9 @@ class MLModelClient(MLSClient):
         body = build_body(CreateModelRequest,
             model_type="automl", name=name, version=version, description=description, dataset_id=dataset.id
         )
-        created = self._request("POST", MODELS_PATH, json=body.model_dump(exclude_none=True), idempotent=True)
+        # the original always sends "description", null included
+        json = {**body.model_dump(exclude_none=True), "description": description}
+        created = self._request("POST", MODELS_PATH, json=json, idempotent=True)
         return self.get_automl_model(id=created.results["id"])
 
     def create_manual_model(
@@ -111,22 +113,40 @@ class MLModelClient(MLSClient):
         table: str | None = None,
         components: list[Component] | None = None,
     ) -> ManualModel:
-        """Create a manual model (a model deployment) and return it as stored."""
+        """Create a manual model (a model deployment) and return it as stored.
+
+        Empty values (``""``, ``{}``, ``[]``) are left out of the request, as the original does.
+        """
         check_type(name, str, "name")
         check_type(version, str, "version")
         _check_manual_args(model_lib, model_meta, features, components, description=description,
                            creator=creator, model_data=model_data, table=table)
         body = build_body(CreateModelRequest,
-            model_type="manual", name=name, version=version, description=description, creator=creator,
-            model_lib=model_lib, model_data=model_data, model_meta=model_meta, features=features, table=table,
-            components=_component_names(components),
+            model_type="manual", name=name, version=version, description=description or None,
+            creator=creator or None, model_lib=model_lib or None, model_data=model_data or None,
+            model_meta=model_meta or None, features=features or None, table=table or None,
+            components=_component_names(components) or None,
         )
         created = self._request("POST", MODELS_PATH, json=body.model_dump(exclude_none=True), idempotent=True)
         return self.get_manual_model(id=created.results["id"])
 
-    def create_model_deployment(self, name: str, version: str, **kwargs: Any) -> ManualModel:
+    def create_model_deployment(
+        self,
+        name: str,
+        version: str,
+        description: str | None = None,
+        creator: str | None = None,
+        model_lib: str | None = None,
+        model_data: str | None = None,
+        model_meta: dict | None = None,
+        features: str | None = None,
+        table: str | None = None,
+        components: list[Component] | None = None,
+    ) -> ManualModel:
         """Same as :meth:`create_manual_model`."""
-        return self.create_manual_model(name, version, **kwargs)
+        return self.create_manual_model(
+            name, version, description, creator, model_lib, model_data, model_meta, features, table, components
+        )
 
     # -- read ---------------------------------------------------------------------------
     def _get_model(self, model_type: str, id: int | None, name: str | None, version: str | None) -> dict:
@@ -225,9 +245,25 @@ class MLModelClient(MLSClient):
         fresh = self.get_manual_model(id=updated.results["id"])
         return model.reset(**fresh.get())
 
-    def update_model_deployment(self, model_deployment: ManualModel, **kwargs: Any) -> ManualModel:
+    def update_model_deployment(
+        self,
+        model_deployment: ManualModel,
+        name: str | None = None,
+        version: str | None = None,
+        description: str | None = None,
+        creator: str | None = None,
+        model_lib: str | None = None,
+        model_data: str | None = None,
+        model_meta: dict | None = None,
+        features: str | None = None,
+        table: str | None = None,
+        components: list[Component] | None = None,
+    ) -> ManualModel:
         """Same as :meth:`update_manual_model`."""
-        return self.update_manual_model(model_deployment=model_deployment, **kwargs)
+        return self.update_manual_model(
+            model_deployment, name, version, description, creator, model_lib, model_data, model_meta, features,
+            table, components,
+        )
 
     def update_manual_model_meta(
         self,

@@ -16,6 +16,7 @@ from mls_async._sync.base_client import MLSClient
 from mls_async._coalesce import RequestCoalescer
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError
+from mls_async._hosts import API
 from mls_async._validation import check_type
 
 __all__ = ["MLSProfileAPIClient", "PROFILES_PATH"]
@@ -33,6 +34,8 @@ class MLSProfileAPIClient(MLSClient):
         coalesce_window: seconds to gather concurrent lookups of one profile into one
             batch; ``None`` sends every lookup on its own.
     """
+
+    _api = API.PROFILE
 
     def __init__(
         self,

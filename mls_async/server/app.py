@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from mls_async._protocol import CAPABILITIES_HEADER, LOCAL_CAPABILITIES
 from mls_async.server.errors import APIError, envelope, error_response
 from mls_async.server.routes_features import profiles, settings
 from mls_async.server.routes_models import auth, models
@@ -30,8 +31,11 @@ __all__ = ["create_app", "ServerConfig"]
 
 
 # -- app ----------------------------------------------------------------------------------
+_CAPABILITIES = (CAPABILITIES_HEADER.lower().encode("latin-1"), ", ".join(LOCAL_CAPABILITIES).encode("latin-1"))
+
+
 class _Guard:
-    """Pure ASGI middleware: request ids on every answer, and a size cap on JSON bodies."""
+    """Pure ASGI middleware: request ids and the capabilities header on every answer, a size cap on JSON."""
 
     def __init__(self, app: Any, max_json_bytes: int) -> None:
         self.app = app
@@ -51,13 +55,15 @@ class _Guard:
                 too_big = True
             if too_big:
                 response = error_response(413, f"JSON bodies are limited to {self.max_json_bytes} bytes",
-                                          headers={"x-request-id": request_id})
+                                          headers={"x-request-id": request_id,
+                                                   CAPABILITIES_HEADER: _CAPABILITIES[1].decode()})
                 return await response(scope, receive, send)
 
         async def send_with_id(message: dict) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1"))]
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1")),
+                                      _CAPABILITIES]
             await send(message)
 
         await self.app(scope, receive, send_with_id)

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from mls_async._schemas import (
+    ColumnSpecsRequest,
     ComponentRequest,
     CreateDatasetRequest,
+    UploadDatasetRequest,
     CreateTableRequest,
     DynamoDBRequest,
 )
@@ -55,7 +57,7 @@ def create_component(request: Request, body: ComponentRequest, user: str = Depen
 
     def produce() -> Response:
         doc = state.storage.insert("component", {**body.model_dump(), "user": user}, name=body.name)
-        return envelope({"id": doc["id"]})
+        return envelope(doc)
 
     return idempotent(request, user, produce)
 
@@ -76,7 +78,7 @@ def update_component(request: Request, component_id: int, body: ComponentRequest
     )
     if updated is None:
         raise APIError(404, f"no component with id {component_id}")
-    return envelope({"id": component_id})
+    return envelope(updated)
 
 
 @components.delete("/{component_id}")
@@ -103,14 +105,21 @@ def list_datasets(
 
 
 @datasets.post("")
-async def create_dataset(request: Request, query: CreateDatasetRequest = Depends(),
+def create_dataset(request: Request, body: CreateDatasetRequest, user: str = Depends(require_user)) -> Response:
+    """The original's create: label data (a batch table or an imported file) joined with feature groups."""
+    state = get_state(request)
+    return idempotent(request, user, lambda: envelope(state.datasets.create(body, user)))
+
+
+@datasets.post("/upload")
+async def upload_dataset(request: Request, query: UploadDatasetRequest = Depends(),
                          user: str = Depends(require_user)) -> Response:
     """Upload a CSV or Parquet file as the request body; name, type, label and format in the query."""
     state = get_state(request)
     key = request.headers.get("idempotency-key")
     if key and (remembered := state.storage.remembered(user, key)) is not None:
         return Response(remembered[1], status_code=remembered[0], media_type="application/json")
-    doc = await state.datasets.create(query, request.stream(), user)
+    doc = await state.datasets.upload(query, request.stream(), user)
     response = envelope({"id": doc["id"]})
     if key:
         state.storage.remember(user, key, 200, bytes(response.body))
@@ -124,7 +133,14 @@ def get_dataset(request: Request, dataset_id: int, user: str = Depends(require_u
 
 @datasets.get("/{dataset_id}/columns")
 def dataset_columns(request: Request, dataset_id: int, user: str = Depends(require_user)) -> Response:
-    return envelope({"columns": get_state(request).datasets.get(dataset_id)["columns"]})
+    return envelope({"columns": get_state(request).datasets.columns(dataset_id)})
+
+
+@datasets.put("/{dataset_id}/columnspecs")
+def update_column_specs(request: Request, dataset_id: int, body: ColumnSpecsRequest,
+                        user: str = Depends(require_user)) -> Response:
+    """Edit column specs: ``{"edit_columns": {column: {"include": bool, "type_code": str}}}``."""
+    return envelope(get_state(request).datasets.update_column_specs(dataset_id, body))
 
 
 @datasets.delete("/{dataset_id}")

@@ -212,6 +212,11 @@ class SQLiteStorage:
         rows = self._read("SELECT item FROM table_items WHERE table_name = ? AND pk = ?", (table, pk))
         return orjson.loads(rows[0]["item"]) if rows else None
 
+    def table_items(self, table: str) -> list[dict]:
+        """Every item of ``table``, in key order."""
+        rows = self._read("SELECT item FROM table_items WHERE table_name = ? ORDER BY pk", (table,))
+        return [orjson.loads(row["item"]) for row in rows]
+
     def delete_item(self, table: str, pk: str) -> bool:
         with self.transaction() as db:
             return db.execute("DELETE FROM table_items WHERE table_name = ? AND pk = ?", (table, pk)).rowcount > 0

@@ -23,8 +23,9 @@ def handler(x, y):
 async def test_automl_model_trained_and_served(client_kwargs, async_transport):
     async with AsyncDatasetClient(**client_kwargs, transport=async_transport) as dataset_client, \
             AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client:
-        dataset = await dataset_client.create_dataset("churn_ds", "classification", trained.frame(), label="label")
-        assert dataset.num_rows == 240 and "label" in await dataset_client.list_features(name="churn_ds")
+        dataset = await dataset_client.upload_dataset("churn_ds", "classification", trained.frame(), label="label")
+        assert dataset.num_rows == 240
+        assert "label" in [c["name"] for c in await dataset_client.list_features(name="churn_ds")]
 
         automl_model = await ml_model_client.create_automl_model(
             dataset=dataset, name="automl_test_model", version="v1", description="test_model")

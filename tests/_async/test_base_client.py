@@ -116,20 +116,39 @@ async def test_gives_up_after_max_retries():
     assert route.call_count == 2
 
 
+ANNOUNCES = {"MLS-Capabilities": "idempotency-key, profile-batch"}
+
+
 @respx.mock
-async def test_post_is_retried_only_with_an_idempotency_key():
+async def test_post_is_retried_only_with_a_key_the_server_announced_it_honours():
     route = respx.post(f"{BASE}/api/v1/models").mock(side_effect=[
-        httpx.Response(502, json={"code": 502, "error": "bad gateway"}),
-        httpx.Response(502, json={"code": 502, "error": "bad gateway"}), ok({"id": 6}),
+        httpx.Response(502, json={"code": 502, "error": "bad gateway"}, headers=ANNOUNCES),
+        httpx.Response(502, json={"code": 502, "error": "bad gateway"}, headers=ANNOUNCES),
+        httpx.Response(200, json={"code": 0, "error": None, "results": {"id": 6}}, headers=ANNOUNCES),
     ])
     async with make_client(retry=FAST) as client:
         with pytest.raises(MLSServerError):
             await client._request("POST", "/api/v1/models", json={"a": 1})
         assert route.call_count == 1
+        assert client.supports("idempotency-key")
         assert (await client._request("POST", "/api/v1/models", json={"a": 1}, idempotent=True)).results == {"id": 6}
     keys = [call.request.headers.get("idempotency-key") for call in route.calls]
     assert keys[0] is None
     assert keys[1] is not None and keys[1] == keys[2]  # one key per logical call, reused on retry
+
+
+@respx.mock
+async def test_post_is_never_retried_against_a_server_that_does_not_announce_keys():
+    route = respx.post(f"{BASE}/api/v1/models").mock(side_effect=[
+        httpx.Response(502, json={"code": 502, "error": "bad gateway"}), ok({"id": 6})])
+    respx.post(f"{BASE}/api/v1/components").mock(side_effect=[httpx.ReadError("reset"), ok({"id": 1})])
+    async with make_client(retry=FAST) as client:
+        with pytest.raises(MLSServerError, match="may or may not have been applied"):
+            await client._request("POST", "/api/v1/models", json={"a": 1}, idempotent=True)
+        with pytest.raises(MLSConnectionError, match="may or may not have been applied"):
+            await client._request("POST", "/api/v1/components", json={"a": 1}, idempotent=True)
+        assert not client.supports("idempotency-key")
+    assert route.call_count == 1
 
 
 @respx.mock
@@ -199,7 +218,7 @@ def test_configuration_from_environment(monkeypatch):
 
 
 def test_invalid_configuration_lists_valid_values(monkeypatch):
-    with pytest.raises(MLSConfigError, match="use one of: DEV, STG, PRD, LOCAL"):
+    with pytest.raises(MLSConfigError, match="use one of: DEV, STG, PRD, DEV_LAND, STG_LAND, PRD_LAND, LOCAL"):
         AsyncMLSClient(env="QA", username="u", password="p")
     monkeypatch.setenv("MLS_RUNTIME_ENV", "cloud")
     with pytest.raises(MLSConfigError, match="MLS_RUNTIME_ENV='cloud'.*YE, EDD, MMS, LOCAL"):
@@ -207,8 +226,8 @@ def test_invalid_configuration_lists_valid_values(monkeypatch):
     monkeypatch.delenv("MLS_RUNTIME_ENV")
     with pytest.raises(MLSConfigError, match="username is required"):
         AsyncMLSClient(env="LOCAL")
-    with pytest.raises(MLSConfigError, match="no base URL is known for env=STG"):
-        AsyncMLSClient(env="STG", username="u", password="p")
+    with pytest.raises(MLSConfigError, match="no AB API host for env=DEV_LAND on runtime_env=EDD"):
+        AsyncMLSClient(env="DEV_LAND", runtime_env="EDD", username="u", password="p")
 
 
 @respx.mock

@@ -24,8 +24,9 @@ def handler(x, y):
 def test_automl_model_trained_and_served(client_kwargs, sync_transport):
     with DatasetClient(**client_kwargs, transport=sync_transport) as dataset_client, \
             MLModelClient(**client_kwargs, transport=sync_transport) as ml_model_client:
-        dataset = dataset_client.create_dataset("churn_ds", "classification", trained.frame(), label="label")
-        assert dataset.num_rows == 240 and "label" in dataset_client.list_features(name="churn_ds")
+        dataset = dataset_client.upload_dataset("churn_ds", "classification", trained.frame(), label="label")
+        assert dataset.num_rows == 240
+        assert "label" in [c["name"] for c in dataset_client.list_features(name="churn_ds")]
 
         automl_model = ml_model_client.create_automl_model(
             dataset=dataset, name="automl_test_model", version="v1", description="test_model")
