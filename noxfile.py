@@ -3,6 +3,7 @@
     nox -s tests         # the suite (torch 2.13.0 installed first: CPU build)
     nox -s lint typecheck unasync
     nox -s benchmarks
+    nox -s parity        # against the original sktmls 2026.10.7 (installed with --no-deps)
 """
 
 import nox
@@ -11,6 +12,7 @@ nox.options.sessions = ["unasync", "lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 TORCH = "torch==2.13.0"
+ORIGINAL = "sktmls==2026.10.7"
 
 
 def install(session: nox.Session, extras: str = "dev") -> None:
@@ -53,3 +55,12 @@ def benchmarks(session: nox.Session) -> None:
     install(session)
     session.run("python", "-m", "benchmarks.bench_client")
     session.run("python", "-m", "benchmarks.bench_predict")
+
+
+@nox.session
+def parity(session: nox.Session) -> None:
+    """The original SDK against the local server, and our requests against the original's."""
+    session.install(TORCH)
+    session.install("-e", ".[parity]")
+    session.install("--no-deps", ORIGINAL)
+    session.run("python", "-m", "pytest", "-q", "tests/parity", *session.posargs, env={"MLS_PARITY_REQUIRED": "1"})

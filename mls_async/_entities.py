@@ -128,8 +128,8 @@ class FeatureStoreConf(_Entity):
 
     def __init__(self, enabled: bool | None = None, feature_group_id_list: list[int] | None = None,
                  n_label_ratio: float | None = 1.0, **kwargs: Any) -> None:
-        super().__init__(enabled=enabled, feature_group_id_list=feature_group_id_list,
-                         n_label_ratio=n_label_ratio, **kwargs)
+        fields = {"enabled": enabled, "feature_group_id_list": feature_group_id_list, "n_label_ratio": n_label_ratio}
+        super().__init__(**fields, **kwargs)
 
     def __str__(self) -> str:
         return str(self.model_dump())
@@ -148,7 +148,7 @@ class LabelDataConf(_Entity):
                 raise ValueError(f"source_type={source_type!r} is not valid; use 'file' or 'table'")
             if not isinstance(source_path, str):
                 raise ValueError(f"source_path must be a str, got {type(source_path).__name__}")
-        super().__init__(source_type=source_type, source_path=source_path, **kwargs)
+        super().__init__(**{"source_type": source_type, "source_path": source_path}, **kwargs)
 
     def __str__(self) -> str:
         return str(self.model_dump())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mls_async import AsyncMLSProfileAPIClient, MLSENV, MLSRuntimeENV
+from mls_async import MLSENV, AsyncMLSProfileAPIClient, MLSRuntimeENV
 from mls_async._exceptions import MLSConfigError
 from mls_async._hosts import API, platform_url
 from mls_async.models import AsyncMLModelClient, MLModelClient

@@ -12,9 +12,9 @@ from mls_async._schemas import (
     ColumnSpecsRequest,
     ComponentRequest,
     CreateDatasetRequest,
-    UploadDatasetRequest,
     CreateTableRequest,
     DynamoDBRequest,
+    UploadDatasetRequest,
 )
 from mls_async.server.errors import APIError, envelope
 from mls_async.server.state import (

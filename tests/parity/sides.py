@@ -1,0 +1,143 @@
+"""The two sides of the parity suite: the original ``sktmls`` and ``mls_async`` (sync and async).
+
+A side bundles the four clients of one SDK (models, components, datasets, dynamodb)
+and its entity classes, so that one scenario runs unchanged on every side. Each
+client is wrapped to note which public methods the scenario called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from tests.parity.recording import Recorder
+
+USER, PASSWORD = "parity", "parity-pass"
+
+
+class Tracked:
+    """Forwards to ``target``, noting ``Kind.method`` for every public method called."""
+
+    def __init__(self, target: Any, kind: str, called: set[str], call: Callable[[Any], Any] = lambda r: r) -> None:
+        self._target, self._kind, self._called, self._call = target, kind, called, call
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._target, name)
+        if name.startswith("_") or not callable(attribute):
+            return attribute
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            self._called.add(f"{self._kind}.{name}")
+            return self._call(attribute(*args, **kwargs))
+
+        return method
+
+
+class LoopThread:
+    """An event loop in a thread: async clients live on it, calls block until done."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, result: Any) -> Any:
+        if inspect.isawaitable(result):
+            return asyncio.run_coroutine_threadsafe(_awaited(result), self.loop).result(120)
+        return result
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
+
+
+@dataclass
+class Side:
+    name: str
+    recorder: Recorder
+    models: Any
+    components: Any
+    datasets: Any
+    dynamodb: Any
+    types: SimpleNamespace
+    called: set[str] = field(default_factory=set)
+    close: Callable[[], None] = lambda: None
+
+
+def original_side(url: str, recorder: Recorder) -> Side:
+    """The real ``sktmls`` 2026.10.7, unchanged, its LOCAL host table pointed at ``url``."""
+    import sktmls.config
+    from sktmls import MLSENV, MLSRuntimeENV
+    from sktmls.components import Component, ComponentClient
+    from sktmls.datasets import Dataset, DatasetClient, FeatureStoreConf, LabelDataConf, ProblemType
+    from sktmls.dynamodb import DynamoDBClient
+    from sktmls.models import AutoMLModel, ManualModel, MLModelClient
+
+    sktmls.config.CONFIG["LOCAL"]["MLS_AB_API_URL"]["local"] = url
+    kwargs = {"env": MLSENV.LOCAL, "runtime_env": MLSRuntimeENV.LOCAL, "username": USER, "password": PASSWORD}
+    called: set[str] = set()
+    types = SimpleNamespace(Component=Component, ManualModel=ManualModel, AutoMLModel=AutoMLModel, Dataset=Dataset,
+                            ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf)
+    return Side("sktmls", recorder, Tracked(MLModelClient(**kwargs), "models", called),
+                Tracked(ComponentClient(**kwargs), "components", called),
+                Tracked(DatasetClient(**kwargs), "datasets", called),
+                Tracked(DynamoDBClient(**kwargs), "dynamodb", called), types, called)
+
+
+def _our_types() -> SimpleNamespace:
+    from mls_async.components import Component
+    from mls_async.datasets import Dataset, FeatureStoreConf, LabelDataConf, ProblemType
+    from mls_async.models import AutoMLModel, ManualModel
+
+    return SimpleNamespace(Component=Component, ManualModel=ManualModel, AutoMLModel=AutoMLModel, Dataset=Dataset,
+                           ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf)
+
+
+def sync_side(url: str, recorder: Recorder) -> Side:
+    """Our generated sync clients, configured as a migrating user would (``env=LOCAL`` + ``base_url``)."""
+    from mls_async import MLSENV
+    from mls_async.components import ComponentClient
+    from mls_async.datasets import DatasetClient
+    from mls_async.dynamodb import DynamoDBClient
+    from mls_async.models import MLModelClient
+
+    kwargs = {"env": MLSENV.LOCAL, "username": USER, "password": PASSWORD, "base_url": url}
+    clients = [MLModelClient(**kwargs), ComponentClient(**kwargs), DatasetClient(**kwargs), DynamoDBClient(**kwargs)]
+    called: set[str] = set()
+    kinds = ("models", "components", "datasets", "dynamodb")
+    tracked = [Tracked(c, kind, called) for c, kind in zip(clients, kinds)]
+    return Side("mls_async sync", recorder, *tracked, _our_types(), called,
+                close=lambda: [c.close() for c in clients] and None)
+
+
+def async_side(url: str, recorder: Recorder) -> Side:
+    """Our async clients, every coroutine run to completion on one background loop."""
+    from mls_async import MLSENV
+    from mls_async.components import AsyncComponentClient
+    from mls_async.datasets import AsyncDatasetClient
+    from mls_async.dynamodb import AsyncDynamoDBClient
+    from mls_async.models import AsyncMLModelClient
+
+    loop = LoopThread()
+    kwargs = {"env": MLSENV.LOCAL, "username": USER, "password": PASSWORD, "base_url": url}
+    clients = [AsyncMLModelClient(**kwargs), AsyncComponentClient(**kwargs), AsyncDatasetClient(**kwargs),
+               AsyncDynamoDBClient(**kwargs)]
+    called: set[str] = set()
+    kinds = ("models", "components", "datasets", "dynamodb")
+    tracked = [Tracked(c, kind, called, loop.run) for c, kind in zip(clients, kinds)]
+
+    def close() -> None:
+        for client in clients:
+            loop.run(client.aclose())
+        loop.stop()
+
+    return Side("mls_async async", recorder, *tracked, _our_types(), called, close=close)
