@@ -210,3 +210,19 @@ async def test_sync_facades_work_inside_a_running_event_loop(live_server):
         assert ml_model_client.is_online_prediction_ready(manual_model=deployment)
         row = trained.data()[0][1].tolist()
         assert ml_model_client.predict(deployment, row) == model.predict(row)
+
+
+async def test_every_answer_announces_the_extensions_the_server_supports(http):
+    for response in (await http.get("/health"), await http.get("/api/v1/models"),
+                     await http.get("/api/v1/models", auth=AUTH), await http.get("/nowhere", auth=AUTH)):
+        assert response.headers["mls-capabilities"] == "idempotency-key, profile-batch"
+
+
+async def test_original_boolean_spelling_is_understood(http):
+    for is_latest in (True, False):
+        await http.post("/api/v1/components", auth=AUTH, json={"name": f"b{is_latest}", "info": 1,
+                                                                "is_latest": is_latest})
+    assert [c["name"] for c in (await http.get("/api/v1/components?is_latest=True", auth=AUTH)).json()["results"]] \
+        == ["bTrue"]
+    assert [c["name"] for c in (await http.get("/api/v1/components?is_latest=False", auth=AUTH)).json()["results"]] \
+        == ["bFalse"]
