@@ -1,9 +1,16 @@
-"""Coalesce concurrent lookups of the same group into one batched request.
+"""Merge concurrent lookups of one group (say, one feature profile) into as few requests as is safe.
 
-``AsyncRequestCoalescer`` collects the lookups that arrive within ``window`` seconds
-for one group (say, one feature profile), sends one batch for all their ids and
-fields, and hands each caller its own slice, or its own error. A lone lookup goes
-out as a plain single request. ``RequestCoalescer`` is the sync twin that
+``AsyncRequestCoalescer`` gathers the lookups that arrive within ``window`` seconds for
+one group and answers them with:
+
+- one batch request for all their ids, when the server announced that it has a batch
+  route (``can_batch()`` is True);
+- otherwise one plain request per distinct id (single flight): identical lookups in
+  flight share one request, however they arrived.
+
+While ``can_batch()`` is still unknown (None: no answer from the server yet), the first
+id goes out alone and its answer decides how the rest are fetched. Each caller gets its
+own slice of the values, or its own error. ``RequestCoalescer`` is the sync twin that
 scripts/unasync.py maps to: with no concurrency there is nothing to merge.
 """
 
@@ -19,8 +26,7 @@ from mls_async._exceptions import DoesNotExist
 __all__ = ["AsyncRequestCoalescer", "RequestCoalescer"]
 
 Values = dict[str, Any]
-FetchOne = Callable[[Hashable, str, list[str] | None], Any]
-FetchMany = Callable[[Hashable, list[str], list[str] | None], Any]
+Outcome = Values | BaseException
 
 
 def _select(values: Values, fields: list[str] | None) -> Values:
@@ -36,7 +42,7 @@ class _Batch:
 
 
 class AsyncRequestCoalescer:
-    """Merge lookups per group arriving within ``window`` seconds (``None`` turns merging off)."""
+    """Merge lookups per group arriving within ``window`` seconds (``None``: single flight only)."""
 
     def __init__(
         self,
@@ -45,18 +51,21 @@ class AsyncRequestCoalescer:
         *,
         window: float | None = 0.002,
         max_batch: int = 500,
+        can_batch: Callable[[], bool | None] = lambda: True,
     ) -> None:
         self._fetch_one = fetch_one
         self._fetch_many = fetch_many
         self._window = window
         self._max_batch = max_batch
+        self._can_batch = can_batch
         self._pending: dict[Hashable, _Batch] = {}
+        self._inflight: dict[tuple, asyncio.Future] = {}
         self._tasks: set[asyncio.Task] = set()
 
     async def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         """The values of ``fields`` (all when None) for ``key`` in ``group``."""
         if not self._window:
-            return await self._fetch_one(group, key, fields)
+            return await self._single_flight(group, key, fields)
         loop = asyncio.get_running_loop()
         batch = self._pending.get(group)
         if batch is None:
@@ -68,6 +77,33 @@ class AsyncRequestCoalescer:
             self._flush(group)
         return await future
 
+    async def get_many(self, group: Hashable, keys: list[str], fields: list[str] | None) -> dict[str, Values]:
+        """``{key: values}`` for every key found; merged like concurrent :meth:`get` calls."""
+        answers = await asyncio.gather(*(self.get(group, key, fields) for key in keys), return_exceptions=True)
+        found: dict[str, Values] = {}
+        for key, answer in zip(keys, answers):
+            if isinstance(answer, DoesNotExist):
+                continue
+            if isinstance(answer, BaseException):
+                raise answer
+            found[key] = answer
+        return found
+
+    async def _single_flight(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
+        """One request per distinct lookup in flight; callers of the same lookup share it."""
+        flight = (group, key, None if fields is None else tuple(fields))
+        shared = self._inflight.get(flight)
+        if shared is None:
+            shared = asyncio.ensure_future(self._fetch_one(group, key, fields))
+            self._inflight[flight] = shared
+            shared.add_done_callback(lambda done: self._landed(flight, done))
+        return await asyncio.shield(shared)  # a cancelled caller does not cancel the others' request
+
+    def _landed(self, flight: tuple, done: asyncio.Future) -> None:
+        self._inflight.pop(flight, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here too: every caller may have gone meanwhile
+
     def _flush(self, group: Hashable) -> None:
         batch = self._pending.pop(group, None)
         if batch is None:
@@ -77,6 +113,32 @@ class AsyncRequestCoalescer:
         task = asyncio.get_running_loop().create_task(self._run(group, batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _each(self, group: Hashable, ids: list[str], wanted: list[str] | None) -> dict[str, Outcome]:
+        answers = await asyncio.gather(*(self._single_flight(group, i, wanted) for i in ids), return_exceptions=True)
+        return dict(zip(ids, answers))
+
+    async def _fetch(self, group: Hashable, ids: list[str], wanted: list[str] | None) -> dict[str, Outcome]:
+        if len(ids) == 1:
+            return await self._each(group, ids, wanted)
+        outcomes: dict[str, Outcome] = {}
+        batchable = self._can_batch()
+        if batchable is None:  # first contact: one plain lookup tells what the server supports
+            outcomes.update(await self._each(group, ids[:1], wanted))
+            ids, batchable = ids[1:], self._can_batch()
+        if not batchable:
+            outcomes.update(await self._each(group, ids, wanted))
+            return outcomes
+        for start in range(0, len(ids), self._max_batch):
+            chunk = ids[start:start + self._max_batch]
+            try:
+                found = await self._fetch_many(group, chunk, wanted)
+            except Exception as exc:  # one failed batch fails every caller that shared it
+                outcomes.update(dict.fromkeys(chunk, exc))
+            else:
+                outcomes.update({i: found[i] if i in found else DoesNotExist(f"no profile for {i!r} in {group!r}")
+                                 for i in chunk})
+        return outcomes
 
     async def _run(self, group: Hashable, batch: _Batch) -> None:
         waiters = [w for w in batch.waiters if not w[2].done()]  # skip callers cancelled meanwhile
@@ -88,27 +150,20 @@ class AsyncRequestCoalescer:
             union.extend(f for f in fields or () if f not in union)
         wanted = None if any(fields is None for _, fields, _ in waiters) else union
         try:
-            if len(ids) == 1:
-                results = {ids[0]: await self._fetch_one(group, ids[0], wanted)}
-            else:
-                results = await self._fetch_many(group, ids, wanted)
-        except DoesNotExist as exc:
-            results = {}
-            missing_error: BaseException | None = exc
-        except Exception as exc:  # one failed request fails every caller that shared it
+            outcomes = await self._fetch(group, ids, wanted)
+        except BaseException as exc:
             for _, _, future in waiters:
                 if not future.done():
-                    future.set_exception(exc)
-            return
-        else:
-            missing_error = None
+                    future.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
+            raise
         for key, fields, future in waiters:
             if future.done():
                 continue
-            if key in results:
-                future.set_result(_select(results[key], fields))
+            outcome = outcomes[key]
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
             else:
-                future.set_exception(missing_error or DoesNotExist(f"no profile for {key!r} in {group!r}"))
+                future.set_result(_select(outcome, fields))
 
 
 class RequestCoalescer:
@@ -121,8 +176,18 @@ class RequestCoalescer:
         *,
         window: float | None = 0.002,
         max_batch: int = 500,
+        can_batch: Callable[[], bool | None] = lambda: True,
     ) -> None:
         self._fetch_one = fetch_one
 
     def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         return self._fetch_one(group, key, fields)
+
+    def get_many(self, group: Hashable, keys: list[str], fields: list[str] | None) -> dict[str, Values]:
+        found: dict[str, Values] = {}
+        for key in keys:
+            try:
+                found[key] = self._fetch_one(group, key, fields)
+            except DoesNotExist:
+                continue
+        return found

@@ -8,18 +8,23 @@ against a platform that does not know it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "APIKEY_HEADER",
     "CAPABILITIES_HEADER",
+    "MMS_CLIENT_ID",
     "IDEMPOTENCY_HEADER",
     "CAP_IDEMPOTENCY",
     "CAP_PROFILE_BATCH",
     "LOCAL_CAPABILITIES",
     "parse_capabilities",
+    "Announcements",
 ]
 
 CAPABILITIES_HEADER = "MLS-Capabilities"
+APIKEY_HEADER = "apikey"  # the profile API's credential, with the client id in the path
+MMS_CLIENT_ID = "mls-mms"  # the profile API client id on the MMS runtime
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 CAP_IDEMPOTENCY = "idempotency-key"
@@ -35,3 +40,22 @@ def parse_capabilities(value: str | None) -> Iterable[str]:
     if not value:
         return ()
     return (part.strip().lower() for part in value.split(",") if part.strip())
+
+
+class Announcements:
+    """What one server announced about itself, learned from its responses."""
+
+    def __init__(self) -> None:
+        self.capabilities: set[str] = set()
+        self.answered = False  # any response seen: the announcements are known
+
+    def learn(self, headers: Mapping[str, str]) -> None:
+        self.capabilities.update(parse_capabilities(headers.get(CAPABILITIES_HEADER)))
+        self.answered = True
+
+    def supports(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    def announced(self, capability: str) -> bool | None:
+        """Whether the server announced ``capability``; None while no response came back to tell."""
+        return self.supports(capability) if self.answered else None

@@ -73,7 +73,7 @@ async def test_a_lone_lookup_is_a_plain_get(profiles):
     with pytest.raises(DoesNotExist):
         await client.get_item_profile("catalog", "p9")
     assert [r.method for r in counting.requests] == ["GET", "GET"]
-    assert dict(counting.requests[0].url.params) == {"f": "price"}
+    assert dict(counting.requests[0].url.params) == {"f": "price", "mode": "test"}  # the original's query
 
 
 async def test_logic_model_fetches_its_feature_groups_concurrently(profiles):
@@ -201,3 +201,72 @@ def test_sync_predict_from_many_threads_batches_per_thread():
     expected = counting.inner.predict_proba(trained.data()[0][:120])
     assert np.allclose([r["items"][0]["props"]["score"] for r in results], expected)
     assert sum(counting.calls) == 120
+
+
+# -- merging that holds against a platform without the batch route ---------------------------
+@pytest.fixture
+async def plain_profiles(client_kwargs, async_transport, server_config):
+    """A client of a server that, like the real profile API, has no batch route."""
+    server_config.profile_batch = False
+    counting = CountingTransport(async_transport)
+    async with AsyncMLSProfileAPIClient(**client_kwargs, transport=counting) as client:
+        await client.put_user_profiles("demographics", {str(i): {"age": 20 + i} for i in range(100)})
+        await client.put_user_profiles("usage", {str(i): {"traffic": i * 1.5} for i in range(100)})
+        await client.put_item_profiles("catalog", {str(i): {"price": i} for i in range(10)})
+        counting.requests.clear()
+        yield client, counting
+
+
+async def test_without_an_announced_batch_route_each_id_is_one_get(plain_profiles):
+    client, counting = plain_profiles
+    assert client.announced("profile-batch") is False
+    ids = [str(i % 30) for i in range(90)]  # 30 distinct ids, each asked three times
+    results = await asyncio.gather(*(client.get_user_profile("demographics", i, ["age"]) for i in ids))
+    assert results == [{"age": 20 + int(i)} for i in ids]
+    assert [r.method for r in counting.requests] == ["GET"] * 30  # single flight per id, no batch POST
+    assert sorted(r.url.path.rsplit("/", 1)[1] for r in counting.requests) == sorted(set(ids))
+
+
+async def test_identical_lookups_in_flight_share_one_request_without_a_window(client_kwargs, async_transport,
+                                                                              server_config):
+    server_config.feature_latency = 0.02
+    counting = CountingTransport(async_transport)
+    async with AsyncMLSProfileAPIClient(**client_kwargs, transport=counting, coalesce_window=None) as client:
+        await client.put_user_profiles("p", {"u": {"a": 1, "b": 2}})
+        counting.requests.clear()
+        first = asyncio.ensure_future(client.get_user_profile("p", "u", ["a"]))
+        await asyncio.sleep(0.005)  # the first is in flight when the others arrive
+        rest = await asyncio.gather(*(client.get_user_profile("p", "u", ["a"]) for _ in range(20)))
+        assert [await first, *rest] == [{"a": 1}] * 21
+        assert len(counting.requests) == 1
+
+
+async def test_first_contact_learns_the_batch_route_then_batches(client_kwargs, async_transport):
+    counting = CountingTransport(async_transport)
+    async with AsyncMLSProfileAPIClient(**client_kwargs, transport=counting) as loader:
+        await loader.put_user_profiles("p", {str(i): {"a": i} for i in range(50)})
+    counting.requests.clear()
+    async with AsyncMLSProfileAPIClient(**client_kwargs, transport=counting) as client:
+        assert client.announced("profile-batch") is None  # nothing answered yet
+        results = await asyncio.gather(*(client.get_user_profile("p", str(i)) for i in range(50)))
+    assert results == [{"a": i} for i in range(50)]
+    assert [r.method for r in counting.requests] == ["GET", "POST"]  # one plain lookup, then one batch
+
+
+async def test_the_logic_workload_is_correct_against_a_server_without_a_batch_route(plain_profiles):
+    client, counting = plain_profiles
+    model = GenericLogicModel(
+        model_name="plain_model", model_version="v1", features=["user_id", "item_id"], predict_fn="none",
+        preprocess_logic={"merge": [
+            {"pf": ["user", "demographics", {"var": "user_id"}, ["age"]]},
+            {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
+            {"pf": ["item", "catalog", {"var": "item_id"}, ["price"]]},
+        ]},
+        postprocess_logic={"list": [{"dict": ["id", {"var": "item_id"}, "name", "x", "type", "t", "props",
+                                              {"dict": ["user", {"var": "user_id"}]}]}]},
+    )
+    pairs = [(str(i), str(i % 10)) for i in range(100)]
+    results = await asyncio.gather(*(model.predict_async(list(pair), pf_client=client) for pair in pairs))
+    assert [r["items"][0]["id"] for r in results] == [item for _, item in pairs]
+    assert [r["items"][0]["props"]["user"] for r in results] == [user for user, _ in pairs]
+    assert {r.method for r in counting.requests} == {"GET"} and len(counting.requests) == 100 + 100 + 10

@@ -26,9 +26,10 @@ def test_env_resolves_to_the_original_hosts(runtime, env):
     assert client.base_url == ab
     if profile is None:
         with pytest.raises(MLSConfigError, match=f"no PROFILE API host for env={env.upper()}"):
-            AsyncMLSProfileAPIClient(env=MLSENV(env), runtime_env=MLSRuntimeENV[runtime])
+            AsyncMLSProfileAPIClient(env=MLSENV(env), runtime_env=MLSRuntimeENV[runtime], client_id="c", apikey="k")
     else:
-        assert AsyncMLSProfileAPIClient(env=MLSENV(env), runtime_env=MLSRuntimeENV[runtime]).base_url == profile
+        client = AsyncMLSProfileAPIClient(env=MLSENV(env), runtime_env=MLSRuntimeENV[runtime], client_id="c", apikey="k")
+        assert client.base_url == profile
 
 
 def test_default_env_is_stg_as_in_the_original():

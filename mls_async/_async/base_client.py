@@ -21,7 +21,7 @@ from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
 from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionError, MLSTimeoutError
 from mls_async._hosts import API
-from mls_async._protocol import CAP_IDEMPOTENCY, CAPABILITIES_HEADER, IDEMPOTENCY_HEADER, parse_capabilities
+from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, Announcements
 from mls_async._response import MLSResponse, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
 
@@ -72,7 +72,7 @@ class AsyncMLSClient:
         self._settings: ClientSettings = resolve_settings(
             env, runtime_env, username, password, base_url, credentials_required=credentials_required, api=self._api
         )
-        self._capabilities: set[str] = set()  # protocol extensions the server announced
+        self._announcements = Announcements()  # protocol extensions the server announced; shared by copies
         self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._timeout = timeout
         if auth not in ("basic", "token"):
@@ -109,7 +109,11 @@ class AsyncMLSClient:
 
     def supports(self, capability: str) -> bool:
         """Whether a response from this server announced the protocol extension ``capability``."""
-        return capability in self._capabilities
+        return self._announcements.supports(capability)
+
+    def announced(self, capability: str) -> bool | None:
+        """Like :meth:`supports`, but None while no response has come back to tell."""
+        return self._announcements.announced(capability)
 
     def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None):
         """A copy of this client with other per-call defaults, sharing its connection pool.
@@ -205,7 +209,7 @@ class AsyncMLSClient:
                 error = MLSConnectionError(None, f"{method} {request.url.path} failed: {exc!r}")
                 cause = exc
             else:
-                self._capabilities.update(parse_capabilities(response.headers.get(CAPABILITIES_HEADER)))
+                self._announcements.learn(response.headers)
                 if response.status_code < 400:
                     logger.debug("%s %s -> %s", method, request.url.path, response.status_code)
                     return response

@@ -1,8 +1,14 @@
 """``AsyncMLSProfileAPIClient``: the feature (profile) API that models read during inference.
 
-Concurrent lookups of one profile are coalesced into one batched request within a
-short window (``coalesce_window``), so many concurrent ``predict_async`` calls cost
-one round trip per profile instead of one each.
+It sends what the original SDK sends: ``GET /v1/{client_id}/profiles/{profile_id}/{users|items}/{id}``
+and the integrated ``GET /v1/{client_id}/profiles/{profile_id}?id=...``, feature names as
+repeated ``f``, and on every runtime but MMS the ``apikey`` header and ``mode=test``.
+
+Concurrent lookups are merged as far as is safe (see :mod:`mls_async._coalesce`):
+identical lookups in flight share one request, and lookups of one profile arriving
+within ``coalesce_window`` go out as one batch request, but only to a server that
+announced its batch route (``MLS-Capabilities: profile-batch``, as ``mls-async
+server`` does). Elsewhere every id is its own ``GET``, as in the original.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ from typing import Any
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._coalesce import AsyncRequestCoalescer
 from mls_async._config import MLSENV, MLSRuntimeENV
-from mls_async._exceptions import DoesNotExist, MLSNotFoundError
+from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError
 from mls_async._hosts import API
+from mls_async._protocol import APIKEY_HEADER, CAP_PROFILE_BATCH, MMS_CLIENT_ID
 from mls_async._validation import check_type
 
 __all__ = ["AsyncMLSProfileAPIClient", "PROFILES_PATH"]
 
-PROFILES_PATH = "/v1/{client_id}/profiles/{profile_id}/{kind}"
+PROFILES_PATH = "/v1/{client_id}/profiles/{profile_id}"
 _KINDS = {"user": "users", "item": "items"}
 
 
@@ -28,10 +35,12 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
     """Read and load user and item profiles (feature groups).
 
     Args:
-        client_id: the profile API client id (``mls-mms`` on the MMS runtime).
-        apikey: sent as the ``apikey`` header when given.
-        coalesce_window: seconds to gather concurrent lookups of one profile into one
-            batch; ``None`` sends every lookup on its own.
+        env, runtime_env: as in the original; the host comes from the original's table.
+        client_id, apikey: the profile API's credentials, required on every runtime but
+            MMS (where the client id is ``mls-mms`` and no key is sent). Against the local
+            server an account's ``username``/``password`` also work.
+        coalesce_window: seconds to gather concurrent lookups of one profile; ``None``
+            sends each distinct lookup on its own (identical ones still share a request).
     """
 
     _api = API.PROFILE
@@ -49,74 +58,98 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
         **kwargs: Any,
     ) -> None:
         super().__init__(env, runtime_env, username, password, credentials_required=False, **kwargs)
-        self.client_id = client_id or "mls-mms"
-        if apikey:
-            self._http.headers["apikey"] = apikey
-        self._coalescer = AsyncRequestCoalescer(self._fetch_one, self._fetch_many, window=coalesce_window)
+        self._mms = self.get_runtime_env() is MLSRuntimeENV.MMS
+        if self._mms:
+            self.client_id = MMS_CLIENT_ID
+        else:
+            if apikey is None and self._settings.username is None:
+                raise MLSConfigError(
+                    "the profile API needs client_id= and apikey= on this runtime (only MMS needs none); "
+                    "against `mls-async server` an account's username=/password= also work")
+            if apikey is not None and not client_id:
+                raise MLSConfigError("apikey= belongs to a client: pass client_id= too")
+            self.client_id = client_id or MMS_CLIENT_ID
+            if apikey is not None:
+                self._http.headers[APIKEY_HEADER] = apikey
+        self._coalescer = AsyncRequestCoalescer(
+            self._fetch_one, self._fetch_many, window=coalesce_window,
+            can_batch=lambda: self.announced(CAP_PROFILE_BATCH))
 
-    def _path(self, kind: str, profile_id: str) -> str:
+    def _path(self, profile_id: str) -> str:
         check_type(profile_id, str, "profile_id")
-        return PROFILES_PATH.format(client_id=self.client_id, profile_id=profile_id, kind=kind)
+        return PROFILES_PATH.format(client_id=self.client_id, profile_id=profile_id)
+
+    def _params(self, keys: list[str] | None, **extra: Any) -> dict[str, Any]:
+        """Query of a profile read: ``f`` per feature, and ``mode=test`` off the MMS runtime."""
+        params: dict[str, Any] = dict(extra)
+        if keys:
+            params["f"] = keys
+        if not self._mms:
+            params["mode"] = "test"
+        return params
+
+    async def _read(self, path: str, params: dict[str, Any], missing: str) -> dict[str, Any]:
+        try:
+            response = await self._request("GET", path, params=params)
+        except MLSNotFoundError as exc:
+            raise DoesNotExist(missing) from exc
+        return response.results or {}
 
     async def _fetch_one(self, group: Hashable, target_id: str, keys: list[str] | None) -> dict[str, Any]:
         kind, profile_id = typing.cast(tuple[str, str], group)
-        try:
-            response = await self._request(
-                "GET", f"{self._path(kind, profile_id)}/{target_id}", params={"f": keys} if keys else None
-            )
-        except MLSNotFoundError as exc:
-            raise DoesNotExist(f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}") from exc
-        return response.results or {}
+        return await self._read(f"{self._path(profile_id)}/{kind}/{target_id}", self._params(keys),
+                                f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
 
     async def _fetch_many(self, group: Hashable, target_ids: list[str], keys: list[str] | None) -> dict[str, Any]:
         kind, profile_id = typing.cast(tuple[str, str], group)
         response = await self._request(
-            "POST", f"{self._path(kind, profile_id)}/batch", json={"ids": target_ids, "keys": keys}
+            "POST", f"{self._path(profile_id)}/{kind}/batch", json={"ids": target_ids, "keys": keys}
         )
         return response.results or {}
 
     @staticmethod
     def _check(target_id: Any, keys: Any, name: str) -> None:
-        check_type(target_id, str, name)
+        check_type(target_id, (str, int), name)
         if keys is not None:
             check_type(keys, list, "keys", hint="Pass a list of feature names, or None for all.")
 
     async def get_user_profile(self, profile_id: str, user_id: str, keys: list[str] | None = None) -> dict[str, Any]:
         """Feature values of one user in ``profile_id`` (only ``keys`` when given)."""
         self._check(user_id, keys, "user_id")
-        return await self._coalescer.get(("users", profile_id), user_id, keys)
+        return await self._coalescer.get(("users", profile_id), str(user_id), keys)
 
     async def get_item_profile(self, profile_id: str, item_id: str, keys: list[str] | None = None) -> dict[str, Any]:
         """Feature values of one item in ``profile_id`` (only ``keys`` when given)."""
         self._check(item_id, keys, "item_id")
-        return await self._coalescer.get(("items", profile_id), item_id, keys)
+        return await self._coalescer.get(("items", profile_id), str(item_id), keys)
 
-    async def get_profile(self, profile_id: str, target_id: str, keys: list[str] | None = None,
-                          kind: str = "user") -> dict[str, Any]:
-        """Either kind by name: ``kind="user"`` or ``kind="item"``."""
-        if kind not in _KINDS:
-            raise ValueError(f"kind={kind!r} is not valid; use 'user' or 'item'")
-        self._check(target_id, keys, "target_id")
-        return await self._coalescer.get((_KINDS[kind], profile_id), target_id, keys)
+    async def get_profile(self, profile_id: str, id: str, keys: list[str] | None = None) -> dict[str, Any]:
+        """Feature values of ``id`` through the profile's integrated route (users or items)."""
+        self._check(id, keys, "id")
+        return await self._read(self._path(profile_id), self._params(keys, id=id),
+                                f"no profile {id!r} in profile {profile_id!r}")
 
     async def get_user_profiles(self, profile_id: str, user_ids: list[str],
                                 keys: list[str] | None = None) -> dict[str, dict[str, Any]]:
-        """Many users in one request: ``{user_id: values}``, unknown ids left out."""
+        """Many users at once: ``{user_id: values}``, unknown ids left out (merged as ``get_user_profile``)."""
         check_type(user_ids, list, "user_ids")
-        return await self._fetch_many(("users", profile_id), user_ids, keys)
+        return await self._many("users", profile_id, user_ids, keys)
 
     async def get_item_profiles(self, profile_id: str, item_ids: list[str],
                                 keys: list[str] | None = None) -> dict[str, dict[str, Any]]:
-        """Many items in one request: ``{item_id: values}``, unknown ids left out."""
+        """Many items at once: ``{item_id: values}``, unknown ids left out (merged as ``get_item_profile``)."""
         check_type(item_ids, list, "item_ids")
-        return await self._fetch_many(("items", profile_id), item_ids, keys)
+        return await self._many("items", profile_id, item_ids, keys)
+
+    async def _many(self, kind: str, profile_id: str, ids: list[str], keys: list[str] | None) -> dict[str, Any]:
+        return await self._coalescer.get_many((kind, profile_id), [str(i) for i in ids], keys)
 
     async def put_user_profiles(self, profile_id: str, profiles: Mapping[str, Mapping[str, Any]]) -> int:
-        """Load ``{user_id: {feature: value}}`` into the profile (merged per user); returns the count."""
+        """Load ``{user_id: {feature: value}}`` into the local server's profile (merged per user)."""
         check_type(profiles, Mapping, "profiles")
-        return (await self._request("PUT", self._path("users", profile_id), json=dict(profiles))).results["count"]
+        return (await self._request("PUT", f"{self._path(profile_id)}/users", json=dict(profiles))).results["count"]
 
     async def put_item_profiles(self, profile_id: str, profiles: Mapping[str, Mapping[str, Any]]) -> int:
-        """Load ``{item_id: {feature: value}}`` into the profile (merged per item); returns the count."""
+        """Load ``{item_id: {feature: value}}`` into the local server's profile (merged per item)."""
         check_type(profiles, Mapping, "profiles")
-        return (await self._request("PUT", self._path("items", profile_id), json=dict(profiles))).results["count"]
+        return (await self._request("PUT", f"{self._path(profile_id)}/items", json=dict(profiles))).results["count"]

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from mls_async._protocol import CAPABILITIES_HEADER, LOCAL_CAPABILITIES
+from mls_async._protocol import CAP_PROFILE_BATCH, CAPABILITIES_HEADER, LOCAL_CAPABILITIES
 from mls_async.server.errors import APIError, envelope, error_response
 from mls_async.server.routes_features import profiles, settings
 from mls_async.server.routes_models import auth, models
@@ -31,15 +31,16 @@ __all__ = ["create_app", "ServerConfig"]
 
 
 # -- app ----------------------------------------------------------------------------------
-_CAPABILITIES = (CAPABILITIES_HEADER.lower().encode("latin-1"), ", ".join(LOCAL_CAPABILITIES).encode("latin-1"))
-
-
 class _Guard:
     """Pure ASGI middleware: request ids and the capabilities header on every answer, a size cap on JSON."""
 
-    def __init__(self, app: Any, max_json_bytes: int) -> None:
+    def __init__(self, app: Any, config: ServerConfig) -> None:
         self.app = app
-        self.max_json_bytes = max_json_bytes
+        self.config = config
+
+    def capabilities(self) -> str:
+        """What this server announces: the local extensions its configuration turns on."""
+        return ", ".join(c for c in LOCAL_CAPABILITIES if self.config.profile_batch or c != CAP_PROFILE_BATCH)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -48,22 +49,23 @@ class _Guard:
         request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
         length = headers.get(b"content-length")
         content_type = headers.get(b"content-type", b"")
+        capabilities = self.capabilities()
+        limit = self.config.max_json_bytes
         if length and content_type.startswith(b"application/json"):
             try:
-                too_big = int(length) > self.max_json_bytes
+                too_big = int(length) > limit
             except ValueError:
                 too_big = True
             if too_big:
-                response = error_response(413, f"JSON bodies are limited to {self.max_json_bytes} bytes",
-                                          headers={"x-request-id": request_id,
-                                                   CAPABILITIES_HEADER: _CAPABILITIES[1].decode()})
+                response = error_response(413, f"JSON bodies are limited to {limit} bytes",
+                                          headers={"x-request-id": request_id, CAPABILITIES_HEADER: capabilities})
                 return await response(scope, receive, send)
 
         async def send_with_id(message: dict) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1")),
-                                      _CAPABILITIES]
+                                      (CAPABILITIES_HEADER.lower().encode("latin-1"), capabilities.encode("latin-1"))]
             await send(message)
 
         await self.app(scope, receive, send_with_id)
@@ -113,5 +115,5 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def unexpected(request: Request, exc: Exception) -> Response:
         return error_response(500, f"internal error: {type(exc).__name__}: {exc}")
 
-    app.add_middleware(_Guard, max_json_bytes=config.max_json_bytes)
+    app.add_middleware(_Guard, config=config)
     return app

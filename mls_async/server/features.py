@@ -34,6 +34,9 @@ class LocalProfileClient:
     async def get_item_profile(self, profile_id: str, item_id: str, keys: list[str] | None = None) -> dict:
         return await self._get("items", profile_id, item_id, keys)
 
-    async def get_profile(self, profile_id: str, target_id: str, keys: list[str] | None = None,
-                          kind: str = "user") -> dict:
-        return await self._get("items" if kind == "item" else "users", profile_id, target_id, keys)
+    async def get_profile(self, profile_id: str, id: str, keys: list[str] | None = None) -> dict:
+        """The integrated route: ``id`` as a user, or else as an item."""
+        try:
+            return await self._get("users", profile_id, id, keys)
+        except DoesNotExist:
+            return await self._get("items", profile_id, id, keys)

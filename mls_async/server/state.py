@@ -15,6 +15,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from starlette.responses import Response
 
+from mls_async._protocol import APIKEY_HEADER
 from mls_async._schemas import NAME_PATTERN
 from mls_async.server.artifact_store import LocalArtifactStore
 from mls_async.server.automl import AutoMLService
@@ -37,6 +38,7 @@ __all__ = [
     "paging",
     "random_password",
     "require_user",
+    "require_profile_reader",
 ]
 
 PAGE_SIZE = 50
@@ -56,9 +58,13 @@ class ServerConfig:
         max_upload_bytes: int = 2 << 30,
         max_json_bytes: int = 32 << 20,
         token_ttl: float = 3600.0,
+        apikeys: dict[str, str] | None = None,
+        profile_batch: bool = True,
     ) -> None:
         if not accounts:
             raise ValueError("the server needs at least one account")
+        self.apikeys = dict(apikeys or {})  # profile API client id -> apikey
+        self.profile_batch = profile_batch  # serve (and announce) the profile batch route
         self.data_dir = Path(data_dir)
         self.accounts = dict(accounts)
         self.feature_latency = feature_latency
@@ -111,6 +117,18 @@ def require_user(request: Request, credentials: HTTPBasicCredentials | None = De
             return credentials.username
     raise APIError(401, "authentication required: send HTTP Basic credentials of a server account",
                    headers={"WWW-Authenticate": 'Basic realm="mls"'})
+
+
+def require_profile_reader(request: Request, client_id: str,
+                           credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
+    """The profile API's ``apikey`` header for the client id in the path, or an account (Basic or bearer)."""
+    apikey = request.headers.get(APIKEY_HEADER)
+    if apikey is not None:
+        expected = get_state(request).config.apikeys.get(client_id)
+        if expected is not None and hmac.compare_digest(expected.encode(), apikey.encode()):
+            return f"client:{client_id}"
+        raise APIError(401, f"the apikey is not valid for profile API client {client_id!r}")
+    return require_user(request, credentials)
 
 
 def idempotent(request: Request, user: str, produce: Callable[[], Response]) -> Response:

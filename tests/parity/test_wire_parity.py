@@ -59,7 +59,8 @@ OUR_EXTRAS = {
     "dynamodb.create_table", "dynamodb.upload_items", "dynamodb.is_table_active", "dynamodb.is_table_loading",
     "dynamodb.delete_table",  # batch table management routes of the local server
 }
-BASE_METHODS = {"get_env", "get_runtime_env", "get_username", "aclose", "close", "with_options", "supports"}
+BASE_METHODS = {"get_env", "get_runtime_env", "get_username", "aclose", "close", "with_options", "supports",
+                "announced"}
 
 
 def _run(side_name: str, make: Callable[[str, Recorder], Side], root: Path) -> tuple[dict[str, list[Seen]], Side]:
