@@ -28,7 +28,7 @@ def test_env_resolves_to_the_original_hosts(runtime, env):
         with pytest.raises(MLSConfigError, match=f"no PROFILE API host for env={env.upper()}"):
             AsyncMLSProfileAPIClient(env=MLSENV(env), runtime_env=MLSRuntimeENV[runtime], client_id="c", apikey="k")
     else:
-        client = AsyncMLSProfileAPIClient(env=MLSENV(env), runtime_env=MLSRuntimeENV[runtime], client_id="c", apikey="k")
+        client = AsyncMLSProfileAPIClient(MLSENV(env), MLSRuntimeENV[runtime], client_id="c", apikey="k")
         assert client.base_url == profile
 
 

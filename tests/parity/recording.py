@@ -19,13 +19,14 @@ import orjson
 
 @dataclass(frozen=True)
 class Seen:
-    """One request: method, path, query pairs, JSON body (or raw bytes) and the Authorization header."""
+    """One request: method, path, query pairs, JSON body (or raw bytes), Authorization and apikey headers."""
 
     method: str
     path: str
     query: tuple[tuple[str, str], ...]
     body: Any
     authorization: str | None
+    apikey: str | None = None
 
     def __str__(self) -> str:
         query = "&".join(f"{k}={v}" for k, v in self.query)
@@ -64,7 +65,8 @@ class Recorder:
         query = tuple(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)))
         with self._lock:
             self.seen.append(Seen(scope["method"], scope["path"], query,
-                                  _decode(raw, headers.get("content-type", "")), headers.get("authorization")))
+                                  _decode(raw, headers.get("content-type", "")), headers.get("authorization"),
+                                  headers.get("apikey")))
         replayed = False
 
         async def replay() -> dict:
