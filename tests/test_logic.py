@@ -26,7 +26,7 @@ class ItemProfiles:
     """A sync profile client, as the original SDK's was: the processor accepts both kinds."""
 
     def get_item_profile(self, profile_id, item_id, keys):
-        assert (profile_id, item_id) == ("test_profile", "1")
+        assert (profile_id, item_id) == ("test_profile", 1)  # the target id goes as it is, as in the original
         return {"test_dimension": 300}
 
 
@@ -99,3 +99,55 @@ def test_generic_logic_model_rejects_bad_configuration():
     model = GenericLogicModel("a_model", "v1", ["f", "g"], predict_fn="none")
     with pytest.raises(MLSModelError, match="x has 1 values but the model has 2 features"):
         model.predict([1])
+
+
+def test_pure_logic_compiles_to_plain_functions_and_only_lookups_are_async():
+    from mls_async.logic.processor import compile_logic
+
+    pure = compile_logic({"if": [{"<": [{"var": "a"}, 3]}, {"+": [{"var": "a"}, 1]}, {"var": "b"}]})
+    assert pure.is_async is False and pure.run(LogicProcessor(), {"a": 1}) == 2  # a value, not a coroutine
+    mixed = compile_logic({"merge": [{"var": "a"}, {"pf": ["user", "p", {"var": "u"}, ["x"]]}]})
+    assert mixed.is_async is True
+
+
+async def test_sibling_lookups_run_concurrently_and_pure_nodes_make_no_tasks():
+    import asyncio
+
+    class SlowProfiles:
+        in_flight = peak = 0
+
+        async def get_user_profile(self, profile_id, user_id, keys):
+            SlowProfiles.in_flight += 1
+            SlowProfiles.peak = max(SlowProfiles.peak, SlowProfiles.in_flight)
+            await asyncio.sleep(0.01)
+            SlowProfiles.in_flight -= 1
+            return {k: f"{profile_id}:{user_id}" for k in keys}
+
+    logic = {"merge": [{"pf": ["user", f"g{i}", {"var": "u"}, ["x"]]} for i in range(3)] + [{"var": "u"}]}
+    assert await LogicProcessor.apply(logic, {"u": "7"}, pf_client=SlowProfiles()) == ["g0:7", "g1:7", "g2:7", "7"]
+    assert SlowProfiles.peak == 3
+
+
+@pytest.mark.parametrize(("logic", "data", "expected"), [
+    ([{"var": "a"}, 1], {"a": 5}, [{"var": "a"}, 1]),  # a literal list is left as it is
+    ({"merge": [[{"var": "a"}], 2]}, {"a": 5}, [{"var": "a"}, 2]),  # also as an argument
+    ({"var": "a", "ignored": 1}, {"a": 5}, 5),  # the first key is the operator
+    ({"with": ["a", 1, {"merge": [{"with": ["a", 2, {"var": "a"}]}, {"var": "a"}]}]}, {}, [2, None]),  # popped
+])
+async def test_structure_follows_the_original(logic, data, expected):
+    assert await LogicProcessor.apply(logic, data) == expected
+
+
+async def test_only_not_found_reads_as_none_other_lookup_errors_surface():
+    from mls_async import DoesNotExist, MLSServerError
+
+    class Profiles:
+        async def get_user_profile(self, profile_id, user_id, keys):
+            if user_id == "gone":
+                raise DoesNotExist("no such user")
+            raise MLSServerError(503, "profile API down")
+
+    lookup = {"pf": ["user", "p", {"var": "u"}, ["x"]]}
+    assert await LogicProcessor.apply(lookup, {"u": "gone"}, pf_client=Profiles()) is None
+    with pytest.raises(MLSServerError, match="profile API down"):
+        await LogicProcessor.apply(lookup, {"u": "other"}, pf_client=Profiles())

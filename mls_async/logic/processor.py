@@ -10,36 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
+from mls_async._exceptions import MLSNotFoundError
 from mls_async.logic.operations import OPERATIONS
 
-__all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL"]
+__all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "compile_logic"]
 
 SPECIAL = ("var", "missing", "missing_some", "pf", "graph", "dynamodb", "if", "with", "for")
-IO_OPERATORS = frozenset({"pf", "graph", "dynamodb"})
 ALLOWED_TOP_LEVEL = frozenset({"var", "missing", "missing_some", "pf", "with", "for", "if", *OPERATIONS})
 
 
 class LogicError(ValueError):
     """A logic is malformed (unknown operator, wrong arity)."""
-
-
-def _operator(node: Any) -> str | None:
-    if isinstance(node, dict) and len(node) == 1:
-        return next(iter(node))
-    return None
-
-
-def _has_io(node: Any) -> bool:
-    if isinstance(node, dict):
-        op = _operator(node)
-        if op in IO_OPERATORS:
-            return True
-        return any(_has_io(v) for v in node.values())
-    if isinstance(node, (list, tuple)):
-        return any(_has_io(v) for v in node)
-    return False
 
 
 def validate_logic(logic: Any, name: str) -> None:
@@ -58,22 +43,240 @@ async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
+Run = Callable[["LogicProcessor", dict], Any]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A logic node turned into a function of (processor, data).
+
+    ``is_async`` is False for pure subtrees: ``run`` returns the value itself, with no
+    coroutine or task. Otherwise ``run`` returns an awaitable; only lookups and the
+    nodes above them are async.
+    """
+
+    run: Run
+    is_async: bool
+
+
+def _arguments(raw: Any) -> list:
+    return list(raw) if isinstance(raw, (list, tuple)) else [raw]
+
+
+async def _values(children: list[Compiled], processor: LogicProcessor, data: dict) -> list:
+    """Evaluate arguments: pure ones inline, the async ones concurrently (sibling lookups in parallel)."""
+    values: list[Any] = [None] * len(children)
+    pending: list[tuple[int, Any]] = []
+    for index, child in enumerate(children):
+        result = child.run(processor, data)
+        if child.is_async:
+            pending.append((index, result))
+        else:
+            values[index] = result
+    if len(pending) == 1:
+        values[pending[0][0]] = await pending[0][1]
+    elif pending:
+        done = await asyncio.gather(*(awaitable for _, awaitable in pending))
+        for (index, _), value in zip(pending, done):
+            values[index] = value
+    return values
+
+
+def _with_values(children: list[Compiled], finish: Callable[[LogicProcessor, list, dict], Any]) -> Compiled:
+    """A node whose arguments are all evaluated first, then combined by ``finish``."""
+    if not any(child.is_async for child in children):
+        return Compiled(lambda p, d: finish(p, [child.run(p, d) for child in children], d), False)
+
+    async def run(processor: LogicProcessor, data: dict) -> Any:
+        return finish(processor, await _values(children, processor, data), data)
+
+    return Compiled(run, True)
+
+
+def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list], Awaitable[Any]]) -> Compiled:
+    async def run(processor: LogicProcessor, data: dict) -> Any:
+        return await method(processor, await _values(children, processor, data))
+
+    return Compiled(run, True)
+
+
+def _if(children: list[Compiled]) -> Compiled:
+    conditions = children[0:-1:2]
+    branches = children[1::2]
+    otherwise = children[-1] if len(children) % 2 == 1 else None
+    if not any(child.is_async for child in children):
+        def run(processor: LogicProcessor, data: dict) -> Any:
+            for condition, branch in zip(conditions, branches):
+                if condition.run(processor, data):
+                    return branch.run(processor, data)
+            return otherwise.run(processor, data) if otherwise is not None else None
+
+        return Compiled(run, False)
+
+    async def run_async(processor: LogicProcessor, data: dict) -> Any:
+        for condition, branch in zip(conditions, branches):
+            if await _evaluated(condition, processor, data):
+                return await _evaluated(branch, processor, data)
+        return await _evaluated(otherwise, processor, data) if otherwise is not None else None
+
+    return Compiled(run_async, True)
+
+
+async def _evaluated(compiled: Compiled, processor: LogicProcessor, data: dict) -> Any:
+    result = compiled.run(processor, data)
+    return await result if compiled.is_async else result
+
+
+def _with(children: list[Compiled]) -> Compiled:
+    if len(children) % 2 == 0:
+        raise LogicError("'with' takes name/value pairs and then a body: an odd number of arguments")
+    names, expressions, body = children[0:-1:2], children[1:-1:2], children[-1]
+
+    # As in the original, the names are removed afterwards (an outer binding of the same name too).
+    if not any(child.is_async for child in children):
+        def run(processor: LogicProcessor, data: dict) -> Any:
+            bound = [name.run(processor, data) for name in names]
+            try:
+                for name, expression in zip(bound, expressions):
+                    data[name] = expression.run(processor, data)
+                return body.run(processor, data)
+            finally:
+                for name in bound:
+                    data.pop(name, None)
+
+        return Compiled(run, False)
+
+    async def run_async(processor: LogicProcessor, data: dict) -> Any:
+        bound = [name.run(processor, data) for name in names]
+        try:
+            for name, expression in zip(bound, expressions):
+                data[name] = await _evaluated(expression, processor, data)
+            return await _evaluated(body, processor, data)
+        finally:
+            for name in bound:
+                data.pop(name, None)
+
+    return Compiled(run_async, True)
+
+
+_LOOP_NAMES = ("i", "k", "v")
+
+
+def _for(children: list[Compiled]) -> Compiled:
+    if len(children) != 2:
+        raise LogicError("'for' takes an iterable and a body: two arguments")
+    source, body = children
+
+    def bind(data: dict, iterable: Any, element: Any) -> None:
+        data["i"] = element
+        if isinstance(iterable, dict):
+            data["k"], data["v"] = element, iterable[element]
+
+    def unbind(data: dict) -> None:  # as in the original: removed afterwards, outer ones too
+        for name in _LOOP_NAMES:
+            data.pop(name, None)
+
+    if not any(child.is_async for child in children):
+        def run(processor: LogicProcessor, data: dict) -> list:
+            iterable = source.run(processor, data)
+            results = []
+            try:
+                for element in iterable or []:
+                    bind(data, iterable, element)
+                    results.append(body.run(processor, data))
+            finally:
+                unbind(data)
+            return results
+
+        return Compiled(run, False)
+
+    async def run_async(processor: LogicProcessor, data: dict) -> list:
+        iterable = await _evaluated(source, processor, data)
+        results = []
+        try:
+            for element in iterable or []:
+                bind(data, iterable, element)
+                results.append(await _evaluated(body, processor, data))
+        finally:
+            unbind(data)
+        return results
+
+    return Compiled(run_async, True)
+
+
+def _operation(op: str, children: list[Compiled]) -> Compiled:
+    function = OPERATIONS.get(op)
+    if function is None:
+        raise LogicError(f"unknown operator {op!r}")
+    if not any(child.is_async for child in children):
+        if len(children) == 1:  # the common unary case, without building a list
+            only = children[0].run
+            return Compiled(lambda p, d: function(only(p, d)), False)
+        return Compiled(lambda p, d: function(*[child.run(p, d) for child in children]), False)
+
+    async def run(processor: LogicProcessor, data: dict) -> Any:
+        return function(*await _values(children, processor, data))
+
+    return Compiled(run, True)
+
+
+def compile_logic(node: Any) -> Compiled:
+    """Turn a logic node into a :class:`Compiled` function, once.
+
+    As in the original SDK, anything but a dict is a literal (a list is returned as it
+    is, logic inside it unevaluated) and a dict's first key is its operator.
+    """
+    if not isinstance(node, dict) or not node:
+        return Compiled(lambda p, d: node, False)
+    op = next(iter(node))
+    children = [compile_logic(argument) for argument in _arguments(node[op])]
+    if op == "if":
+        return _if(children)
+    if op == "with":
+        return _with(children)
+    if op == "for":
+        return _for(children)
+    if op == "var":
+        return _with_values(children, lambda p, values, data: p._var(values, data))
+    if op == "missing":
+        return _with_values(children, lambda p, values, data: [
+            name for name in _names(values) if p._var([name, None], data) is None])
+    if op == "missing_some":
+        return _with_values(children, lambda p, values, data: _missing_some(p, values, data))
+    if op == "pf":
+        return _lookup(children, lambda p, values: p._pf(values))
+    if op == "graph":
+        return _lookup(children, lambda p, values: p._graph(values))
+    if op == "dynamodb":
+        return _lookup(children, lambda p, values: p._dynamodb(values))
+    return _operation(op, children)
+
+
+def _missing_some(processor: LogicProcessor, values: list, data: dict) -> list:
+    needed, names = values[0], values[1]
+    missing = [name for name in names if processor._var([name, None], data) is None]
+    return missing if len(names) - len(missing) < needed else []
+
+
 class LogicProcessor:
-    """Evaluate logic against ``data`` with optional ``pf_client``/``graph_client``/``dynamodb_client``."""
+    """Evaluate logic against ``data`` with optional ``pf_client``/``graph_client``/``dynamodb_client``.
+
+    Each logic node is compiled once (:func:`compile_logic`); a model passes one
+    ``cache`` for all its predictions, so that a prediction only runs functions.
+    """
 
     def __init__(self, pf_client: Any = None, graph_client: Any = None, dynamodb_client: Any = None,
-                 *, io_cache: dict[int, tuple[Any, bool]] | None = None) -> None:
+                 *, cache: dict[int, tuple[Any, Compiled]] | None = None) -> None:
         self.pf_client = pf_client
         self.graph_client = graph_client
         self.dynamodb_client = dynamodb_client
-        # Whether a logic node contains lookups, keyed by id(node); the entry holds the node, so
-        # its id cannot be reused. A model passes one cache for all its predictions.
-        self._io_cache = io_cache if io_cache is not None else {}
+        # Compiled logic keyed by id(node); the entry holds the node, so its id cannot be reused.
+        self._cache = cache if cache is not None else {}
 
-    def _io(self, node: Any) -> bool:
-        entry = self._io_cache.get(id(node))
+    def compiled(self, node: Any) -> Compiled:
+        entry = self._cache.get(id(node))
         if entry is None or entry[0] is not node:
-            entry = self._io_cache[id(node)] = (node, _has_io(node))
+            entry = self._cache[id(node)] = (node, compile_logic(node))
         return entry[1]
 
     @classmethod
@@ -83,42 +286,9 @@ class LogicProcessor:
         return await cls(pf_client, graph_client, dynamodb_client).evaluate(logic, data if data is not None else {})
 
     async def evaluate(self, node: Any, data: dict) -> Any:
-        if isinstance(node, (list, tuple)):
-            return [await self.evaluate(v, data) for v in node] if not self._io(node) else list(
-                await asyncio.gather(*(self.evaluate(v, data) for v in node)))
-        op = _operator(node)
-        if op is None:
-            return node
-        raw = node[op]
-        args = list(raw) if isinstance(raw, (list, tuple)) else [raw]
-        if op == "if":
-            return await self._if(args, data)
-        if op == "with":
-            return await self._with(args, data)
-        if op == "for":
-            return await self._for(args, data)
-        if self._io(raw):
-            values = list(await asyncio.gather(*(self.evaluate(a, data) for a in args)))
-        else:
-            values = [await self.evaluate(a, data) for a in args]
-        if op == "var":
-            return self._var(values, data)
-        if op == "missing":
-            return [name for name in _names(values) if self._var([name, None], data) is None]
-        if op == "missing_some":
-            needed, names = values[0], values[1]
-            missing = [name for name in names if self._var([name, None], data) is None]
-            return missing if len(names) - len(missing) < needed else []
-        if op == "pf":
-            return await self._pf(values)
-        if op == "graph":
-            return await self._graph(values)
-        if op == "dynamodb":
-            return await self._dynamodb(values)
-        function = OPERATIONS.get(op)
-        if function is None:
-            raise LogicError(f"unknown operator {op!r}")
-        return function(*values)
+        compiled = self.compiled(node)
+        result = compiled.run(self, data)
+        return await result if compiled.is_async else result
 
     @staticmethod
     def _var(values: list, data: dict) -> Any:
@@ -179,39 +349,60 @@ class LogicProcessor:
             return None
         api_type, profile_id, target_id, keys = values
         keys = keys if isinstance(keys, list) else [keys]
-        try:
+        client = self.pf_client
+        try:  # the original's keyword names, so its clients work too; the target id goes as it is
             if api_type == "user":
-                profile = await _maybe_await(self.pf_client.get_user_profile(profile_id, str(target_id), keys))
+                profile = await _maybe_await(client.get_user_profile(profile_id=profile_id, user_id=target_id,
+                                                                     keys=keys))
             elif api_type == "item":
-                profile = await _maybe_await(self.pf_client.get_item_profile(profile_id, str(target_id), keys))
+                profile = await _maybe_await(client.get_item_profile(profile_id=profile_id, item_id=target_id,
+                                                                     keys=keys))
             else:
-                profile = await _maybe_await(self.pf_client.get_profile(profile_id, str(target_id), keys))
-        except Exception:  # a missing profile reads as None, like a missing var
-            return None
+                profile = await _maybe_await(client.get_profile(profile_id=profile_id, id=target_id, keys=keys))
+        except Exception as exc:
+            if _not_found(exc):  # a missing profile reads as None, like a missing var
+                return None
+            raise
         return [profile.get(key) for key in keys]
 
     async def _graph(self, values: list) -> Any:
         if self.graph_client is None or not values:
             return None
         request_type, params = values[0], _make_params(values[1:])
+        if request_type not in ("vertex", "edge"):
+            return None
         try:
             method = self.graph_client.list_vertices if request_type == "vertex" else self.graph_client.list_edges
             entities = await _maybe_await(method(params))
-        except Exception:
-            return None
+        except Exception as exc:
+            if _not_found(exc):
+                return None
+            raise
         return [e.get() if hasattr(e, "get") else e for e in entities]
 
     async def _dynamodb(self, values: list) -> Any:
         if self.dynamodb_client is None or len(values) < 2:
             return None
         request_type, table, body = values[0], values[1], _make_params(values[2:])
+        client = self.dynamodb_client
         try:
             if request_type == "get":
-                return (await _maybe_await(self.dynamodb_client.get_item(table, body)))["item"]
-            method = self.dynamodb_client.put_item if request_type == "put" else self.dynamodb_client.update_item
-            return await _maybe_await(method(table, body))
-        except Exception:
+                return (await _maybe_await(client.get_item(table_name=table, key=body)))["item"]
+            if request_type == "put":
+                return await _maybe_await(client.put_item(table_name=table, item=body))
+            if request_type == "update":
+                return await _maybe_await(client.update_item(table_name=table, item=body))
             return None
+        except Exception as exc:
+            if _not_found(exc):
+                return None
+            raise
+
+
+def _not_found(exc: BaseException) -> bool:
+    """A lookup that found nothing: ours (``MLSNotFoundError``) or any client error with code 404."""
+    return isinstance(exc, MLSNotFoundError) or getattr(exc, "code", None) == 404 \
+        or getattr(exc, "status", None) == 404
 
 
 def _names(values: list) -> list:

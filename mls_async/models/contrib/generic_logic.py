@@ -84,7 +84,7 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
 
     async def _preprocess_and_predict(self, x: list[Any], kwargs: dict[str, Any]) -> tuple[LogicProcessor, dict, Any]:
         processor = LogicProcessor(kwargs.get("pf_client"), kwargs.get("graph_client"), kwargs.get("dynamodb_client"),
-                                   io_cache=self.__dict__.setdefault("_cache_logic_io", {}))
+                                   cache=self.__dict__.setdefault("_cache_logic", {}))
         data = self._inputs(x, kwargs)
         try:
             row = await processor.evaluate(self.preprocess_logic, data)
