@@ -10,8 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import respx.mocks
 
 from mls_async.server import ServerConfig, create_app
+
+# respx intercepts at httpx's client (its "httpx" mocker), so mocks work whatever transport a
+# client runs on, the aiohttp default included.
+respx.mocks.DEFAULT_MOCKER = "httpx"
 
 USER, PASSWORD = "tester", "s3cret-pass"
 

@@ -22,9 +22,11 @@ from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
 from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionError, MLSTimeoutError
 from mls_async._hosts import API
+from mls_async._limiter import InflightLimiter
 from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, Announcements
 from mls_async._response import MLSResponse, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
+from mls_async._transports import sync_transport
 
 __all__ = ["MLSClient", "DEFAULT_TIMEOUT", "DEFAULT_LIMITS"]
 
@@ -45,7 +47,8 @@ class MLSClient:
         max_retries: retries after the first attempt; per call via ``max_retries=``.
         retry: a full ``RetryPolicy`` (backoff and ``Retry-After`` caps) instead of ``max_retries``.
         limits: connection pool limits.
-        transport: an httpx transport (``httpx.ASGITransport`` for an in-process server).
+        transport: ``"aiohttp"`` (the async default), ``"httpx"``, or an httpx transport
+            (``httpx.ASGITransport`` for an in-process server); see :mod:`mls_async._transports`.
         auth: ``"basic"`` (HTTP Basic on every request, what every MLS accepts) or ``"token"``
             (log in once for a bearer token, refreshed once on a 401).
 
@@ -66,7 +69,7 @@ class MLSClient:
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
         limits: httpx.Limits = DEFAULT_LIMITS,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.BaseTransport | str | None = None,
         auth: str = "basic",
         credentials_required: bool = True,
     ) -> None:
@@ -82,12 +85,13 @@ class MLSClient:
         if self._settings.username is not None and self._settings.password is not None:
             credentials = (httpx.BasicAuth if auth == "basic" else TokenAuth)(
                 self._settings.username, self._settings.password)
+        self._limiter = InflightLimiter(limits.max_connections)  # shared by copies, like the pool
         self._http = httpx.Client(
             base_url=self._settings.base_url,
             auth=credentials,
             timeout=timeout,
             limits=limits,
-            transport=transport,
+            transport=sync_transport(transport, limits),
             headers={"User-Agent": "mls-async"},
         )
 
@@ -200,7 +204,8 @@ class MLSClient:
             retry_after: float | None = None
             sent = True
             try:
-                response = self._http.send(request, stream=stream)
+                with self._limiter:
+                    response = self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
                 sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                 error: MLSClientError = MLSTimeoutError(None, f"{method} {request.url.path} timed out: {exc!r}")

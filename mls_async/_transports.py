@@ -1,0 +1,52 @@
+"""Which HTTP transport a client's ``httpx`` client runs on: a constructor choice.
+
+Our code always speaks httpx (requests, responses, errors); only the socket work
+below it varies. ``benchmarks/bench_transport.py`` measures the choices; for async
+clients aiohttp (through ``httpx-aiohttp``) costs the least client CPU per request
+and scales with concurrency, where httpcore's async pool rescans every connection for
+every request. It is the async default; sync clients keep httpx's own transport.
+
+``$MLS_HTTP_TRANSPORT`` (``aiohttp`` or ``httpx``) overrides the default.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+import httpx
+
+from mls_async._exceptions import MLSConfigError
+
+__all__ = ["TransportChoice", "async_transport", "sync_transport"]
+
+TransportChoice = Literal["aiohttp", "httpx"]
+_CHOICES = ("aiohttp", "httpx")
+
+
+def _choice(transport: Any, default: str) -> Any:
+    if transport is None:
+        transport = os.environ.get("MLS_HTTP_TRANSPORT") or default
+    if isinstance(transport, str) and transport not in _CHOICES:
+        raise MLSConfigError(f"transport={transport!r} is not valid; use 'aiohttp', 'httpx' or an httpx transport")
+    return transport
+
+
+def async_transport(transport: Any, limits: httpx.Limits) -> httpx.AsyncBaseTransport | None:
+    """The transport for an ``httpx.AsyncClient``; None means httpx's own."""
+    transport = _choice(transport, "aiohttp")
+    if transport == "httpx":
+        return None
+    if transport == "aiohttp":
+        from mls_async._aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(limits=limits)
+    return transport
+
+
+def sync_transport(transport: Any, limits: httpx.Limits) -> httpx.BaseTransport | None:
+    """The transport for an ``httpx.Client``: httpx's own, or the one given (aiohttp is async only)."""
+    transport = _choice(transport, "httpx")
+    if transport in _CHOICES:
+        return None
+    return transport

@@ -1,0 +1,70 @@
+"""The transport choice: aiohttp by default for async clients, errors that tell whether a request left."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from mls_async import MLSConnectionError, MLSTimeoutError
+from mls_async._aiohttp_transport import AiohttpTransport
+from mls_async._exceptions import MLSConfigError
+from mls_async._retry import RetryPolicy
+from mls_async.models import AsyncMLModelClient, MLModelClient
+
+FAST = RetryPolicy(max_retries=2, initial_delay=0.001, max_delay=0.002)
+
+
+def test_async_clients_default_to_aiohttp_sync_clients_to_httpx(monkeypatch):
+    client = AsyncMLModelClient(env="LOCAL", username="u", password="p")
+    assert isinstance(client._http._transport, AiohttpTransport)
+    assert isinstance(MLModelClient(env="LOCAL", username="u", password="p")._http._transport, httpx.HTTPTransport)
+    assert isinstance(AsyncMLModelClient(env="LOCAL", username="u", password="p", transport="httpx")._http._transport,
+                      httpx.AsyncHTTPTransport)
+    monkeypatch.setenv("MLS_HTTP_TRANSPORT", "httpx")
+    assert isinstance(AsyncMLModelClient(env="LOCAL", username="u", password="p")._http._transport,
+                      httpx.AsyncHTTPTransport)
+    with pytest.raises(MLSConfigError, match="transport='curl' is not valid"):
+        AsyncMLModelClient(env="LOCAL", username="u", password="p", transport="curl")
+
+
+async def _server(handle) -> tuple[asyncio.AbstractServer, str]:
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+
+async def test_a_dropped_connection_after_sending_is_not_repeated_for_a_post():
+    seen = []
+
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.close()
+
+    server, url = await _server(drop)
+    async with server, AsyncMLModelClient(env="LOCAL", username="u", password="p", base_url=url,
+                                          retry=FAST) as client:
+        with pytest.raises(MLSConnectionError, match="may or may not have been applied"):
+            await client._request("POST", "/api/v1/models", json={"a": 1}, idempotent=True)
+        assert len(seen) == 1
+        with pytest.raises(MLSConnectionError):
+            await client._request("GET", "/api/v1/models")
+        assert len(seen) >= 4  # a read is repeated (aiohttp may also repeat one on a dropped keep-alive)
+
+
+async def test_a_refused_connection_is_retried_even_for_a_post_and_a_slow_answer_times_out():
+    async with AsyncMLModelClient(env="LOCAL", username="u", password="p", base_url="http://127.0.0.1:9",
+                                  retry=FAST) as client:
+        with pytest.raises(MLSConnectionError, match="Cannot connect") as info:
+            await client._request("POST", "/api/v1/models", json={"a": 1})
+        assert "may or may not" not in str(info.value)  # it never left
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(2)
+        writer.close()
+
+    server, url = await _server(silent)
+    async with server, AsyncMLModelClient(env="LOCAL", username="u", password="p", base_url=url, retry=FAST,
+                                          timeout=httpx.Timeout(0.2)) as client:
+        with pytest.raises(MLSTimeoutError):
+            await client._request("GET", "/api/v1/models", max_retries=0)
