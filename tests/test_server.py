@@ -226,3 +226,19 @@ async def test_original_boolean_spelling_is_understood(http):
         == ["bTrue"]
     assert [c["name"] for c in (await http.get("/api/v1/components?is_latest=False", auth=AUTH)).json()["results"]] \
         == ["bFalse"]
+
+
+@pytest.mark.e2e
+def test_one_sync_client_shared_by_64_threads(live_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with MLModelClient(env="LOCAL", username=USER, password=PASSWORD, base_url=live_server,
+                       limits=httpx.Limits(max_connections=16, max_keepalive_connections=8)) as client:
+        model = client.create_manual_model("threaded_model", "v1")
+
+        def work(_: int) -> list[int | None]:
+            return [client.get_manual_model(id=model.id).id for _ in range(8)]
+
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            ids = [i for batch in pool.map(work, range(64), timeout=60) for i in batch]
+    assert ids == [model.id] * 512

@@ -64,7 +64,10 @@ class _LibraryModel(MLSModel):
                                 f"got {type(x).__name__}")
         if len(x) == 0:
             raise MLSModelError(f"{self.model_name}: x is empty")
-        single = not isinstance(x[0], (list, tuple)) and not hasattr(x[0], "shape")
+        if hasattr(x, "ndim"):  # an ndarray (or alike): one row when it is 1-D
+            single = x.ndim == 1
+        else:
+            single = not isinstance(x[0], (list, tuple)) and getattr(x[0], "ndim", 0) == 0
         rows = [x] if single else x
         try:
             matrix = np.asarray(rows, dtype=np.float64)

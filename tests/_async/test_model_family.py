@@ -44,6 +44,8 @@ async def test_wrapper_round_trip_through_registry(kind, registry):
 
     single = await model.predict_async(rows[0].tolist())
     assert single["items"][0]["props"]["score"] == pytest.approx(float(expected[0]), rel=1e-5)
+    assert await model.predict_async(rows[0]) == single  # a 1-D ndarray is one row too
+    assert await model.predict_async(rows[:3]) == await model.predict_async(rows[:3].tolist())
     many = await model.predict_async(rows[:25].tolist())
     assert [item["props"]["score"] for item in many["items"]] == pytest.approx(expected.tolist(), rel=1e-5)
 

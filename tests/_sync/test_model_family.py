@@ -45,6 +45,8 @@ def test_wrapper_round_trip_through_registry(kind, registry):
 
     single = model.predict(rows[0].tolist())
     assert single["items"][0]["props"]["score"] == pytest.approx(float(expected[0]), rel=1e-5)
+    assert model.predict(rows[0]) == single  # a 1-D ndarray is one row too
+    assert model.predict(rows[:3]) == model.predict(rows[:3].tolist())
     many = model.predict(rows[:25].tolist())
     assert [item["props"]["score"] for item in many["items"]] == pytest.approx(expected.tolist(), rel=1e-5)
 
