@@ -64,8 +64,12 @@ class AsyncRequestCoalescer:
 
     async def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         """The values of ``fields`` (all when None) for ``key`` in ``group``."""
+        return await self.start(group, key, fields)
+
+    def start(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future:
+        """Register the lookup now and return its future (no coroutine or task per lookup)."""
         if not self._window:
-            return await self._single_flight(group, key, fields)
+            return self._flight(group, key, fields)
         loop = asyncio.get_running_loop()
         batch = self._pending.get(group)
         if batch is None:
@@ -75,7 +79,7 @@ class AsyncRequestCoalescer:
         batch.waiters.append((key, fields, future))
         if len(batch.waiters) >= self._max_batch:
             self._flush(group)
-        return await future
+        return future
 
     async def get_many(self, group: Hashable, keys: list[str], fields: list[str] | None) -> dict[str, Values]:
         """``{key: values}`` for every key found; merged like concurrent :meth:`get` calls."""
@@ -89,7 +93,7 @@ class AsyncRequestCoalescer:
             found[key] = answer
         return found
 
-    async def _single_flight(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
+    def _flight(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future:
         """One request per distinct lookup in flight; callers of the same lookup share it."""
         flight = (group, key, None if fields is None else tuple(fields))
         shared = self._inflight.get(flight)
@@ -97,7 +101,7 @@ class AsyncRequestCoalescer:
             shared = asyncio.ensure_future(self._fetch_one(group, key, fields))
             self._inflight[flight] = shared
             shared.add_done_callback(lambda done: self._landed(flight, done))
-        return await asyncio.shield(shared)  # a cancelled caller does not cancel the others' request
+        return asyncio.shield(shared)  # a cancelled caller does not cancel the others' request
 
     def _landed(self, flight: tuple, done: asyncio.Future) -> None:
         self._inflight.pop(flight, None)
@@ -115,7 +119,7 @@ class AsyncRequestCoalescer:
         task.add_done_callback(self._tasks.discard)
 
     async def _each(self, group: Hashable, ids: list[str], wanted: list[str] | None) -> dict[str, Outcome]:
-        answers = await asyncio.gather(*(self._single_flight(group, i, wanted) for i in ids), return_exceptions=True)
+        answers = await asyncio.gather(*(self._flight(group, i, wanted) for i in ids), return_exceptions=True)
         return dict(zip(ids, answers))
 
     async def _fetch(self, group: Hashable, ids: list[str], wanted: list[str] | None) -> dict[str, Outcome]:
@@ -181,6 +185,9 @@ class RequestCoalescer:
         self._fetch_one = fetch_one
 
     def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
+        return self._fetch_one(group, key, fields)
+
+    def start(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         return self._fetch_one(group, key, fields)
 
     def get_many(self, group: Hashable, keys: list[str], fields: list[str] | None) -> dict[str, Values]:

@@ -151,3 +151,13 @@ async def test_only_not_found_reads_as_none_other_lookup_errors_surface():
     assert await LogicProcessor.apply(lookup, {"u": "gone"}, pf_client=Profiles()) is None
     with pytest.raises(MLSServerError, match="profile API down"):
         await LogicProcessor.apply(lookup, {"u": "other"}, pf_client=Profiles())
+
+
+async def test_lookups_through_our_sync_profile_client_in_the_dsl(live_server):
+    from mls_async import MLSProfileAPIClient
+    from tests.conftest import PASSWORD, USER
+
+    with MLSProfileAPIClient("LOCAL", username=USER, password=PASSWORD, base_url=live_server) as profiles:
+        profiles.put_user_profiles("p", {"u1": {"a": 1, "b": 2}})
+        logic = {"merge": [{"pf": ["user", "p", {"var": "u"}, ["b", "a"]]}, {"pf": ["user", "p", "nobody", ["a"]]}]}
+        assert await LogicProcessor.apply(logic, {"u": "u1"}, pf_client=profiles) == [2, 1, None]

@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import httpx
@@ -21,6 +22,7 @@ from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
 from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionError, MLSTimeoutError
 from mls_async._hosts import API
+from mls_async._http import AsyncHTTPClient
 from mls_async._limiter import AsyncInflightLimiter
 from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, Announcements
 from mls_async._response import MLSResponse, error_for_response
@@ -85,7 +87,7 @@ class AsyncMLSClient:
             credentials = (httpx.BasicAuth if auth == "basic" else TokenAuth)(
                 self._settings.username, self._settings.password)
         self._limiter = AsyncInflightLimiter(limits.max_connections)  # shared by copies, like the pool
-        self._http = httpx.AsyncClient(
+        self._http = AsyncHTTPClient(
             base_url=self._settings.base_url,
             auth=credentials,
             timeout=timeout,
@@ -191,13 +193,13 @@ class AsyncMLSClient:
         if json is not None:
             body = orjson.dumps(json, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
             request_headers["Content-Type"] = "application/json"
-        query = _clean_params(params)
+        url = self._url(path, params)
         retries = self._retry.max_retries if max_retries is None else max_retries
         attempt = 0
         while True:
             payload = content() if callable(content) else (content if content is not None else body)
             request = self._http.build_request(
-                method, _path(path), params=query, content=payload, headers=request_headers,
+                method, url, content=payload, headers=request_headers,
                 timeout=timeout if timeout is not None else self._timeout,
             )
             retry_after: float | None = None
@@ -238,6 +240,12 @@ class AsyncMLSClient:
                               "the server does not announce Idempotency-Key support")
                 error.args = (error.msg,)
             raise error from cause
+
+    def _url(self, path: str, params: Mapping[str, Any] | None) -> str:
+        """The absolute URL, query encoded here: httpx then parses it once instead of three times."""
+        url = self._settings.base_url + _path(path)
+        query = _clean_params(params)
+        return f"{url}?{urlencode(query, doseq=True)}" if query else url
 
     async def _paginate(self, path: str, params: Mapping[str, Any] | None = None) -> AsyncIterator[Any]:
         """Yield every item of a paged list call, page 1 onwards, until an empty page."""

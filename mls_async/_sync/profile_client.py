@@ -130,6 +130,11 @@ class MLSProfileAPIClient(MLSClient):
         return self._read(self._path(profile_id), self._params(keys, id=id),
                                 f"no profile {id!r} in profile {profile_id!r}")
 
+    def lookup(self, api_type: str, profile_id: str, target_id: Any, keys: list[str] | None = None) -> Any:
+        """Start a ``user``/``item`` lookup now and return its future (the logic DSL's fast path)."""
+        self._check(target_id, keys, f"{api_type}_id")
+        return self._coalescer.start((_KINDS[api_type], profile_id), str(target_id), keys)
+
     def get_user_profiles(self, profile_id: str, user_ids: list[str],
                                 keys: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """Many users at once: ``{user_id: values}``, unknown ids left out (merged as ``get_user_profile``)."""

@@ -73,8 +73,11 @@ async def _values(children: list[Compiled], processor: LogicProcessor, data: dic
             pending.append((index, result))
         else:
             values[index] = result
-    if len(pending) == 1:
-        values[pending[0][0]] = await pending[0][1]
+    if len(pending) == 1 or all(asyncio.isfuture(awaitable) for _, awaitable in pending):
+        # Futures are lookups already in flight: awaiting them in turn waits for the slowest
+        # once, without gather's bookkeeping.
+        for index, awaitable in pending:
+            values[index] = await awaitable
     elif pending:
         done = await asyncio.gather(*(awaitable for _, awaitable in pending))
         for (index, _), value in zip(pending, done):
@@ -98,6 +101,13 @@ def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list], A
         return await method(processor, await _values(children, processor, data))
 
     return Compiled(run, True)
+
+
+def _profile_lookup(children: list[Compiled]) -> Compiled:
+    """``pf``: started as soon as its arguments are known; with our profile client no task is made."""
+    if any(child.is_async for child in children):
+        return _lookup(children, lambda p, values: p._pf(values))
+    return Compiled(lambda p, d: p._pf_started([child.run(p, d) for child in children]), True)
 
 
 def _if(children: list[Compiled]) -> Compiled:
@@ -244,7 +254,7 @@ def compile_logic(node: Any) -> Compiled:
     if op == "missing_some":
         return _with_values(children, lambda p, values, data: _missing_some(p, values, data))
     if op == "pf":
-        return _lookup(children, lambda p, values: p._pf(values))
+        return _profile_lookup(children)
     if op == "graph":
         return _lookup(children, lambda p, values: p._graph(values))
     if op == "dynamodb":
@@ -343,6 +353,47 @@ class LogicProcessor:
                 data.pop(name, None)
             data.update(saved)
         return results
+
+    def _pf_started(self, values: list) -> Awaitable[Any]:
+        """The ``pf`` lookup of ``values``, started now: a future for clients that offer ``lookup``.
+
+        ``lookup`` (our async profile client) registers the lookup with the client's
+        merging at once and returns its future, so a prediction's lookups cost no
+        coroutine or task each; other clients go through :meth:`_pf`.
+        """
+        start = getattr(self.pf_client, "lookup", None)
+        if start is None or len(values) != 4 or values[0] not in ("user", "item"):
+            return self._pf(values)
+        api_type, profile_id, target_id, keys = values
+        keys = keys if isinstance(keys, list) else [keys]
+        picked = asyncio.get_running_loop().create_future()
+        try:
+            found = start(api_type, profile_id, target_id, keys)
+        except Exception as exc:  # a sync client answers (or fails) at once
+            if not _not_found(exc):
+                raise
+            picked.set_result(None)
+            return picked
+        if not asyncio.isfuture(found):
+            picked.set_result([found.get(key) for key in keys])
+            return picked
+
+        def pick(done: asyncio.Future) -> None:
+            if picked.done():
+                return
+            if done.cancelled():
+                picked.cancel()
+            elif (error := done.exception()) is not None:
+                if _not_found(error):
+                    picked.set_result(None)
+                else:
+                    picked.set_exception(error)
+            else:
+                profile = done.result()
+                picked.set_result([profile.get(key) for key in keys])
+
+        found.add_done_callback(pick)
+        return picked
 
     async def _pf(self, values: list) -> Any:
         if self.pf_client is None or len(values) != 4:

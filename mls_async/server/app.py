@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from mls_async._protocol import CAP_PROFILE_BATCH, CAPABILITIES_HEADER, LOCAL_CAPABILITIES
 from mls_async.server.errors import APIError, envelope, error_response
-from mls_async.server.routes_features import profiles, settings
+from mls_async.server.routes_features import profile_reads, profiles, settings
 from mls_async.server.routes_models import auth, models
 from mls_async.server.routes_registry import registry
 from mls_async.server.routes_resources import components, datasets, tables
@@ -85,6 +85,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.mls = State(config)
     for router in (auth, models, components, datasets, tables, registry, profiles, settings):
         app.include_router(router)
+    app.router.routes.extend(profile_reads)
 
     @app.get("/health", tags=["health"])
     def health() -> Response:

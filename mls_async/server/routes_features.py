@@ -7,12 +7,14 @@ from typing import Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from mls_async._schemas import (
     FeatureBatchRequest,
 )
 from mls_async.server.errors import APIError, envelope
 from mls_async.server.state import (
+    authorize_profile_reader,
     get_state,
     require_profile_reader,
     require_user,
@@ -33,30 +35,44 @@ def _pick(found: dict[str, Any], f: list[str] | None) -> dict[str, Any]:
     return found if not f else {k: found[k] for k in f if k in found}
 
 
-@profiles.get("")
-async def get_integrated_profile(request: Request, client_id: str, profile_id: str, id: str,
-                                 f: list[str] | None = Query(None), mode: str | None = None,
-                                 user: str = Depends(require_profile_reader)) -> Response:
-    """The integrated route: ``id``'s values in the profile, as a user or else as an item."""
+async def read_integrated_profile(request: Request) -> Response:
+    """``GET /v1/{client_id}/profiles/{profile_id}?id=...``: ``id`` as a user, or else as an item.
+
+    The two profile reads are plain Starlette endpoints: they are the hot path of online
+    inference, and FastAPI's parameter machinery cost more than the read itself.
+    """
+    client_id, profile_id = request.path_params["client_id"], request.path_params["profile_id"]
+    await authorize_profile_reader(request, client_id)
+    target_id = request.query_params.get("id")
+    if not target_id:
+        raise APIError(400, "invalid request: query.id: Field required")
     await _latency(request)
     storage = get_state(request).storage
     for kind in ("users", "items"):
-        found = storage.get_profiles(kind, profile_id, [id]).get(id)
+        found = storage.get_profiles(kind, profile_id, [target_id]).get(target_id)
         if found is not None:
-            return envelope(_pick(found, f))
-    raise APIError(404, f"no profile {id!r} in profile {profile_id!r}")
+            return envelope(_pick(found, request.query_params.getlist("f")))
+    raise APIError(404, f"no profile {target_id!r} in profile {profile_id!r}")
 
 
-@profiles.get("/{kind}/{target_id}")
-async def get_profile(request: Request, client_id: str, profile_id: str, target_id: str,
-                      kind: str = Path(..., pattern=_KIND), f: list[str] | None = Query(None),
-                      mode: str | None = None, user: str = Depends(require_profile_reader)) -> Response:
-    """One user's or item's values (``f`` picks features; ``mode=test`` is accepted as the platform does)."""
+async def read_profile(request: Request) -> Response:
+    """``GET /v1/{client_id}/profiles/{profile_id}/{users|items}/{id}``; ``f`` picks features, ``mode`` is ignored."""
+    params = request.path_params
+    kind, profile_id, target_id = params["kind"], params["profile_id"], params["target_id"]
+    if kind not in ("users", "items"):
+        raise APIError(404, f"no route for {request.url.path}: the kind is 'users' or 'items'")
+    await authorize_profile_reader(request, params["client_id"])
     await _latency(request)
     found = get_state(request).storage.get_profiles(kind, profile_id, [target_id]).get(target_id)
     if found is None:
         raise APIError(404, f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
-    return envelope(_pick(found, f))
+    return envelope(_pick(found, request.query_params.getlist("f")))
+
+
+profile_reads = [
+    Route("/v1/{client_id}/profiles/{profile_id}", read_integrated_profile, methods=["GET"]),
+    Route("/v1/{client_id}/profiles/{profile_id}/{kind}/{target_id}", read_profile, methods=["GET"]),
+]
 
 
 @profiles.post("/{kind}/batch")

@@ -35,12 +35,13 @@ auth = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 @auth.post("/token")
-def issue_token(request: Request, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> Response:
+async def issue_token(request: Request,
+                      credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> Response:
     """Exchange Basic credentials for a bearer token valid ``token_ttl`` seconds."""
     state = get_state(request)
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         raise APIError(401, "log in with HTTP Basic credentials, not a token")
-    user = require_user(request, credentials)
+    user = await require_user(request, credentials)
     now = time.monotonic()
     state.tokens = {t: entry for t, entry in state.tokens.items() if entry[1] > now}
     token = secrets.token_urlsafe(32)

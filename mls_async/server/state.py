@@ -39,6 +39,7 @@ __all__ = [
     "random_password",
     "require_user",
     "require_profile_reader",
+    "authorize_profile_reader",
 ]
 
 PAGE_SIZE = 50
@@ -105,8 +106,13 @@ def bearer_user(request: Request) -> str | None:
     return entry[0]
 
 
-def require_user(request: Request, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
-    """HTTP Basic auth against the configured accounts, or a bearer token from /api/v1/auth/token."""
+async def require_user(request: Request,
+                       credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
+    """HTTP Basic auth against the configured accounts, or a bearer token from /api/v1/auth/token.
+
+    A coroutine on purpose: it never blocks, and a plain ``def`` dependency would cost
+    every request a hop to the thread pool.
+    """
     bearer = bearer_user(request)
     if bearer is not None:
         return bearer
@@ -119,16 +125,24 @@ def require_user(request: Request, credentials: HTTPBasicCredentials | None = De
                    headers={"WWW-Authenticate": 'Basic realm="mls"'})
 
 
-def require_profile_reader(request: Request, client_id: str,
-                           credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
+async def require_profile_reader(request: Request, client_id: str,
+                                 credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
     """The profile API's ``apikey`` header for the client id in the path, or an account (Basic or bearer)."""
+    return await authorize_profile_reader(request, client_id, credentials)
+
+
+async def authorize_profile_reader(request: Request, client_id: str,
+                                   credentials: HTTPBasicCredentials | None = None) -> str:
+    """:func:`require_profile_reader` for plain Starlette endpoints (Basic credentials read here)."""
     apikey = request.headers.get(APIKEY_HEADER)
     if apikey is not None:
         expected = get_state(request).config.apikeys.get(client_id)
         if expected is not None and hmac.compare_digest(expected.encode(), apikey.encode()):
             return f"client:{client_id}"
         raise APIError(401, f"the apikey is not valid for profile API client {client_id!r}")
-    return require_user(request, credentials)
+    if credentials is None:
+        credentials = await basic_credentials(request)
+    return await require_user(request, credentials)
 
 
 def idempotent(request: Request, user: str, produce: Callable[[], Response]) -> Response:
