@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from mls_async._exceptions import ModelRegistryError
+from mls_async._safe_tar import MAX_UNPACKED_BYTES, UnsafeArchive, extract_archive
 
 __all__ = [
     "MODEL_BINARY_NAME",
@@ -98,13 +99,11 @@ def pack_version_dir(directory: Path) -> tuple[Path, str]:
     return path, sha256_file(path)
 
 
-def unpack_archive(archive_path: Path, destination: Path) -> None:
-    """Extract a version archive into ``destination``, refusing links and paths that escape it."""
-    destination.mkdir(parents=True, exist_ok=True)
+def unpack_archive(archive_path: Path, destination: Path, *, max_bytes: int = MAX_UNPACKED_BYTES) -> None:
+    """Extract a version archive into ``destination`` with our own checks (see :mod:`mls_async._safe_tar`)."""
     try:
-        with tarfile.open(archive_path) as archive:
-            archive.extractall(destination, filter="data")
-    except (tarfile.TarError, OSError) as exc:
+        extract_archive(archive_path, destination, max_bytes=max_bytes)
+    except UnsafeArchive as exc:
         raise ModelRegistryError(f"the model archive is damaged or unsafe: {exc}") from exc
     if not (destination / MODEL_BINARY_NAME).is_file():
         raise ModelRegistryError(f"the model archive has no {MODEL_BINARY_NAME}")

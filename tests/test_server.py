@@ -242,3 +242,29 @@ def test_one_sync_client_shared_by_64_threads(live_server):
         with ThreadPoolExecutor(max_workers=64) as pool:
             ids = [i for batch in pool.map(work, range(64), timeout=60) for i in batch]
     assert ids == [model.id] * 512
+
+
+async def test_a_registry_archive_is_capped_by_what_it_unpacks_to(tmp_path):
+    import gzip
+
+    app = create_app(ServerConfig(tmp_path / "capped", {USER: PASSWORD}, max_unpacked_bytes=1 << 20))
+    bomb = gzip.compress(_archive({"model.json": b"{}", "model.joblib": b"\0" * (8 << 20)}))
+    assert len(bomb) < 64 << 10
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
+        response = await http.put("/api/v1/model_registry/artifacts/bomb_model/v1", auth=AUTH, content=bomb)
+    assert response.status_code == 400 and "unpacks to more than 1048576 bytes" in response.json()["error"]
+    assert not (tmp_path / "capped" / "registry" / "bomb_model").exists()
+
+
+async def test_a_server_error_does_not_reveal_the_data_dir(tmp_path, monkeypatch):
+    app = create_app(ServerConfig(tmp_path / "secret-place", {USER: PASSWORD}))
+
+    def broken(*args, **kwargs):
+        raise OSError(f"disk trouble at {tmp_path / 'secret-place' / 'mls.sqlite3'}")
+
+    monkeypatch.setattr(app.state.mls.storage, "query", broken)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                 base_url="http://mls") as http:
+        response = await http.get("/api/v1/components", auth=AUTH)
+    assert response.status_code == 500 and "secret-place" not in response.text
+    assert "server log" in response.json()["error"]

@@ -7,6 +7,7 @@ write to the registry, and registry writes are always authenticated.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -28,6 +29,8 @@ from mls_async.server.state import (
 from mls_async.server.storage import Unstorable
 
 __all__ = ["create_app", "ServerConfig"]
+
+logger = logging.getLogger("mls_async.server")
 
 
 # -- app ----------------------------------------------------------------------------------
@@ -114,7 +117,11 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        return error_response(500, f"internal error: {type(exc).__name__}: {exc}")
+        # The details (paths of the data dir among them) go to the server log, not to the client.
+        request_id = request.headers.get("x-request-id", "")
+        logger.error("internal error in %s %s (request %s)", request.method, request.url.path, request_id,
+                     exc_info=exc)
+        return error_response(500, f"internal error ({type(exc).__name__}); the server log has the details")
 
     app.add_middleware(_Guard, config=config)
     return app

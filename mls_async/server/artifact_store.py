@@ -7,6 +7,7 @@ client killed mid-upload leaves no partial version. Records live in ``Storage``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -20,6 +21,7 @@ import orjson
 
 from mls_async._artifacts import MODEL_META_NAME, replace_dir, unpack_archive
 from mls_async._exceptions import ModelRegistryError
+from mls_async._safe_tar import MAX_UNPACKED_BYTES
 from mls_async.server.errors import APIError
 from mls_async.server.storage import SQLiteStorage
 
@@ -31,13 +33,15 @@ KIND = "artifact"
 class LocalArtifactStore:
     """Archives at ``{root}/{name}/{version}.tar``, unpacked at ``{root}/{name}/{version}/``."""
 
-    def __init__(self, root: Path, storage: SQLiteStorage, *, max_bytes: int = 2 << 30) -> None:
+    def __init__(self, root: Path, storage: SQLiteStorage, *, max_bytes: int = 2 << 30,
+                 max_unpacked_bytes: int = MAX_UNPACKED_BYTES) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self._tmp = root / ".tmp"
         self._tmp.mkdir(exist_ok=True)
         self._storage = storage
         self._max_bytes = max_bytes
+        self._max_unpacked_bytes = max_unpacked_bytes  # what an archive may unpack to, whatever it compresses to
         self._lock = threading.Lock()
 
     def version_dir(self, name: str, version: str) -> Path:
@@ -85,7 +89,8 @@ class LocalArtifactStore:
                 raise APIError(400, f"checksum mismatch: header says {sha256}, body is {digest.hexdigest()}")
             unpacked = staging / "version"
             try:
-                await anyio.to_thread.run_sync(unpack_archive, temp, unpacked)
+                await anyio.to_thread.run_sync(
+                    functools.partial(unpack_archive, temp, unpacked, max_bytes=self._max_unpacked_bytes))
                 meta = orjson.loads((unpacked / MODEL_META_NAME).read_bytes())
             except (ModelRegistryError, OSError, orjson.JSONDecodeError) as exc:
                 raise APIError(400, f"not a model version archive: {exc}") from exc

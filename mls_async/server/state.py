@@ -57,6 +57,7 @@ class ServerConfig:
         feature_latency: float = 0.0,
         automl_time_limit: int = 60,
         max_upload_bytes: int = 2 << 30,
+        max_unpacked_bytes: int = 8 << 30,
         max_json_bytes: int = 32 << 20,
         token_ttl: float = 3600.0,
         apikeys: dict[str, str] | None = None,
@@ -71,6 +72,7 @@ class ServerConfig:
         self.feature_latency = feature_latency
         self.automl_time_limit = automl_time_limit
         self.max_upload_bytes = max_upload_bytes
+        self.max_unpacked_bytes = max_unpacked_bytes  # a registry archive's size once unpacked
         self.max_json_bytes = max_json_bytes
         self.token_ttl = token_ttl
 
@@ -81,7 +83,8 @@ class State:
         self.config = config
         self.storage = SQLiteStorage(config.data_dir / "mls.sqlite3")
         self.artifacts = LocalArtifactStore(config.data_dir / "registry", self.storage,
-                                            max_bytes=config.max_upload_bytes)
+                                            max_bytes=config.max_upload_bytes,
+                                            max_unpacked_bytes=config.max_unpacked_bytes)
         self.datasets = DatasetStore(config.data_dir / "datasets", self.storage, max_bytes=config.max_upload_bytes)
         self.tables = TableService(self.storage)
         self.profiles = LocalProfileClient(self.storage, lambda: self.config.feature_latency)
