@@ -69,3 +69,16 @@ def build_body(schema: type[BaseModelT], **fields: Any) -> BaseModelT:
             value = error.get("input")
             problems.append(f"{where}={value!r:.60}: {error.get('msg')}")
         raise MLSValidationError("invalid arguments: " + "; ".join(problems)) from None
+
+
+def check_finite_numbers(value: Any, where: str = "the body") -> None:
+    """Refuse NaN and Infinity before sending: JSON has no such numbers and orjson would send null."""
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise MLSValidationError(f"{where} holds {value}, which JSON cannot carry; send None or a finite number")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_finite_numbers(item, f"{where}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            check_finite_numbers(item, f"{where}[{index}]")

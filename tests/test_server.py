@@ -102,8 +102,13 @@ async def test_a_client_killed_mid_upload_leaves_no_version(app, server_config):
         raise ConnectionResetError("client went away")
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
-        with pytest.raises(ConnectionResetError):
-            await http.put("/api/v1/model_registry/artifacts/half_model/v1", auth=AUTH, content=dying_body())
+        try:
+            answer = await http.put("/api/v1/model_registry/artifacts/half_model/v1", auth=AUTH,
+                                    content=dying_body())
+        except ConnectionResetError:
+            pass  # the app let the failed read through
+        else:
+            assert answer.status_code >= 400  # or answered it: either way no version may exist
         info = await http.get("/api/v1/model_registry/artifacts/info", auth=AUTH,
                               params={"model_name": "half_model", "model_version": "v1"})
     assert info.json()["results"]["info"] is None
@@ -268,3 +273,111 @@ async def test_a_server_error_does_not_reveal_the_data_dir(tmp_path, monkeypatch
         response = await http.get("/api/v1/components", auth=AUTH)
     assert response.status_code == 500 and "secret-place" not in response.text
     assert "server log" in response.json()["error"]
+
+
+async def test_every_body_is_capped_whatever_its_type_or_framing(tmp_path):
+    app = create_app(ServerConfig(tmp_path / "small", {USER: PASSWORD}, max_json_bytes=1000))
+    big = b'{"model_type": "manual", "name": "' + b"x" * 5000 + b'", "version": "v1"}'
+
+    async def chunked():
+        for start in range(0, len(big), 100):
+            yield big[start:start + 100]
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
+        for content_type in ("Application/JSON", "application/vnd.api+json", "text/plain"):
+            response = await http.post("/api/v1/models", auth=AUTH, content=big,
+                                       headers={"Content-Type": content_type})
+            assert response.status_code == 413, content_type
+        response = await http.post("/api/v1/models", auth=AUTH, content=chunked(),
+                                   headers={"Content-Type": "application/json"})
+        assert response.status_code == 413 and "limited to 1000 bytes" in response.json()["error"]
+
+
+@pytest.mark.e2e
+def test_a_500_leaves_the_connection_usable(tmp_path):
+    from tests.parity.recording import serve
+
+    app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD}))
+    storage = app.state.mls.storage
+    real_query, calls = storage.query, []
+
+    def query_failing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("one bad moment")
+        return real_query(*args, **kwargs)
+
+    storage.query = query_failing_once
+    with serve(app) as url, httpx.Client(base_url=url, auth=AUTH,
+                                         limits=httpx.Limits(max_connections=1)) as http:
+        assert http.get("/api/v1/components").status_code == 500
+        # the same kept-alive connection serves every request after it, POSTs included
+        answers = [http.post("/api/v1/components", json={"name": f"c{i}", "info": i}).status_code
+                   for i in range(10)]
+    assert answers == [200] * 10
+
+
+async def test_what_storage_would_lose_or_could_not_answer_is_refused_up_front(http):
+    deep: dict = {}
+    node = deep
+    for _ in range(100):
+        node["n"] = {}
+        node = node["n"]
+    body = {"model_type": "manual", "name": "deep_model", "version": "v1", "model_meta": deep}
+    response = await http.post("/api/v1/models", auth=AUTH, json=body)
+    assert response.status_code == 400 and "nested deeper than 64 levels" in response.json()["error"]
+    assert (await http.get("/api/v1/models", auth=AUTH)).status_code == 200  # listing still works
+    nan = b'{"model_type": "manual", "name": "nan_model", "version": "v1", "model_meta": {"x": NaN}}'
+    response = await http.post("/api/v1/models", auth=AUTH, content=nan, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and "not a JSON number" in response.json()["error"]
+    await http.post("/api/v1/dynamodb/tables", auth=AUTH, json={"table_name": "big_ints", "key": "id"})
+    response = await http.put("/api/v1/dynamodb/tables/big_ints/items", auth=AUTH,
+                              json=[{"id": "a", "v": 1}, {"id": "b", "v": 2**70}])
+    assert response.status_code == 400 and "row 1 cannot be stored" in response.json()["error"]
+    assert (await http.get("/api/v1/dynamodb/tables/big_ints/is_active", auth=AUTH)).json()["results"] == {
+        "is_active": True}
+    lone = await http.get("/v1/any/profiles/p/users/%ED%A0%80", auth=AUTH)
+    assert lone.status_code == 404
+
+
+def test_leftovers_of_a_crash_are_recovered_at_start(tmp_path):
+    config = ServerConfig(tmp_path / "srv", {USER: PASSWORD})
+    state = create_app(config).state.mls
+    doc = state.tables.create("cut_short", "id")
+    state.storage.update("table", doc["id"], lambda current: {**current, "status": "LOADING"})
+    leftover = config.data_dir / "registry" / ".tmp" / "upload-123.tar"
+    leftover.write_bytes(b"x" * 1000)
+    state.storage.close()
+    restarted = create_app(config).state.mls
+    assert restarted.tables.describe("cut_short")["status"] == "FAILED"
+    assert not restarted.tables.is_loading("cut_short")
+    assert list((config.data_dir / "registry" / ".tmp").iterdir()) == []
+
+
+def test_overlapping_loads_report_ready_only_when_all_rows_are_written(tmp_path, monkeypatch):
+    import threading
+
+    state = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD})).state.mls
+    state.tables.create("both", "id")
+    gate = threading.Event()
+    real_put = state.storage.put_items
+
+    def slow_put(table, items):
+        if items and items[0][0] == "slow":
+            gate.wait(10)
+        real_put(table, items)
+
+    monkeypatch.setattr(state.storage, "put_items", slow_put)
+    state.tables.load("both", [{"id": "slow"}])
+    state.tables.load("both", [{"id": "fast"}])
+    for _ in range(200):
+        if state.storage.get_item("both", "fast") is not None:
+            break
+        time.sleep(0.01)
+    assert state.tables.is_loading("both")  # the second load is done, the first is not
+    gate.set()
+    for _ in range(500):
+        if not state.tables.is_loading("both"):
+            break
+        time.sleep(0.01)
+    assert state.tables.is_active("both") and state.tables.describe("both")["item_count"] == 2

@@ -28,6 +28,7 @@ from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, Announcemen
 from mls_async._response import MLSResponse, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
 from mls_async._transports import async_transport
+from mls_async._validation import check_finite_numbers
 
 __all__ = ["AsyncMLSClient", "DEFAULT_TIMEOUT", "DEFAULT_LIMITS"]
 
@@ -191,6 +192,7 @@ class AsyncMLSClient:
             request_headers[IDEMPOTENCY_HEADER] = uuid.uuid4().hex
         body: Any = None
         if json is not None:
+            check_finite_numbers(json)
             body = orjson.dumps(json, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY)
             request_headers["Content-Type"] = "application/json"
         url = self._url(path, params)

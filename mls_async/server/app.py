@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -34,8 +35,23 @@ logger = logging.getLogger("mls_async.server")
 
 
 # -- app ----------------------------------------------------------------------------------
+class _TooLarge(BaseException):
+    """A body passed the cap (a BaseException, so that body parsers cannot turn it into a 400)."""
+
+
+# Streamed uploads have their own limits (max_upload_bytes, and what an archive unpacks to).
+_UPLOAD_PATHS = (("PUT", "/api/v1/model_registry/artifacts/"), ("POST", "/api/v1/datasets/upload"))
+
+
 class _Guard:
-    """Pure ASGI middleware: request ids and the capabilities header on every answer, a size cap on JSON."""
+    """Pure ASGI middleware around the whole app.
+
+    - a request id and the capabilities header on every answer;
+    - a size cap on every request body but the streamed uploads, whatever its content type
+      or framing (``Content-Length`` or chunked): 413;
+    - any unhandled exception becomes a 500 envelope here, logged, and is not re-raised, so
+      the server keeps the connection alive (a re-raise made the server drop it).
+    """
 
     def __init__(self, app: Any, config: ServerConfig) -> None:
         self.app = app
@@ -50,28 +66,58 @@ class _Guard:
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
-        length = headers.get(b"content-length")
-        content_type = headers.get(b"content-type", b"")
         capabilities = self.capabilities()
-        limit = self.config.max_json_bytes
-        if length and content_type.startswith(b"application/json"):
-            try:
-                too_big = int(length) > limit
-            except ValueError:
-                too_big = True
-            if too_big:
-                response = error_response(413, f"JSON bodies are limited to {limit} bytes",
-                                          headers={"x-request-id": request_id, CAPABILITIES_HEADER: capabilities})
-                return await response(scope, receive, send)
+        extra = [(b"x-request-id", request_id.encode("latin-1")),
+                 (CAPABILITIES_HEADER.lower().encode("latin-1"), capabilities.encode("latin-1"))]
+        started = False
 
-        async def send_with_id(message: dict) -> None:
+        async def send_with_id(message: MutableMapping[str, Any]) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode("latin-1")),
-                                      (CAPABILITIES_HEADER.lower().encode("latin-1"), capabilities.encode("latin-1"))]
+                started = True
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        async def answer(status: int, text: str) -> None:
+            await error_response(status, text)(scope, receive, send_with_id)
+
+        limit = self.config.max_json_bytes
+        capped = not any(scope["method"] == method and scope["path"].startswith(prefix)
+                         for method, prefix in _UPLOAD_PATHS)
+        if capped:
+            length = headers.get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > limit):
+                return await answer(413, f"request bodies are limited to {limit} bytes")
+            receive = _capped(receive, limit)
+        try:
+            await self.app(scope, receive, send_with_id)
+        except _TooLarge:
+            if started:
+                raise
+            await answer(413, f"request bodies are limited to {limit} bytes")
+        except Exception as exc:
+            if started:
+                raise
+            logger.error("internal error in %s %s (request %s)", scope["method"], scope["path"], request_id,
+                         exc_info=exc)
+            await answer(500, f"internal error ({type(exc).__name__}); the server log has the details "
+                              f"(request id {request_id})")
+
+
+def _capped(receive: Any, limit: int) -> Any:
+    """``receive`` that raises ``_TooLarge`` once the body passes ``limit`` bytes."""
+    seen = 0
+
+    async def capped_receive() -> dict:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _TooLarge
+        return message
+
+    return capped_receive
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -114,14 +160,6 @@ def create_app(config: ServerConfig) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # The details (paths of the data dir among them) go to the server log, not to the client.
-        request_id = request.headers.get("x-request-id", "")
-        logger.error("internal error in %s %s (request %s)", request.method, request.url.path, request_id,
-                     exc_info=exc)
-        return error_response(500, f"internal error ({type(exc).__name__}); the server log has the details")
 
     app.add_middleware(_Guard, config=config)
     return app

@@ -38,6 +38,7 @@ class LocalArtifactStore:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self._tmp = root / ".tmp"
+        shutil.rmtree(self._tmp, ignore_errors=True)  # uploads cut short by a crash: never committed
         self._tmp.mkdir(exist_ok=True)
         self._storage = storage
         self._max_bytes = max_bytes

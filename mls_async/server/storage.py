@@ -7,6 +7,7 @@ one lock, so read-modify-write updates from concurrent requests never lose a cha
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -17,7 +18,8 @@ from typing import Any, Protocol
 
 import orjson
 
-__all__ = ["Storage", "SQLiteStorage", "Conflict", "Unstorable", "now_iso"]
+__all__ = [
+    "check_storable","Storage", "SQLiteStorage", "Conflict", "Unstorable", "now_iso"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -54,7 +56,26 @@ class Unstorable(ValueError):
     """A value cannot be stored as JSON (an integer beyond 64 bits, say)."""
 
 
+MAX_DEPTH = 64  # nesting of stored JSON: answers wrap it in a few more levels, far below orjson's limit
+
+
+def check_storable(value: Any, depth: int = 0) -> None:
+    """Refuse what JSON storage would lose or could not answer with: deep nesting, NaN and Infinity."""
+    if depth > MAX_DEPTH:
+        raise Unstorable(f"a value is nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise Unstorable(f"{value} is not a JSON number; send null or a finite number")
+    elif isinstance(value, dict):
+        for item in value.values():
+            check_storable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_storable(item, depth + 1)
+
+
 def _dumps(value: Any) -> str:
+    check_storable(value)
     try:
         return orjson.dumps(value).decode()
     except TypeError as exc:
@@ -67,6 +88,14 @@ _SQLITE_INT = range(-(2**63), 2**63)
 def _storable(value: Any) -> bool:
     """False for ints SQLite cannot hold: such an id matches nothing rather than failing."""
     return not isinstance(value, int) or value in _SQLITE_INT
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def now_iso() -> str:
@@ -241,6 +270,9 @@ class SQLiteStorage:
         return len(profiles)
 
     def get_profiles(self, kind: str, profile_id: str, target_ids: list[str]) -> dict[str, dict]:
+        target_ids = [t for t in target_ids if _encodable(t)]  # a lone surrogate names nothing stored
+        if not target_ids or not _encodable(profile_id):
+            return {}
         marks = ",".join("?" * len(target_ids))
         rows = self._read(
             f"SELECT target_id, profile FROM profiles WHERE kind = ? AND profile_id = ? AND target_id IN ({marks})",

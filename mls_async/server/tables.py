@@ -9,8 +9,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import orjson
+
 from mls_async.server.errors import APIError
-from mls_async.server.storage import Conflict, SQLiteStorage
+from mls_async.server.storage import Conflict, SQLiteStorage, Unstorable, check_storable
 
 __all__ = ["TableService"]
 
@@ -21,6 +23,16 @@ class TableService:
     def __init__(self, storage: SQLiteStorage) -> None:
         self._storage = storage
         self._threads: set[threading.Thread] = set()
+        self._loads: dict[str, int] = {}  # table -> loads still writing
+        self._loads_lock = threading.Lock()
+        self._recover()
+
+    def _recover(self) -> None:
+        """A table left LOADING by a crash was cut short: it is FAILED, not loading forever."""
+        for doc in self._storage.query(KIND, subkind=""):
+            if doc.get("status") == "LOADING":
+                self._storage.update(KIND, doc["id"], lambda current: {
+                    **current, "status": "FAILED", "error": "the server stopped while rows were loading; load again"})
 
     def _doc(self, name: str) -> dict | None:
         rows = self._storage.query(KIND, subkind="", filters={"name": name})
@@ -57,6 +69,12 @@ class TableService:
         missing = [i for i, item in enumerate(items) if key not in item]
         if missing:
             raise APIError(400, f"rows {missing[:5]} have no key column {key!r}")
+        for index, item in enumerate(items):  # refuse what cannot be stored now, not after the 200
+            try:
+                check_storable(item)
+                orjson.dumps(item)
+            except (Unstorable, TypeError) as exc:
+                raise APIError(400, f"row {index} cannot be stored: {exc}") from None
 
         def set_status(status: str, count: int | None = None) -> None:
             def change(current: dict) -> dict:
@@ -64,17 +82,30 @@ class TableService:
                 return {**current, "status": status, **extra}
             self._storage.update(KIND, doc["id"], change)
 
+        with self._loads_lock:
+            self._loads[name] = self._loads.get(name, 0) + 1
         set_status("LOADING")
 
         def run() -> None:
+            failed = False
             try:
                 for start in range(0, len(items), 1000):
                     chunk = items[start:start + 1000]
                     self._storage.put_items(name, [(str(item[key]), item) for item in chunk])
-                set_status("ACTIVE", len(items))
             except Exception:
-                set_status("FAILED")
+                failed = True
             finally:
+                with self._loads_lock:  # ACTIVE only when the last overlapping load is written
+                    self._loads[name] -= 1
+                    last = self._loads[name] == 0
+                    if last:
+                        del self._loads[name]
+                    if failed:
+                        set_status("FAILED")
+                    elif last:
+                        set_status("ACTIVE", len(items))
+                    else:
+                        set_status("LOADING", len(items))
                 self._threads.discard(thread)
 
         thread = threading.Thread(target=run, name=f"load-{name}", daemon=True)

@@ -23,6 +23,7 @@ from mls_async import (
     MLSServerError,
     MLSTimeoutError,
     MLSUnauthorizedError,
+    MLSValidationError,
     RetryPolicy,
 )
 
@@ -262,3 +263,14 @@ def test_token_auth_gives_up_after_one_refresh():
     assert data.call_count == 2
     with pytest.raises(MLSConfigError, match="auth='oauth' is not valid"):
         make_client(auth="oauth")
+
+
+@respx.mock
+def test_nan_and_infinity_are_refused_before_sending():
+    route = respx.post(f"{BASE}/api/v1/models").mock(return_value=ok({"id": 1}))
+    with make_client() as client:
+        with pytest.raises(MLSValidationError, match=r"the body\['model_meta'\]\['x'\] holds nan"):
+            client._request("POST", "/api/v1/models", json={"model_meta": {"x": float("nan")}})
+        with pytest.raises(MLSValidationError, match="holds inf"):
+            client._request("POST", "/api/v1/models", json=[1.0, float("inf")])
+    assert route.call_count == 0
