@@ -6,11 +6,21 @@ import sys
 
 __all__ = ["main"]
 
-USAGE = """usage: mls-async {server,demo} [options]
+USAGE = """usage: mls-async {server,demo} [options] | --version
 
   server   run the local MLS server (mls-async server --help)
   demo     start a local server and run the end-to-end demo (mls-async demo --help)
 """
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("mls-async")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(USAGE)
         return 0 if args else 2
+    if args[0] in ("-V", "--version"):
+        print(f"mls-async {version()}")
+        return 0
     command, rest = args[0], args[1:]
     if command == "server":
         from mls_async.server.cli import main as server_main

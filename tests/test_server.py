@@ -34,7 +34,8 @@ async def test_health_is_open_everything_else_needs_basic_auth(http):
     denied = await http.get("/api/v1/models")
     assert denied.status_code == 401 and denied.json()["error"].startswith("authentication required")
     assert denied.headers["www-authenticate"].startswith("Basic")
-    assert (await http.get("/api/v1/models", auth=(USER, "wrong"))).status_code == 401
+    wrong = await http.get("/api/v1/models", auth=(USER, "wrong"))
+    assert wrong.status_code == 401 and wrong.json()["error"].startswith(f"wrong username or password for {USER!r}")
     allowed = await http.get("/api/v1/models", auth=AUTH)
     assert allowed.status_code == 200 and allowed.json()["results"] == []
     assert allowed.headers["x-request-id"]
@@ -155,28 +156,58 @@ def test_data_persists_across_restarts(server_config):
         assert [c["name"] for c in client.get("/api/v1/components", auth=AUTH).json()["results"]] == ["kept"]
 
 
-def test_cli_starts_on_loopback_with_a_generated_account(tmp_path):
-    port = _free_port()
+def _start_cli(port: int, data_dir, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLS_")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mls_async", "server", "--port", str(port), "--data-dir", str(tmp_path / "d")],
+    return subprocess.Popen(
+        [sys.executable, "-m", "mls_async", "server", "--port", str(port), "--data-dir", str(data_dir), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def _wait_until_up(process: subprocess.Popen, port: int, auth: tuple[str, str]) -> httpx.Response:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/api/v1/models", auth=auth)
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline and process.poll() is None
+            time.sleep(0.1)
+
+
+def test_cli_starts_on_loopback_with_a_generated_account_kept_across_restarts(tmp_path):
+    port = _free_port()
+    process = _start_cli(port, tmp_path / "d")
     try:
         first_line = process.stdout.readline()
         assert first_line.startswith("created account mls with password ")
         password = first_line.split()[5]
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/api/v1/models", auth=("mls", password))
-                break
-            except httpx.ConnectError:
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.1)
-        assert response.status_code == 200
+        assert _wait_until_up(process, port, ("mls", password)).status_code == 200
+        clash = subprocess.run([sys.executable, "-m", "mls_async", "server", "--port", str(port), "--data-dir",
+                                str(tmp_path / "other")], capture_output=True, text=True, timeout=60)
+        assert clash.returncode == 1 and f"127.0.0.1:{port} is in use" in clash.stderr
+        assert "startup complete" not in clash.stdout + clash.stderr
     finally:
         process.terminate()
         process.wait(10)
+    process = _start_cli(port, tmp_path / "d")
+    try:
+        assert process.stdout.readline().startswith(f"using account mls with password {password} ")
+        assert _wait_until_up(process, port, ("mls", password)).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_cli_reads_accounts_from_a_file_and_tells_its_version(tmp_path):
+    from mls_async.server.cli import _users_file
+
+    users = tmp_path / "users"
+    users.write_text("# accounts\nalice:a-secret\n\nbob:b:with:colons\n")
+    assert _users_file(users) == {"alice": "a-secret", "bob": "b:with:colons"}
+    users.write_text("carol\n")
+    with pytest.raises(ValueError, match="line 1 is not NAME:PASSWORD"):
+        _users_file(users)
+    shown = subprocess.run([sys.executable, "-m", "mls_async", "--version"], capture_output=True, text=True)
+    assert shown.returncode == 0 and shown.stdout.startswith("mls-async ")
 
 
 def test_openapi_has_no_5xx_under_schemathesis(app):

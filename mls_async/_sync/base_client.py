@@ -216,7 +216,10 @@ class MLSClient:
                 cause: BaseException | None = exc
             except httpx.TransportError as exc:
                 sent = not isinstance(exc, httpx.ConnectError)
-                error = MLSConnectionError(None, f"{method} {request.url.path} failed: {exc!r}")
+                if sent:
+                    error = MLSConnectionError(None, f"{method} {request.url.path} failed: {exc!r}")
+                else:
+                    error = MLSConnectionError(None, self._unreachable(exc))
                 cause = exc
             else:
                 self._announcements.learn(response.headers)
@@ -242,7 +245,15 @@ class MLSClient:
                 error.msg += (f"; the {method} may or may not have been applied: it was not retried because "
                               "the server does not announce Idempotency-Key support")
                 error.args = (error.msg,)
-            raise error from cause
+            if cause is not None:  # the message says it all: no chain of transport tracebacks
+                raise error from None
+            raise error
+
+    def _unreachable(self, exc: BaseException) -> str:
+        settings = self._settings
+        hint = ("start it with `mls-async server` (or pass base_url=)" if settings.env is MLSENV.LOCAL
+                else f"check base_url= or env= (now env={settings.env.name}, runtime_env={settings.runtime_env.name})")
+        return f"cannot reach the MLS server at {settings.base_url} ({exc}); is it running? {hint}"
 
     def _url(self, path: str, params: Mapping[str, Any] | None) -> str:
         """The absolute URL, query encoded here: httpx then parses it once instead of three times."""

@@ -29,14 +29,60 @@ def _pair(flag: str, shape: str) -> Callable[[str], tuple[str, str]]:
     return parse
 
 
+GENERATED_PASSWORD_FILE = "generated-password"
+
+
+def _users_file(path: Path) -> dict[str, str]:
+    accounts = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, password = line.partition(":")
+        if not sep or not name or not password:
+            raise ValueError(f"line {number} is not NAME:PASSWORD")
+        accounts[name] = password
+    return accounts
+
+
+def _generated_password(data_dir: Path, make: Callable[[], str]) -> tuple[str, bool]:
+    """The password of the generated account: created once per data dir, then reused on restart."""
+    path = data_dir / GENERATED_PASSWORD_FILE
+    if path.is_file():
+        return path.read_text().strip(), False
+    data_dir.mkdir(parents=True, exist_ok=True)
+    password = make()
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w") as file:
+        file.write(password + "\n")
+    return password, True
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mls-async server", description="Run the local MLS server.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--data-dir", type=Path, default=None, help="where metadata and artifacts persist")
+    parser = argparse.ArgumentParser(prog="mls-async server", description="Run the local MLS server.",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback only by default)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir(),
+                        help="where metadata, artifacts and the generated password persist ($MLS_DATA_DIR)")
     parser.add_argument("--user", type=_pair("--user", "NAME:PASSWORD"), action="append", default=[],
                         metavar="NAME:PASSWORD",
-                        help="an account (repeatable); default $MLS_USERNAME/$MLS_PASSWORD or a random one")
+                        help="an account (repeatable; shows in the process list: prefer --users-file); "
+                             "else $MLS_USERNAME/$MLS_PASSWORD, else an account 'mls' with a generated password "
+                             "kept in the data dir")
+    parser.add_argument("--users-file", type=Path, default=None, metavar="PATH",
+                        help="accounts as NAME:PASSWORD lines (# comments allowed)")
     parser.add_argument("--apikey", type=_pair("--apikey", "CLIENT_ID:APIKEY"), action="append", default=[],
                         metavar="CLIENT_ID:APIKEY",
                         help="a profile API client and its apikey (repeatable), as the original SDK sends them")
@@ -44,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="serve the profile API as the platform does, without the batch route")
     parser.add_argument("--feature-latency-ms", type=float, default=0.0, help="latency injected into feature reads")
     parser.add_argument("--automl-time-limit", type=int, default=60, help="seconds per AutoML training")
-    parser.add_argument("--log-level", default="info")
+    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                        help="server log verbosity")
     return parser
 
 
@@ -52,15 +99,27 @@ def main(argv: list[str] | None = None) -> int:
     from mls_async.server.app import ServerConfig, create_app
     from mls_async.server.state import random_password
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    data_dir = args.data_dir
     accounts = dict(args.user)
+    if args.users_file is not None:
+        try:
+            accounts.update(_users_file(args.users_file))
+        except (OSError, ValueError) as exc:
+            parser.error(f"--users-file {args.users_file}: {exc}")
     if not accounts and os.environ.get("MLS_USERNAME") and os.environ.get("MLS_PASSWORD"):
         accounts[os.environ["MLS_USERNAME"]] = os.environ["MLS_PASSWORD"]
     if not accounts:
-        password = random_password()
+        password, created = _generated_password(data_dir, random_password)
         accounts["mls"] = password
-        print(f"created account mls with password {password} (pass --user NAME:PASSWORD to choose)", flush=True)
-    data_dir = args.data_dir or default_data_dir()
+        where = data_dir / GENERATED_PASSWORD_FILE
+        print(f"{'created' if created else 'using'} account mls with password {password} (kept in {where}; "
+              "pass --user or --users-file to choose accounts)", flush=True)
+    if not _port_free(args.host, args.port):
+        print(f"error: {args.host}:{args.port} is in use (another mls-async server?); pass --port to pick another",
+              file=sys.stderr)
+        return 1
     config = ServerConfig(data_dir, accounts, feature_latency=args.feature_latency_ms / 1000,
                           automl_time_limit=args.automl_time_limit, apikeys=dict(args.apikey),
                           profile_batch=not args.no_profile_batch)

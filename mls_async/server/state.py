@@ -120,12 +120,16 @@ async def require_user(request: Request,
     if bearer is not None:
         return bearer
     accounts = get_state(request).config.accounts
-    if credentials is not None:
-        expected = accounts.get(credentials.username)
-        if expected is not None and hmac.compare_digest(expected.encode(), credentials.password.encode()):
-            return credentials.username
-    raise APIError(401, "authentication required: send HTTP Basic credentials of a server account",
-                   headers={"WWW-Authenticate": 'Basic realm="mls"'})
+    challenge = {"WWW-Authenticate": 'Basic realm="mls"'}
+    if credentials is None:
+        raise APIError(401, "authentication required: send HTTP Basic credentials of a server account "
+                            "(username=/password= or $MLS_USERNAME/$MLS_PASSWORD)", headers=challenge)
+    expected = accounts.get(credentials.username)
+    if expected is not None and hmac.compare_digest(expected.encode(), credentials.password.encode()):
+        return credentials.username
+    raise APIError(401, f"wrong username or password for {credentials.username!r}: use an account of this "
+                        "server (`mls-async server --user NAME:PASSWORD`, or the generated 'mls' password it "
+                        "printed)", headers=challenge)
 
 
 async def require_profile_reader(request: Request, client_id: str,
