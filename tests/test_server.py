@@ -412,3 +412,30 @@ def test_overlapping_loads_report_ready_only_when_all_rows_are_written(tmp_path,
             break
         time.sleep(0.01)
     assert state.tables.is_active("both") and state.tables.describe("both")["item_count"] == 2
+
+
+@pytest.mark.e2e
+def test_one_idempotency_key_applies_once_under_concurrency_and_only_on_its_endpoint(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.parity.recording import serve
+
+    app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD}))
+    with serve(app) as url:
+        def post(_: int) -> tuple[int, dict]:
+            response = httpx.post(f"{url}/api/v1/components", auth=AUTH, json={"name": "once", "info": 1},
+                                  headers={"Idempotency-Key": "same-key"})
+            return response.status_code, response.json()
+
+        for _ in range(3):
+            with ThreadPoolExecutor(max_workers=12) as pool:
+                answers = list(pool.map(post, range(12)))
+            assert {status for status, _ in answers} == {200}
+            assert len({body["results"]["id"] for _, body in answers}) == 1
+        listed = httpx.get(f"{url}/api/v1/components", auth=AUTH, params={"name": "once"}).json()["results"]
+        assert len(listed) == 1
+        model = httpx.post(f"{url}/api/v1/models", auth=AUTH, headers={"Idempotency-Key": "same-key"},
+                           json={"model_type": "manual", "name": "keyed_model", "version": "v1"})
+        assert model.status_code == 200  # a new model, not the component's remembered answer
+        stored = httpx.get(f"{url}/api/v1/models/{model.json()['results']['id']}", auth=AUTH).json()["results"]
+        assert stored["name"] == "keyed_model"

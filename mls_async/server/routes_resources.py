@@ -22,6 +22,7 @@ from mls_async.server.state import (
     check_name,
     get_state,
     idempotent,
+    idempotent_async,
     paging,
     require_user,
 )
@@ -116,14 +117,11 @@ async def upload_dataset(request: Request, query: UploadDatasetRequest = Depends
                          user: str = Depends(require_user)) -> Response:
     """Upload a CSV or Parquet file as the request body; name, type, label and format in the query."""
     state = get_state(request)
-    key = request.headers.get("idempotency-key")
-    if key and (remembered := state.storage.remembered(user, key)) is not None:
-        return Response(remembered[1], status_code=remembered[0], media_type="application/json")
-    doc = await state.datasets.upload(query, request.stream(), user)
-    response = envelope({"id": doc["id"]})
-    if key:
-        state.storage.remember(user, key, 200, bytes(response.body))
-    return response
+
+    async def produce() -> Response:
+        return envelope({"id": (await state.datasets.upload(query, request.stream(), user))["id"]})
+
+    return await idempotent_async(request, user, produce)
 
 
 @datasets.get("/{dataset_id}")

@@ -6,16 +6,17 @@ import hmac
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from starlette.responses import Response
 
-from mls_async._protocol import APIKEY_HEADER
+from mls_async._protocol import APIKEY_HEADER, IDEMPOTENCY_HEADER
 from mls_async._schemas import NAME_PATTERN
 from mls_async.server.artifact_store import LocalArtifactStore
 from mls_async.server.automl import AutoMLService
@@ -34,6 +35,7 @@ __all__ = [
     "check_name",
     "get_state",
     "idempotent",
+    "idempotent_async",
     "Page",
     "paging",
     "random_password",
@@ -82,6 +84,7 @@ class State:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.config = config
         self.storage = SQLiteStorage(config.data_dir / "mls.sqlite3")
+        self.storage.release_all_pending()  # idempotency reservations of requests a crash cut short
         self.artifacts = LocalArtifactStore(config.data_dir / "registry", self.storage,
                                             max_bytes=config.max_upload_bytes,
                                             max_unpacked_bytes=config.max_unpacked_bytes)
@@ -152,17 +155,72 @@ async def authorize_profile_reader(request: Request, client_id: str,
     return await require_user(request, credentials)
 
 
+IDEMPOTENCY_WAIT = 30.0  # seconds a repeat waits for the first request with its key to answer
+
+
+def _scoped_key(request: Request) -> str | None:
+    """The request's Idempotency-Key, tied to its endpoint: the same key on another route is another key."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    return f"{request.method} {request.url.path} {key}" if key else None
+
+
+def _replay(remembered: tuple[int, bytes]) -> Response:
+    return Response(remembered[1], status_code=remembered[0], media_type="application/json")
+
+
 def idempotent(request: Request, user: str, produce: Callable[[], Response]) -> Response:
-    """Answer a repeated POST (same Idempotency-Key) with the first answer instead of redoing it."""
-    key = request.headers.get("idempotency-key")
+    """Apply a POST once per Idempotency-Key: a repeat gets the first answer, even while it runs."""
+    key = _scoped_key(request)
+    if key is None:
+        return produce()
     storage = get_state(request).storage
-    if key:
+    deadline = time.monotonic() + IDEMPOTENCY_WAIT
+    while not storage.reserve(user, key):
         remembered = storage.remembered(user, key)
-        if remembered is not None:
-            return Response(remembered[1], status_code=remembered[0], media_type="application/json")
-    response = produce()
-    if key and response.status_code < 400:
+        if remembered is not None and remembered[0]:
+            return _replay(remembered)
+        if time.monotonic() > deadline:
+            raise APIError(409, "a request with this Idempotency-Key is still running; retry it later")
+        time.sleep(0.02)  # the first request with this key is running (routes using this run in threads)
+    return _finish(storage, user, key, produce)
+
+
+async def idempotent_async(request: Request, user: str, produce: Callable[[], Awaitable[Response]]) -> Response:
+    """:func:`idempotent` for coroutine routes (streamed uploads)."""
+    key = _scoped_key(request)
+    if key is None:
+        return await produce()
+    storage = get_state(request).storage
+    deadline = time.monotonic() + IDEMPOTENCY_WAIT
+    while not storage.reserve(user, key):
+        remembered = storage.remembered(user, key)
+        if remembered is not None and remembered[0]:
+            return _replay(remembered)
+        if time.monotonic() > deadline:
+            raise APIError(409, "a request with this Idempotency-Key is still running; retry it later")
+        await anyio.sleep(0.02)
+    try:
+        response = await produce()
+    except BaseException:
+        storage.release(user, key)
+        raise
+    return _kept(storage, user, key, response)
+
+
+def _finish(storage: SQLiteStorage, user: str, key: str, produce: Callable[[], Response]) -> Response:
+    try:
+        response = produce()
+    except BaseException:
+        storage.release(user, key)
+        raise
+    return _kept(storage, user, key, response)
+
+
+def _kept(storage: SQLiteStorage, user: str, key: str, response: Response) -> Response:
+    if response.status_code < 400:
         storage.remember(user, key, response.status_code, bytes(response.body))
+    else:
+        storage.release(user, key)
     return response
 
 

@@ -281,13 +281,33 @@ class SQLiteStorage:
         return {row["target_id"]: orjson.loads(row["profile"]) for row in rows}
 
     # -- idempotency keys -----------------------------------------------------------------
+    # A key is reserved (status 0) before its request runs, atomically, so a repeat cannot
+    # run it a second time; then the answer is remembered, or the reservation released.
+    def reserve(self, username: str, key: str) -> bool:
+        """Reserve ``key``; False when another request holds or answered it already."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO idempotency(username, key, status, body, created_at) VALUES (?, ?, 0, ?, ?)",
+                (username, key, b"", now_iso()),
+            )
+            return cursor.rowcount == 1
+
     def remembered(self, username: str, key: str) -> tuple[int, bytes] | None:
+        """The answer kept for ``key``: ``(0, b"")`` while its request still runs; None when unknown."""
         rows = self._read("SELECT status, body FROM idempotency WHERE username = ? AND key = ?", (username, key))
         return (rows[0]["status"], rows[0]["body"]) if rows else None
 
     def remember(self, username: str, key: str, status: int, body: bytes) -> None:
         with self.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO idempotency(username, key, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
-                (username, key, status, body, now_iso()),
-            )
+            db.execute("UPDATE idempotency SET status = ?, body = ? WHERE username = ? AND key = ?",
+                       (status, body, username, key))
+
+    def release(self, username: str, key: str) -> None:
+        """Drop the reservation of a request that failed, so that a retry may run it."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM idempotency WHERE username = ? AND key = ? AND status = 0", (username, key))
+
+    def release_all_pending(self) -> None:
+        """At start-up: reservations of requests that a crash cut short."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM idempotency WHERE status = 0")
