@@ -439,3 +439,54 @@ def test_one_idempotency_key_applies_once_under_concurrency_and_only_on_its_endp
         assert model.status_code == 200  # a new model, not the component's remembered answer
         stored = httpx.get(f"{url}/api/v1/models/{model.json()['results']['id']}", auth=AUTH).json()["results"]
         assert stored["name"] == "keyed_model"
+
+
+def _registered(app, name: str, version: str) -> tuple[dict, bytes]:
+    from starlette.testclient import TestClient
+
+    with TestClient(app) as client:
+        info = client.get("/api/v1/model_registry/artifacts/info", auth=AUTH,
+                          params={"model_name": name, "model_version": version}).json()["results"]["info"]
+        archive = client.get(f"/api/v1/model_registry/artifacts/{name}/{version}", auth=AUTH).content
+    return info, archive
+
+
+def test_versions_whose_names_look_like_archive_files_do_not_collide(tmp_path):
+    from starlette.testclient import TestClient
+
+    app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD}))
+    first = _archive({"model.joblib": b"one", "model.json": b"{}"})
+    second = _archive({"model.joblib": b"two" * 100, "model.json": b"{}"})
+    with TestClient(app) as client:
+        for version, archive in (("v1", first), ("v1.tar", second)):
+            assert client.put(f"/api/v1/model_registry/artifacts/c_model/{version}", auth=AUTH,
+                              content=archive).status_code == 200
+    assert _registered(app, "c_model", "v1")[1] == first
+    assert _registered(app, "c_model", "v1.tar")[1] == second
+
+
+def test_a_crash_inside_a_forced_commit_leaves_the_version_consistent(tmp_path):
+    data_dir = tmp_path / "srv"
+    old = _archive({"model.joblib": b"old", "model.json": b"{}"})
+    new = _archive({"model.joblib": b"new" * 10, "model.json": b"{}"})
+    script = f"""
+import os, sys
+from starlette.testclient import TestClient
+from mls_async.server import ServerConfig, create_app
+app = create_app(ServerConfig({str(data_dir)!r}, {{"{USER}": "{PASSWORD}"}}))
+with TestClient(app) as client:
+    assert client.put("/api/v1/model_registry/artifacts/k_model/v1", auth=("{USER}", "{PASSWORD}"),
+                      content={old!r}).status_code == 200
+    app.state.mls.storage.update = lambda *a, **k: os._exit(9)  # killed at the commit point
+    client.put("/api/v1/model_registry/artifacts/k_model/v1", params={{"force": "true"}},
+               auth=("{USER}", "{PASSWORD}"), content={new!r})
+"""
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    app = create_app(ServerConfig(data_dir, {USER: PASSWORD}))
+    info, archive = _registered(app, "k_model", "v1")
+    assert archive == old and info["size"] == len(old)  # record, archive and files agree: the old version
+    version_dir = app.state.mls.artifacts.version_dir(info["sha256"])
+    assert (version_dir / "model.joblib").read_bytes() == b"old"
+    objects = list((data_dir / "registry" / ".objects").iterdir())
+    assert [o.name for o in objects] == [info["sha256"]]  # the half-committed object was dropped at start

@@ -19,7 +19,7 @@ from pathlib import Path
 import anyio.to_thread
 import orjson
 
-from mls_async._artifacts import MODEL_META_NAME, replace_dir, unpack_archive
+from mls_async._artifacts import MODEL_META_NAME, unpack_archive
 from mls_async._exceptions import ModelRegistryError
 from mls_async._safe_tar import MAX_UNPACKED_BYTES
 from mls_async.server.errors import APIError
@@ -31,7 +31,14 @@ KIND = "artifact"
 
 
 class LocalArtifactStore:
-    """Archives at ``{root}/{name}/{version}.tar``, unpacked at ``{root}/{name}/{version}/``."""
+    """Versions stored by content: ``{root}/.objects/{sha256}/`` holds ``archive.tar`` and ``version/``.
+
+    A commit is one SQLite write: the object directory is complete (renamed into place)
+    before the record points to it, and an old object is removed only after. A crash at
+    any point leaves the record, archive and directory of a version consistent; at start
+    the objects no record points to (and uploads cut short) are removed. Paths never
+    depend on the version string, so ``v1`` and ``v1.tar`` cannot collide.
+    """
 
     def __init__(self, root: Path, storage: SQLiteStorage, *, max_bytes: int = 2 << 30,
                  max_unpacked_bytes: int = MAX_UNPACKED_BYTES) -> None:
@@ -44,12 +51,33 @@ class LocalArtifactStore:
         self._max_bytes = max_bytes
         self._max_unpacked_bytes = max_unpacked_bytes  # what an archive may unpack to, whatever it compresses to
         self._lock = threading.Lock()
+        self._objects = root / ".objects"
+        self._objects.mkdir(exist_ok=True)
+        self._recover()
 
-    def version_dir(self, name: str, version: str) -> Path:
-        return self.root / name / version
+    def version_dir(self, sha256: str) -> Path:
+        """The unpacked version of the archive with this checksum."""
+        return self._objects / sha256 / "version"
 
-    def archive_path(self, name: str, version: str) -> Path:
-        return self.root / name / f"{version}.tar"
+    def archive_path(self, sha256: str) -> Path:
+        return self._objects / sha256 / "archive.tar"
+
+    def _recover(self) -> None:
+        """Adopt versions of the older layout, then drop objects that no record points to."""
+        referenced = set()
+        for record in self._storage.query(KIND, subkind=""):
+            sha = record["sha256"]
+            referenced.add(sha)
+            legacy_dir = self.root / record["name"] / record["version"]
+            legacy_archive = self.root / record["name"] / f"{record['version']}.tar"
+            if not (self._objects / sha).exists() and legacy_dir.is_dir() and legacy_archive.is_file():
+                staging = Path(tempfile.mkdtemp(dir=self._tmp))
+                legacy_dir.rename(staging / "version")
+                legacy_archive.rename(staging / "archive.tar")
+                staging.rename(self._objects / sha)
+        for entry in self._objects.iterdir():
+            if entry.name not in referenced:
+                shutil.rmtree(entry, ignore_errors=True)
 
     def _record(self, name: str, version: str) -> dict | None:
         rows = self._storage.query(KIND, subkind="", filters={"name": name, "version": version})
@@ -96,8 +124,9 @@ class LocalArtifactStore:
             except (ModelRegistryError, OSError, orjson.JSONDecodeError) as exc:
                 raise APIError(400, f"not a model version archive: {exc}") from exc
             files = sorted(str(p.relative_to(unpacked)) for p in unpacked.rglob("*") if p.is_file())
+            os.replace(temp, staging / "archive.tar")
             return await anyio.to_thread.run_sync(
-                self._commit, name, version, temp, unpacked, force,
+                self._commit, name, version, staging, force,
                 {"name": name, "version": version, "sha256": digest.hexdigest(), "size": size, "files": files,
                  "meta": meta},
             )
@@ -105,18 +134,25 @@ class LocalArtifactStore:
             temp.unlink(missing_ok=True)
             shutil.rmtree(staging, ignore_errors=True)
 
-    def _commit(self, name: str, version: str, archive: Path, unpacked: Path, force: bool, record: dict) -> dict:
+    def _commit(self, name: str, version: str, staging: Path, force: bool, record: dict) -> dict:
         with self._lock:
             existing = self._record(name, version)
             if existing is not None and not force:
                 raise APIError(409, f"{name}/{version} is registered already; upload with force=true to replace it")
-            replace_dir(unpacked, self.version_dir(name, version))
-            os.replace(archive, self.archive_path(name, version))
-            if existing is None:
+            target = self._objects / record["sha256"]
+            if not target.exists():
+                staging.rename(target)  # complete before anything points to it
+            if existing is None:  # the commit point: one transaction
                 self._storage.insert(KIND, record, subkind="", name=name, version=version)
             else:
                 self._storage.update(KIND, existing["id"], lambda _: record)
+                self._forget(existing["sha256"])
         return self.info(name, version) or record
+
+    def _forget(self, sha256: str) -> None:
+        """Remove an object once no record points to it (identical uploads share one)."""
+        if not any(r["sha256"] == sha256 for r in self._storage.query(KIND, subkind="")):
+            shutil.rmtree(self._objects / sha256, ignore_errors=True)
 
     def delete(self, name: str, version: str) -> bool:
         with self._lock:
@@ -124,6 +160,5 @@ class LocalArtifactStore:
             if record is None:
                 return False
             self._storage.delete(KIND, record["id"])
-            shutil.rmtree(self.version_dir(name, version), ignore_errors=True)
-            self.archive_path(name, version).unlink(missing_ok=True)
+            self._forget(record["sha256"])
             return True

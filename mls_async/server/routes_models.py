@@ -188,7 +188,7 @@ async def predict_manual(request: Request, model_id: int, body: PredictRequest,
     key = (doc["name"], doc["version"], info["sha256"])
     model: Any = state.model_cache.get(key)
     if model is None:
-        directory = state.artifacts.version_dir(doc["name"], doc["version"])
+        directory = state.artifacts.version_dir(info["sha256"])
         try:
             model = await anyio.to_thread.run_sync(load_version_dir, directory)
         except Exception as exc:

@@ -47,7 +47,7 @@ def download_artifact(request: Request, model_name: str, model_version: str,
     info = store.info(check_name(model_name, "model name"), check_name(model_version, "model version"))
     if info is None:
         raise APIError(404, f"{model_name}/{model_version} is not registered")
-    path = store.archive_path(model_name, model_version)
+    path = store.archive_path(info["sha256"])
 
     def chunks():
         with open(path, "rb") as file:
