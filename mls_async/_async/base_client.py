@@ -244,9 +244,9 @@ class AsyncMLSClient:
                 error.msg += (f"; the {method} may or may not have been applied: it was not retried because "
                               "the server does not announce Idempotency-Key support")
                 error.args = (error.msg,)
-            if cause is not None:  # the message says it all: no chain of transport tracebacks
-                raise error from None
-            raise error
+            if cause is not None:  # the message says what happened: keep the cause, not its inner chain
+                cause.__suppress_context__ = True
+            raise error from cause
 
     def _unreachable(self, exc: BaseException) -> str:
         settings = self._settings
