@@ -15,6 +15,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import anyio
+import httpx
+
 from mls_async._artifacts import (
     CHUNK,
     default_model_dir,
@@ -27,7 +30,13 @@ from mls_async._artifacts import (
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._async.model_client import AsyncMLModelClient
 from mls_async._entities import ManualModel
-from mls_async._exceptions import MLSClientError, MLSConflictError, MLSNotFoundError, ModelRegistryError
+from mls_async._exceptions import (
+    MLSClientError,
+    MLSConflictError,
+    MLSConnectionError,
+    MLSNotFoundError,
+    ModelRegistryError,
+)
 from mls_async._synchronization import to_thread
 from mls_async._validation import check_type
 
@@ -134,19 +143,7 @@ class AsyncModelRegistry(AsyncMLSClient):
         staging = Path(tempfile.mkdtemp(prefix=f".{model_name}-{model_version}-", dir=self.model_dir))
         archive = staging / "archive.tar"
         try:
-            try:
-                response = await self._send("GET", self._version_path(model_name, model_version), stream=True)
-            except MLSNotFoundError as exc:
-                raise ModelRegistryError(f"{model_name}/{model_version} is not registered", code=404) from exc
-            digest = hashlib.sha256()
-            try:
-                with open(archive, "wb") as file:
-                    async for chunk in response.aiter_bytes():
-                        digest.update(chunk)
-                        file.write(chunk)
-            finally:
-                await response.aclose()
-            expected = response.headers.get(CHECKSUM_HEADER)
+            expected, digest = await self._download(model_name, model_version, archive)
             if expected and expected != digest.hexdigest():
                 raise ModelRegistryError(
                     f"{model_name}/{model_version}: checksum mismatch (expected {expected}, got {digest.hexdigest()})"
@@ -158,6 +155,31 @@ class AsyncModelRegistry(AsyncMLSClient):
             return await to_thread(load_version_dir, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    async def _download(self, model_name: str, model_version: str, archive: Path) -> tuple[str | None, Any]:
+        """Stream the archive to ``archive``; a connection broken mid-body is retried like any read."""
+        attempt = 0
+        while True:
+            try:
+                response = await self._send("GET", self._version_path(model_name, model_version), stream=True)
+            except MLSNotFoundError as exc:
+                raise ModelRegistryError(f"{model_name}/{model_version} is not registered", code=404) from exc
+            digest = hashlib.sha256()
+            try:
+                with open(archive, "wb") as file:
+                    async for chunk in response.aiter_bytes():
+                        digest.update(chunk)
+                        file.write(chunk)
+            except httpx.TransportError as exc:
+                error = MLSConnectionError(None, f"downloading {model_name}/{model_version} broke off: {exc!r}")
+                if attempt >= self._retry.max_retries:
+                    raise error from exc
+                attempt += 1
+                await anyio.sleep(self._retry.delay(attempt - 1))
+                continue
+            finally:
+                await response.aclose()
+            return response.headers.get(CHECKSUM_HEADER), digest
 
     async def delete(self, model_name: str, model_version: str) -> None:
         """Remove a version from the registry and the local copy."""

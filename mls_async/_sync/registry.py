@@ -16,6 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import time
+import httpx
+
 from mls_async._artifacts import (
     CHUNK,
     default_model_dir,
@@ -28,7 +31,13 @@ from mls_async._artifacts import (
 from mls_async._sync.base_client import MLSClient
 from mls_async._sync.model_client import MLModelClient
 from mls_async._entities import ManualModel
-from mls_async._exceptions import MLSClientError, MLSConflictError, MLSNotFoundError, ModelRegistryError
+from mls_async._exceptions import (
+    MLSClientError,
+    MLSConflictError,
+    MLSConnectionError,
+    MLSNotFoundError,
+    ModelRegistryError,
+)
 from mls_async._synchronization import run_inline
 from mls_async._validation import check_type
 
@@ -135,19 +144,7 @@ class ModelRegistry(MLSClient):
         staging = Path(tempfile.mkdtemp(prefix=f".{model_name}-{model_version}-", dir=self.model_dir))
         archive = staging / "archive.tar"
         try:
-            try:
-                response = self._send("GET", self._version_path(model_name, model_version), stream=True)
-            except MLSNotFoundError as exc:
-                raise ModelRegistryError(f"{model_name}/{model_version} is not registered", code=404) from exc
-            digest = hashlib.sha256()
-            try:
-                with open(archive, "wb") as file:
-                    for chunk in response.iter_bytes():
-                        digest.update(chunk)
-                        file.write(chunk)
-            finally:
-                response.close()
-            expected = response.headers.get(CHECKSUM_HEADER)
+            expected, digest = self._download(model_name, model_version, archive)
             if expected and expected != digest.hexdigest():
                 raise ModelRegistryError(
                     f"{model_name}/{model_version}: checksum mismatch (expected {expected}, got {digest.hexdigest()})"
@@ -159,6 +156,31 @@ class ModelRegistry(MLSClient):
             return run_inline(load_version_dir, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _download(self, model_name: str, model_version: str, archive: Path) -> tuple[str | None, Any]:
+        """Stream the archive to ``archive``; a connection broken mid-body is retried like any read."""
+        attempt = 0
+        while True:
+            try:
+                response = self._send("GET", self._version_path(model_name, model_version), stream=True)
+            except MLSNotFoundError as exc:
+                raise ModelRegistryError(f"{model_name}/{model_version} is not registered", code=404) from exc
+            digest = hashlib.sha256()
+            try:
+                with open(archive, "wb") as file:
+                    for chunk in response.iter_bytes():
+                        digest.update(chunk)
+                        file.write(chunk)
+            except httpx.TransportError as exc:
+                error = MLSConnectionError(None, f"downloading {model_name}/{model_version} broke off: {exc!r}")
+                if attempt >= self._retry.max_retries:
+                    raise error from exc
+                attempt += 1
+                time.sleep(self._retry.delay(attempt - 1))
+                continue
+            finally:
+                response.close()
+            return response.headers.get(CHECKSUM_HEADER), digest
 
     def delete(self, model_name: str, model_version: str) -> None:
         """Remove a version from the registry and the local copy."""
