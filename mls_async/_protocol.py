@@ -17,6 +17,7 @@ __all__ = [
     "IDEMPOTENCY_HEADER",
     "CAP_IDEMPOTENCY",
     "CAP_PROFILE_BATCH",
+    "CAP_META_MERGE",
     "LOCAL_CAPABILITIES",
     "parse_capabilities",
     "Announcements",
@@ -32,7 +33,10 @@ CAP_IDEMPOTENCY = "idempotency-key"
 CAP_PROFILE_BATCH = "profile-batch"
 """The profile API answers ``POST /v1/{client}/profiles/{profile}/{users|items}/batch``."""
 
-LOCAL_CAPABILITIES = (CAP_IDEMPOTENCY, CAP_PROFILE_BATCH)
+CAP_META_MERGE = "model-meta-merge"
+"""``PATCH /api/v1/models/{id}/model_meta`` merges keys into the stored meta in one transaction."""
+
+LOCAL_CAPABILITIES = (CAP_IDEMPOTENCY, CAP_PROFILE_BATCH, CAP_META_MERGE)
 
 
 def parse_capabilities(value: str | None) -> Iterable[str]:

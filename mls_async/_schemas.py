@@ -19,6 +19,7 @@ __all__ = [
     "ColumnSpec",
     "ColumnSpecsRequest",
     "HandlerRequest",
+    "MetaMergeRequest",
     "CreateTableRequest",
     "DynamoDBRequest",
     "PredictRequest",
@@ -108,6 +109,12 @@ class ColumnSpecsRequest(_Body):
     """``PUT /api/v1/datasets/{id}/columnspecs``: ``{"edit_columns": {column: spec}}``."""
 
     edit_columns: dict[str, ColumnSpec]
+
+
+class MetaMergeRequest(_Body):
+    """``PATCH /api/v1/models/{id}/model_meta``: keys merged into the stored meta (beyond the original)."""
+
+    model_meta: dict[str, Any]
 
 
 class HandlerRequest(_Body):

@@ -9,6 +9,7 @@ from typing import Any
 from mls_async._sync.base_client import MLSClient
 from mls_async._entities import AutoMLModel, Component, Dataset, ManualModel
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError, MLSValidationError
+from mls_async._protocol import CAP_META_MERGE
 from mls_async._response import MLSResponse
 from mls_async._schemas import MODEL_LIBS, CreateModelRequest, UpdateModelRequest
 from mls_async._validation import build_body, check_handler_source, check_lookup, check_type
@@ -273,11 +274,20 @@ class MLModelClient(MLSClient):
         *,
         model_deployment: ManualModel | None = None,
     ) -> ManualModel:
-        """Replace the model meta, or merge ``model_meta`` into it with ``partial_update=True``."""
+        """Replace the model meta, or merge ``model_meta`` into it with ``partial_update=True``.
+
+        The merge happens on the server when it announces ``model-meta-merge`` (the local
+        server does), so that concurrent partial updates keep every key; elsewhere it is
+        the original's read-merge-write.
+        """
         model = _manual(_one_of(manual_model, model_deployment, "manual_model", "model_deployment"), "manual_model")
         if not isinstance(model_meta, dict):
             raise MLSValidationError(f"model_meta must be a dict, got {type(model_meta).__name__}; pass {{}} to clear")
         check_type(partial_update, bool, "partial_update")
+        if partial_update and self.supports(CAP_META_MERGE):
+            # The server merges in one transaction: concurrent partial updates all keep their keys.
+            self._request("PATCH", f"{MODELS_PATH}/{model.id}/model_meta", json={"model_meta": model_meta})
+            return model.reset(**(self.get_manual_model(id=model.id)).get())
         meta = {**(model.model_meta or {}), **model_meta} if partial_update else dict(model_meta)
         body = build_body(UpdateModelRequest,
             name=model.name, version=model.version, components=_component_names(model.components),

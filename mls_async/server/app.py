@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from mls_async._protocol import CAP_PROFILE_BATCH, CAPABILITIES_HEADER, LOCAL_CAPABILITIES
+from mls_async._protocol import CAP_META_MERGE, CAP_PROFILE_BATCH, CAPABILITIES_HEADER, LOCAL_CAPABILITIES
 from mls_async.server.errors import APIError, envelope, error_response
 from mls_async.server.routes_features import profile_reads, profiles, settings
 from mls_async.server.routes_models import auth, models
@@ -59,7 +59,8 @@ class _Guard:
 
     def capabilities(self) -> str:
         """What this server announces: the local extensions its configuration turns on."""
-        return ", ".join(c for c in LOCAL_CAPABILITIES if self.config.profile_batch or c != CAP_PROFILE_BATCH)
+        off = {CAP_PROFILE_BATCH: not self.config.profile_batch, CAP_META_MERGE: not self.config.meta_merge}
+        return ", ".join(c for c in LOCAL_CAPABILITIES if not off.get(c))
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -15,6 +15,7 @@ from mls_async._artifacts import load_version_dir
 from mls_async._schemas import (
     CreateModelRequest,
     HandlerRequest,
+    MetaMergeRequest,
     PredictRequest,
     UpdateModelRequest,
 )
@@ -161,6 +162,22 @@ def update_model(request: Request, model_id: int, body: UpdateModelRequest,
         state.storage.update("model", model_id, change, name=body.name, version=body.version)
     except Conflict:
         raise APIError(409, f"a manual model {body.name}/{body.version} exists already") from None
+    return envelope({"id": model_id})
+
+
+@models.patch("/{model_id}/model_meta")
+def merge_model_meta(request: Request, model_id: int, body: MetaMergeRequest,
+                     user: str = Depends(require_user)) -> Response:
+    """Merge keys into a manual model's meta in one transaction, so concurrent partial updates all stay."""
+    state = get_state(request)
+    if not state.config.meta_merge:
+        raise APIError(404, "this server has no partial meta update route")
+    doc = _model_or_404(state, model_id)
+    if doc.get("model_type") != "manual":
+        raise APIError(400, f"model {model_id} is an AutoML model; only manual models have an editable meta")
+    state.storage.update("model", model_id,
+                         lambda current: {**current, "model_meta": {**(current.get("model_meta") or {}),
+                                                                    **body.model_meta}})
     return envelope({"id": model_id})
 
 

@@ -64,11 +64,13 @@ class ServerConfig:
         token_ttl: float = 3600.0,
         apikeys: dict[str, str] | None = None,
         profile_batch: bool = True,
+        meta_merge: bool = True,
     ) -> None:
         if not accounts:
             raise ValueError("the server needs at least one account")
         self.apikeys = dict(apikeys or {})  # profile API client id -> apikey
         self.profile_batch = profile_batch  # serve (and announce) the profile batch route
+        self.meta_merge = meta_merge  # serve (and announce) the server-side partial meta update
         self.data_dir = Path(data_dir)
         self.accounts = dict(accounts)
         self.feature_latency = feature_latency

@@ -189,3 +189,4 @@ async def test_token_auth_against_the_server(client_kwargs, async_transport, app
                                   auth="token") as client:
         with pytest.raises(MLSClientError, match="login refused"):
             await client.list_manual_models()
+

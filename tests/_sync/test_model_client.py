@@ -190,3 +190,4 @@ def test_token_auth_against_the_server(client_kwargs, sync_transport, app):
                                   auth="token") as client:
         with pytest.raises(MLSClientError, match="login refused"):
             client.list_manual_models()
+

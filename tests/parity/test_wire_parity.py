@@ -64,7 +64,8 @@ BASE_METHODS = {"get_env", "get_runtime_env", "get_username", "aclose", "close",
 
 
 def _run(side_name: str, make: Callable[[str, Recorder], Side], root: Path) -> tuple[dict[str, list[Seen]], Side]:
-    config = ServerConfig(root / "server", {USER: PASSWORD}, automl_time_limit=8)
+    # The server-side meta merge is our extension: off here, so our client sends what it sends to the platform.
+    config = ServerConfig(root / "server", {USER: PASSWORD}, automl_time_limit=8, meta_merge=False)
     recorder = Recorder(create_app(config))
     steps: dict[str, list[Seen]] = {}
     with serve(recorder) as url:
