@@ -490,3 +490,32 @@ with TestClient(app) as client:
     assert (version_dir / "model.joblib").read_bytes() == b"old"
     objects = list((data_dir / "registry" / ".objects").iterdir())
     assert [o.name for o in objects] == [info["sha256"]]  # the half-committed object was dropped at start
+
+
+async def test_failed_logins_pause_that_address_for_that_account_only(tmp_path):
+    app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD, "other": "other-pass"}, login_attempts=3))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.9", 1)),
+                                 base_url="http://mls") as attacker, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.1", 1)),
+                              base_url="http://mls") as owner:
+        statuses = [(await attacker.get("/api/v1/models", auth=(USER, f"guess{i}"))).status_code for i in range(5)]
+        assert statuses == [401, 401, 401, 429, 429]
+        paused = await attacker.get("/api/v1/models", auth=AUTH)  # even the right password waits
+        assert paused.status_code == 429 and int(paused.headers["retry-after"]) >= 1
+        assert (await owner.get("/api/v1/models", auth=AUTH)).status_code == 200  # no lock-out elsewhere
+        assert (await attacker.get("/api/v1/models", auth=("other", "other-pass"))).status_code == 200
+
+
+async def test_settings_and_handlers_need_an_admin(tmp_path):
+    app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD, "boss": "boss-pass"}, admins={"boss"}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
+        refused = await http.put("/api/v1/settings/feature_latency", auth=AUTH, params={"seconds": 10})
+        assert refused.status_code == 403 and "needs an admin account" in refused.json()["error"]
+        handler = await http.post("/api/v1/models/1/automl_online_prediction", auth=AUTH,
+                                  json={"handler": "import os\nos.system('true')\n"})
+        assert handler.status_code == 403
+        allowed = await http.put("/api/v1/settings/feature_latency", auth=("boss", "boss-pass"),
+                                 params={"seconds": 0})
+        assert allowed.status_code == 200
+    with pytest.raises(ValueError, match=r"admins \['ghost'\] are not accounts"):
+        ServerConfig(tmp_path / "x", {USER: PASSWORD}, admins={"ghost"})

@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "kept in the data dir")
     parser.add_argument("--users-file", type=Path, default=None, metavar="PATH",
                         help="accounts as NAME:PASSWORD lines (# comments allowed)")
+    parser.add_argument("--admin", type=_pair("--admin", "NAME:PASSWORD"), action="append", default=[],
+                        metavar="NAME:PASSWORD",
+                        help="an admin account (repeatable): only admins change server settings and AutoML "
+                             "handlers; the $MLS_USERNAME and generated accounts are admins")
     parser.add_argument("--apikey", type=_pair("--apikey", "CLIENT_ID:APIKEY"), action="append", default=[],
                         metavar="CLIENT_ID:APIKEY",
                         help="a profile API client and its apikey (repeatable), as the original SDK sends them")
@@ -103,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data_dir = args.data_dir
     accounts = dict(args.user)
+    admins = {name for name, _ in args.admin}
+    accounts.update(dict(args.admin))
     if args.users_file is not None:
         try:
             accounts.update(_users_file(args.users_file))
@@ -110,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--users-file {args.users_file}: {exc}")
     if not accounts and os.environ.get("MLS_USERNAME") and os.environ.get("MLS_PASSWORD"):
         accounts[os.environ["MLS_USERNAME"]] = os.environ["MLS_PASSWORD"]
+        admins.add(os.environ["MLS_USERNAME"])
     if not accounts:
         password, created = _generated_password(data_dir, random_password)
         accounts["mls"] = password
+        admins.add("mls")
         where = data_dir / GENERATED_PASSWORD_FILE
         print(f"{'created' if created else 'using'} account mls with password {password} (kept in {where}; "
               "pass --user or --users-file to choose accounts)", flush=True)
@@ -121,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     config = ServerConfig(data_dir, accounts, feature_latency=args.feature_latency_ms / 1000,
-                          automl_time_limit=args.automl_time_limit, apikeys=dict(args.apikey),
+                          automl_time_limit=args.automl_time_limit, apikeys=dict(args.apikey), admins=admins,
                           profile_batch=not args.no_profile_batch)
     import uvicorn
 

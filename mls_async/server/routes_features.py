@@ -16,6 +16,7 @@ from mls_async.server.errors import APIError, envelope
 from mls_async.server.state import (
     authorize_profile_reader,
     get_state,
+    require_admin,
     require_profile_reader,
     require_user,
 )
@@ -101,7 +102,7 @@ settings = APIRouter(prefix="/api/v1/settings", tags=["settings"])
 
 @settings.put("/feature_latency")
 def set_feature_latency(request: Request, seconds: float = Query(..., ge=0, le=10),
-                        user: str = Depends(require_user)) -> Response:
-    """Inject latency into every feature lookup (for benchmarks)."""
+                        user: str = Depends(require_admin)) -> Response:
+    """Inject latency into every feature lookup, for everyone (benchmarks; admin accounts only)."""
     get_state(request).config.feature_latency = seconds
     return envelope({"seconds": seconds})

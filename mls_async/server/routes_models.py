@@ -27,6 +27,7 @@ from mls_async.server.state import (
     get_state,
     idempotent,
     paging,
+    require_admin,
     require_user,
 )
 from mls_async.server.storage import Conflict
@@ -254,7 +255,8 @@ def get_handler(request: Request, model_id: int, user: str = Depends(require_use
 
 @models.post("/{model_id}/automl_online_prediction")
 def update_handler(request: Request, model_id: int, body: HandlerRequest,
-                   user: str = Depends(require_user)) -> Response:
+                   user: str = Depends(require_admin)) -> Response:
+    """Replace an AutoML server's handler: Python the server runs, so admin accounts only."""
     state = get_state(request)
     doc = _automl_or_400(state, model_id)
     state.automl.set_handler(doc, body.handler)

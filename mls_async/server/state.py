@@ -40,6 +40,7 @@ __all__ = [
     "paging",
     "random_password",
     "require_user",
+    "require_admin",
     "require_profile_reader",
     "authorize_profile_reader",
 ]
@@ -63,12 +64,21 @@ class ServerConfig:
         max_json_bytes: int = 32 << 20,
         token_ttl: float = 3600.0,
         apikeys: dict[str, str] | None = None,
+        admins: set[str] | None = None,
+        login_attempts: int = 5,
         profile_batch: bool = True,
         meta_merge: bool = True,
     ) -> None:
         if not accounts:
             raise ValueError("the server needs at least one account")
         self.apikeys = dict(apikeys or {})  # profile API client id -> apikey
+        # Accounts that may change server settings and AutoML handlers (code the server runs);
+        # None: every account (a one-person laptop server).
+        self.admins = None if admins is None else set(admins)
+        unknown = sorted((self.admins or set()) - set(accounts))
+        if unknown:
+            raise ValueError(f"admins {unknown} are not accounts")
+        self.login_attempts = login_attempts  # failed logins per client address and account before a pause
         self.profile_batch = profile_batch  # serve (and announce) the profile batch route
         self.meta_merge = meta_merge  # serve (and announce) the server-side partial meta update
         self.data_dir = Path(data_dir)
@@ -97,6 +107,7 @@ class State:
                                     time_limit=config.automl_time_limit, profiles=self.profiles)
         self.model_cache: dict[tuple[str, str, str], Any] = {}
         self.tokens: dict[str, tuple[str, float]] = {}  # bearer token -> (user, expiry)
+        self.logins = LoginThrottle(config.login_attempts)
 
 
 def get_state(request: Request) -> State:
@@ -114,6 +125,46 @@ def bearer_user(request: Request) -> str | None:
     return entry[0]
 
 
+class LoginThrottle:
+    """Failed logins per (client address, account): after ``attempts`` in a row, a pause that doubles.
+
+    Keyed by address too, so that nobody can lock an account out for its owner elsewhere;
+    a success resets the count.
+    """
+
+    def __init__(self, attempts: int, first_pause: float = 1.0, max_pause: float = 300.0) -> None:
+        self.attempts, self.first_pause, self.max_pause = attempts, first_pause, max_pause
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # -> (failures, paused until)
+
+    def wait(self, address: str, account: str) -> float:
+        """Seconds this address must wait before trying ``account`` again (0: go ahead)."""
+        entry = self._failures.get((address, account))
+        return max(0.0, entry[1] - time.monotonic()) if entry else 0.0
+
+    def failed(self, address: str, account: str) -> None:
+        failures = self._failures.get((address, account), (0, 0.0))[0] + 1
+        pause = 0.0
+        if failures >= self.attempts:
+            pause = min(self.max_pause, self.first_pause * 2 ** (failures - self.attempts))
+        if len(self._failures) > 10_000:  # bounded memory under a spray of names
+            self._failures.clear()
+        self._failures[(address, account)] = (failures, time.monotonic() + pause)
+
+    def succeeded(self, address: str, account: str) -> None:
+        self._failures.pop((address, account), None)
+
+
+async def require_admin(request: Request,
+                        credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
+    """An account allowed to change server settings and AutoML handlers."""
+    user = await require_user(request, credentials)
+    admins = get_state(request).config.admins
+    if admins is not None and user not in admins:
+        raise APIError(403, f"account {user!r} may not do this: it needs an admin account "
+                            "(`mls-async server --admin NAME:PASSWORD`)")
+    return user
+
+
 async def require_user(request: Request,
                        credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
     """HTTP Basic auth against the configured accounts, or a bearer token from /api/v1/auth/token.
@@ -129,9 +180,17 @@ async def require_user(request: Request,
     if credentials is None:
         raise APIError(401, "authentication required: send HTTP Basic credentials of a server account "
                             "(username=/password= or $MLS_USERNAME/$MLS_PASSWORD)", headers=challenge)
+    state = get_state(request)
+    address = request.client.host if request.client else "?"
+    wait = state.logins.wait(address, credentials.username)
+    if wait > 0:
+        raise APIError(429, f"too many failed logins for {credentials.username!r} from this address; "
+                            f"retry in {wait:.0f} s", headers={"Retry-After": str(max(1, round(wait)))})
     expected = accounts.get(credentials.username)
     if expected is not None and hmac.compare_digest(expected.encode(), credentials.password.encode()):
+        state.logins.succeeded(address, credentials.username)
         return credentials.username
+    state.logins.failed(address, credentials.username)
     raise APIError(401, f"wrong username or password for {credentials.username!r}: use an account of this "
                         "server (`mls-async server --user NAME:PASSWORD`, or the generated 'mls' password it "
                         "printed)", headers=challenge)
