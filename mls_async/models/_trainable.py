@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import time
 import typing
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -121,14 +122,19 @@ class MLSTrainable:
         *,
         verbose: bool = False,
         progress: bool = True,
+        work_dir: str | Path | None = None,
     ) -> None:
         """Train, rank features on ``test_data``, keep the top ``k`` and retrain on them.
 
         ``time_limit`` (seconds) is shared by every fit. Features in
         ``non_training_features`` stay in ``features`` (for post-processing) but are not
-        trained on. ``ensemble=False`` keeps inference to one model.
+        trained on. ``ensemble=False`` keeps inference to one model. The predictors are
+        written under ``work_dir`` (default: the system's temporary directory); the
+        intermediate one is removed at once, the final one when this model object goes
+        away (``save`` copies it into the version).
         """
         self._require_model()
+        self._cache_work_dir = str(work_dir) if work_dir is not None else None
         import pandas as pd
         from autogluon.core.utils import infer_problem_type
 
@@ -188,7 +194,8 @@ class MLSTrainable:
                   verbose: bool) -> Any:
         from autogluon.tabular import TabularPredictor
 
-        path = tempfile.mkdtemp(prefix=f"{self.model_name}-", dir=self._training_dir())
+        path = tempfile.mkdtemp(prefix=f"mls-training-{self.model_name}-", dir=self._training_dir())
+        weakref.finalize(self, shutil.rmtree, path, True)  # also at exit: training files never linger
         predictor = TabularPredictor(label=self.label, eval_metric=self.metric, path=path,
                                      problem_type=self.problem_type, verbosity=2 if verbose else 0)
         predictor.fit(
@@ -209,10 +216,11 @@ class MLSTrainable:
                                              time_limit=left, num_shuffle_sets=3)
         return frame["importance"].sort_values(ascending=False)
 
-    def _training_dir(self) -> str:
-        directory = default_model_dir() / ".training"
-        directory.mkdir(parents=True, exist_ok=True)
-        return str(directory)
+    def _training_dir(self) -> str | None:
+        work_dir = self.__dict__.get("_cache_work_dir")
+        if work_dir is not None:
+            Path(work_dir).mkdir(parents=True, exist_ok=True)
+        return work_dir
 
     def evaluate(self, test_data: Any) -> dict[str, float]:
         """Metrics of the trained predictor on ``test_data``."""

@@ -94,6 +94,7 @@ class AutoMLService:
         model = GenericLogicModel(model_name=f"automl_{doc['id']}_model", model_version="v1", features=features,
                                   predict_fn="predict" if regression else "predict_proba")
         model.fit(train, test, label=label, eval_metric=metric, k=20, time_limit=self._time_limit,
+                  work_dir=self._root / ".training",
                   progress=False)
         info = {"label": label, "features": model.features, "performance": model.performance,
                 "feature_importance": model.feature_importance, "metric": metric, **model.model_info}

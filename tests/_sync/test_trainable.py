@@ -22,8 +22,10 @@ def test_classification_fit_selects_top_k_and_survives_the_registry(client_kwarg
     df = trained.frame()
     train_data, test_data = df.iloc[:180], df.iloc[180:]
     my_model_v1 = make_model("trainable_clf_model", "predict_proba")
+    work = tmp_path / "work"
     my_model_v1.fit(train_data=train_data, test_data=test_data, label="label", non_training_features=["segment"],
-                    k=3, time_limit=30, hyperparameters=trained.FAST_GBM, progress=False)
+                    k=3, time_limit=30, hyperparameters=trained.FAST_GBM, progress=False, work_dir=work)
+    assert len(list(work.iterdir())) == 1  # the first fit (all features) is gone, the final one stays
     assert my_model_v1.model_lib == "autogluon"
     assert len(my_model_v1.features) == 4 and my_model_v1.features[-1] == "segment"
     assert set(my_model_v1.features[:3]) <= {f"f{i}" for i in range(6)}
@@ -44,6 +46,12 @@ def test_classification_fit_selects_top_k_and_survives_the_registry(client_kwarg
         loaded = registry.load("trainable_clf_model", "v1")
     assert [loaded.predict(row) for row in rows] == before
     assert [loaded.predict(row) for row in rows] == before
+    del my_model_v1
+    import gc
+
+    gc.collect()
+    assert list(work.iterdir()) == []  # training files go with the model object
+    assert not (tmp_path / "models" / ".training").exists()  # nothing under the model dir
     loaded.persist_models()
     assert loaded.get_model_names_persisted() == [loaded.model_info["best_model"]]
     loaded.unpersist_models()
