@@ -519,3 +519,33 @@ async def test_settings_and_handlers_need_an_admin(tmp_path):
         assert allowed.status_code == 200
     with pytest.raises(ValueError, match=r"admins \['ghost'\] are not accounts"):
         ServerConfig(tmp_path / "x", {USER: PASSWORD}, admins={"ghost"})
+
+
+async def test_a_dataset_upload_streams_to_disk_instead_of_memory(app):
+    import tracemalloc
+
+    from mls_async._schemas import UploadDatasetRequest
+
+    rows = 1_000_000
+    csv = ("a,b,label\n" + "".join(f"{i},{i * 0.5},{i % 2}\n" for i in range(rows))).encode()
+
+    async def body():
+        for start in range(0, len(csv), 1 << 16):
+            yield csv[start:start + (1 << 16)]
+
+    async def small():
+        yield b"a,label\n1,0\n"
+
+    store = app.state.mls.datasets
+    await store.upload(UploadDatasetRequest(name="warm_ds", label="label"), small(), USER)  # imports pandas once
+    query = UploadDatasetRequest(name="big_ds", label="label")
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        baseline = tracemalloc.get_traced_memory()[0]
+        doc = await store.upload(query, body(), USER)
+        peak = tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        tracemalloc.stop()
+    assert doc["num_rows"] == rows and doc["columns"] == ["a", "b", "label"]
+    assert peak < len(csv) / 4  # never the whole body, nor a frame of it, in memory at once

@@ -8,7 +8,6 @@ as a file, with column specs (``include``, ``type_code``) that training honours.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -51,14 +50,29 @@ def _column_specs(frame: Any) -> dict[str, dict[str, Any]]:
     return {str(c): {"include": True, "type_code": _type_code(frame[c])} for c in frame.columns}
 
 
-def _inspect(raw: bytes, data_format: str) -> tuple[list[str], int, dict[str, dict[str, Any]]]:
+_SAMPLE_ROWS = 20_000  # rows read at a time while inspecting an upload: memory stays bounded
+
+
+def _inspect(path: Path, data_format: str) -> tuple[list[str], int, dict[str, dict[str, Any]]]:
+    """Columns, row count and column specs of an uploaded file, read in bounded pieces."""
     import pandas as pd
 
     try:
-        frame = pd.read_parquet(io.BytesIO(raw)) if data_format == "parquet" else pd.read_csv(io.BytesIO(raw))
-    except Exception as exc:
-        raise APIError(400, f"the body is not a readable {data_format} table: {exc}") from exc
-    return [str(c) for c in frame.columns], len(frame), _column_specs(frame)
+        if data_format == "parquet":
+            import pyarrow.parquet as pq
+
+            parquet = pq.ParquetFile(path)
+            first = next(parquet.iter_batches(batch_size=_SAMPLE_ROWS)).to_pandas()
+            return [str(c) for c in first.columns], parquet.metadata.num_rows, _column_specs(first)
+        rows, first = 0, None
+        for chunk in pd.read_csv(path, chunksize=_SAMPLE_ROWS):
+            first = chunk if first is None else first
+            rows += len(chunk)
+    except (StopIteration, Exception) as exc:
+        raise APIError(400, f"the body is not a readable {data_format} table: {type(exc).__name__}: {exc}") from exc
+    if first is None:
+        raise APIError(400, "the CSV has no rows")
+    return [str(c) for c in first.columns], rows, _column_specs(first)
 
 
 def apply_column_specs(frame: Any, specs: dict[str, dict[str, Any]], label: str) -> Any:
@@ -91,32 +105,36 @@ class DatasetStore:
         return self.root / f"{doc['id']}.{doc['data_format']}"
 
     async def upload(self, query: UploadDatasetRequest, chunks: AsyncIterator[bytes], user: str) -> dict:
-        parts, size = [], 0
-        async for chunk in chunks:
-            size += len(chunk)
-            if size > self._max_bytes:
-                raise APIError(413, f"datasets are limited to {self._max_bytes} bytes")
-            parts.append(chunk)
-        raw = b"".join(parts)
-        if not raw:
-            raise APIError(400, "the dataset body is empty: send the CSV or Parquet file as the request body")
-        columns, rows, specs = await anyio.to_thread.run_sync(_inspect, raw, query.data_format)
-        if query.label not in columns:
-            raise APIError(400, f"label column {query.label!r} is not in the data; columns are {columns}")
-        body = {"name": query.name, "data_type": query.type, "label": query.label, "data_format": query.data_format,
-                "columns": columns, "column_specs": specs, "num_rows": rows, "status": "READY", "setup_conf": {},
-                "user": user}
-        return self._store(body, raw)
+        """Stream the body to a file (never whole in memory), inspect it in pieces, then keep it."""
+        handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
+        temp = Path(temp_name)
+        try:
+            size = 0
+            with os.fdopen(handle, "wb") as file:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > self._max_bytes:
+                        raise APIError(413, f"datasets are limited to {self._max_bytes} bytes")
+                    file.write(chunk)
+            if not size:
+                raise APIError(400, "the dataset body is empty: send the CSV or Parquet file as the request body")
+            columns, rows, specs = await anyio.to_thread.run_sync(_inspect, temp, query.data_format)
+            if query.label not in columns:
+                raise APIError(400, f"label column {query.label!r} is not in the data; columns are {columns}")
+            body = {"name": query.name, "data_type": query.type, "label": query.label,
+                    "data_format": query.data_format, "columns": columns, "column_specs": specs, "num_rows": rows,
+                    "status": "READY", "setup_conf": {}, "user": user}
+            return self._store(body, temp)
+        finally:
+            temp.unlink(missing_ok=True)
 
-    def _store(self, body: dict, raw: bytes) -> dict:
+    def _store(self, body: dict, file: Path) -> dict:
+        """Record the dataset and move its file into place."""
         try:
             doc = self._storage.insert(KIND, body, subkind="", name=body["name"], version="")
         except Conflict:
             raise APIError(409, f"a dataset named {body['name']!r} exists already") from None
-        handle, temp = tempfile.mkstemp(dir=self.root)
-        with os.fdopen(handle, "wb") as file:
-            file.write(raw)
-        os.replace(temp, self.path(doc))
+        os.replace(file, self.path(doc))
         return doc
 
     def create(self, request: CreateDatasetRequest, user: str) -> dict:
@@ -129,13 +147,17 @@ class DatasetStore:
             raise APIError(400, f"the label data needs a {LABEL_COLUMN!r} column; it has {list(frame.columns)}")
         if feature_conf.enabled and feature_conf.feature_group_id_list:
             frame = self._join_feature_groups(frame, feature_conf.feature_group_id_list)
-        buffer = io.BytesIO()
-        pd.DataFrame(frame).to_parquet(buffer, index=False)
+        handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".create-")
+        os.close(handle)
+        pd.DataFrame(frame).to_parquet(temp_name, index=False)
         setup_conf = {"base_feature_conf": feature_conf.model_dump(), "label_data_conf": label_conf.model_dump()}
         body = {"name": request.name, "data_type": request.type, "label": LABEL_COLUMN, "data_format": "parquet",
                 "columns": [str(c) for c in frame.columns], "column_specs": _column_specs(frame),
                 "num_rows": len(frame), "status": "READY", "setup_conf": setup_conf, "user": user}
-        return self._store(body, buffer.getvalue())
+        try:
+            return self._store(body, Path(temp_name))
+        finally:
+            Path(temp_name).unlink(missing_ok=True)
 
     def _label_data(self, source_type: str | None, source_path: str | None) -> Any:
         import pandas as pd
