@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from mls_async._protocol import CAP_META_MERGE, CAP_PROFILE_BATCH, CAPABILITIES_HEADER, LOCAL_CAPABILITIES
 from mls_async.server.errors import APIError, envelope, error_response
+from mls_async.server.openapi import install_openapi
 from mls_async.server.routes_features import profile_reads, profiles, settings
 from mls_async.server.routes_models import auth, models
 from mls_async.server.routes_registry import registry
@@ -163,4 +164,5 @@ def create_app(config: ServerConfig) -> FastAPI:
         return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     app.add_middleware(_Guard, config=config)
+    install_openapi(app)
     return app

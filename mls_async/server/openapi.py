@@ -1,0 +1,86 @@
+"""The server's OpenAPI document, made to say what the server answers.
+
+FastAPI documents a 422 for invalid input; the MLS protocol answers 400 with its
+``{code, error, results}`` envelope. Every operation here documents the errors it can
+answer with that envelope, and the profile reads (plain Starlette endpoints, for speed)
+are added by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+__all__ = ["install_openapi"]
+
+ENVELOPE = {
+    "type": "object",
+    "required": ["code", "error", "results"],
+    "properties": {"code": {"type": "integer"}, "error": {"type": ["string", "null"]}, "results": {}},
+}
+ERRORS = {
+    "400": "Invalid request: the error names the field and the fix",
+    "401": "No credentials, or wrong ones",
+    "403": "The account may not do this (admin accounts only)",
+    "404": "No such resource or route",
+    "405": "The route has no such method",
+    "409": "Exists already, or still in progress",
+    "413": "The body is larger than the server accepts",
+    "429": "Too many failed logins from this address: wait Retry-After seconds",
+    "500": "A bug in the server: the log has the details",
+}
+
+
+def _envelope(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}}
+
+
+def _profile_read(summary: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    query = [
+        {"name": "f", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
+         "style": "form", "explode": True, "description": "feature names to return (all when absent)"},
+        {"name": "mode", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "sent as test by the original SDK off the MMS runtime; accepted and ignored"},
+    ]
+    return {"get": {"tags": ["profiles"], "summary": summary, "parameters": parameters + query,
+                    "security": [{"HTTPBasic": []}, {"apikey": []}],
+                    "responses": {"200": _envelope("The profile's values")}}}
+
+
+def _path_parameter(name: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", **schema}}
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Replace ``app.openapi`` with the corrected document (built once)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {})
+        components.setdefault("schemas", {})["Envelope"] = ENVELOPE
+        components.setdefault("securitySchemes", {})["apikey"] = {"type": "apiKey", "in": "header", "name": "apikey"}
+        base = [_path_parameter("client_id"), _path_parameter("profile_id")]
+        schema["paths"]["/v1/{client_id}/profiles/{profile_id}"] = _profile_read(
+            "A profile's values for an id (as a user, else as an item)",
+            [*base, {"name": "id", "in": "query", "required": True, "schema": {"type": "string"}}])
+        schema["paths"]["/v1/{client_id}/profiles/{profile_id}/{kind}/{target_id}"] = _profile_read(
+            "One user's or item's values",
+            [*base, _path_parameter("kind", enum=["users", "items"]), _path_parameter("target_id")])
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                for status, description in ERRORS.items():
+                    responses.setdefault(status, _envelope(description))
+        schemas = components["schemas"]
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
