@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -9,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "MODEL_LIBS",
     "NAME_PATTERN",
+    "MODEL_NAME_PATTERN",
+    "MODEL_VERSION_PATTERN",
     "CreateModelRequest",
     "UpdateModelRequest",
     "ComponentRequest",
@@ -28,6 +31,9 @@ __all__ = [
 
 MODEL_LIBS = ("sklearn", "xgboost", "lightgbm", "catboost", "rule", "etc", "pytorch", "autogluon")
 NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"  # no path separators, no "." or ".."
+# What MLSModel (and so the model registry) accepts, as the original SDK's model classes do.
+MODEL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_]+_model$")
+MODEL_VERSION_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 class _Body(BaseModel):

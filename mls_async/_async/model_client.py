@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,7 +11,13 @@ from mls_async._entities import AutoMLModel, Component, Dataset, ManualModel
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError, MLSValidationError
 from mls_async._protocol import CAP_META_MERGE
 from mls_async._response import MLSResponse
-from mls_async._schemas import MODEL_LIBS, CreateModelRequest, UpdateModelRequest
+from mls_async._schemas import (
+    MODEL_LIBS,
+    MODEL_NAME_PATTERN,
+    MODEL_VERSION_PATTERN,
+    CreateModelRequest,
+    UpdateModelRequest,
+)
 from mls_async._validation import build_body, check_handler_source, check_lookup, check_type
 
 __all__ = ["AsyncMLModelClient", "MODELS_PATH", "TABLES_PATH", "ARTIFACT_INFO_PATH"]
@@ -39,6 +46,14 @@ def _check_manual_args(
         for index, component in enumerate(components):
             check_type(component, Component, f"components[{index}]",
                        hint="Get one with ComponentClient.get_component(name=...).")
+
+
+def _check_model_name(name: str, version: str) -> None:
+    if not MODEL_NAME_PATTERN.match(name):
+        raise MLSValidationError(f"name={name!r} cannot name a registered model: use letters, digits and '_', "
+                                 f"ending in '_model' (e.g. {re.sub(r'[^A-Za-z0-9_]', '_', name).lower()}_model)")
+    if not MODEL_VERSION_PATTERN.match(version):
+        raise MLSValidationError(f"version={version!r} is not valid: use letters, digits and '_' (e.g. 'v1')")
 
 
 def _component_names(components: list[Component] | None) -> list[str] | None:
@@ -116,9 +131,12 @@ class AsyncMLModelClient(AsyncMLSClient):
         """Create a manual model (a model deployment) and return it as stored.
 
         Empty values (``""``, ``{}``, ``[]``) are left out of the request, as the original does.
+        The name and version must be ones the model classes accept (``*_model``, and
+        letters, digits and ``_``), so that the deployment can serve a registered model.
         """
         check_type(name, str, "name")
         check_type(version, str, "version")
+        _check_model_name(name, version)
         _check_manual_args(model_lib, model_meta, features, components, description=description,
                            creator=creator, model_data=model_data, table=table)
         body = build_body(CreateModelRequest,

@@ -7,7 +7,6 @@ usable with or without a running event loop.
 
 from __future__ import annotations
 
-import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,11 @@ from typing import Any
 import anyio.to_thread
 
 from mls_async._config import MLSENV, MLSRuntimeENV
+from mls_async._schemas import MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN
 from mls_async.models._runner import run_sync
 
 __all__ = ["MLSModel", "MLSModelError", "MODEL_NAME_PATTERN", "MODEL_VERSION_PATTERN"]
 
-MODEL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_]+_model$")
-MODEL_VERSION_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 class MLSModelError(Exception):

@@ -190,3 +190,11 @@ async def test_token_auth_against_the_server(client_kwargs, async_transport, app
         with pytest.raises(MLSClientError, match="login refused"):
             await client.list_manual_models()
 
+
+
+async def test_names_the_model_classes_reject_are_refused_up_front(client_kwargs, async_transport):
+    async with AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client:
+        with pytest.raises(MLSValidationError, match="name='MyModel' cannot name a registered model.*mymodel_model"):
+            await ml_model_client.create_manual_model(name="MyModel", version="v1")
+        with pytest.raises(MLSValidationError, match="version='v1.0' is not valid"):
+            await ml_model_client.create_model_deployment("my_model", "v1.0")

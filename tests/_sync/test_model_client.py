@@ -191,3 +191,11 @@ def test_token_auth_against_the_server(client_kwargs, sync_transport, app):
         with pytest.raises(MLSClientError, match="login refused"):
             client.list_manual_models()
 
+
+
+def test_names_the_model_classes_reject_are_refused_up_front(client_kwargs, sync_transport):
+    with MLModelClient(**client_kwargs, transport=sync_transport) as ml_model_client:
+        with pytest.raises(MLSValidationError, match="name='MyModel' cannot name a registered model.*mymodel_model"):
+            ml_model_client.create_manual_model(name="MyModel", version="v1")
+        with pytest.raises(MLSValidationError, match="version='v1.0' is not valid"):
+            ml_model_client.create_model_deployment("my_model", "v1.0")

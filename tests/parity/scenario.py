@@ -84,7 +84,7 @@ def create_models(side: Side, ctx: dict) -> None:
     assert (model.name, model.version, model.model_lib, model.table) == ("parity_model", "v1", "lightgbm",
                                                                          "batch_tbl")
     assert model.model_meta == {"a": 1} and model.features == "a,b" and model.model_type == "manual"
-    deployment = side.models.create_model_deployment("parity_dep", "v1", "desc", "creator", "rule", None, None,
+    deployment = side.models.create_model_deployment("parity_dep_model", "v1", "desc", "creator", "rule", None, None,
                                                      "x,y", None, [ctx["c1"], ctx["c2"]])
     assert sorted(c.name for c in deployment.components) == ["c1", "c2"]
     empty = side.models.create_manual_model("empty_model", "v1", description="", model_meta={}, components=[])
@@ -94,11 +94,11 @@ def create_models(side: Side, ctx: dict) -> None:
 
 def find_models(side: Side, ctx: dict) -> None:
     assert [m.name for m in side.models.list_manual_models(name="parity_model")] == ["parity_model"]
-    assert {m.name for m in side.models.list_model_deployments()} == {"parity_model", "parity_dep", "empty_model"}
-    assert [m.name for m in side.models.list_manual_models(query="parity_d", page=1)] == ["parity_dep"]
+    assert {m.name for m in side.models.list_model_deployments()} == {"parity_model", "parity_dep_model", "empty_model"}
+    assert [m.name for m in side.models.list_manual_models(query="parity_d", page=1)] == ["parity_dep_model"]
     assert side.models.get_manual_model(name="parity_model", version="v1").id == ctx["model"].id
     assert side.models.get_manual_model(id=ctx["model"].id).name == "parity_model"
-    assert side.models.get_model_deployment(None, "parity_dep", "v1").id == ctx["deployment"].id
+    assert side.models.get_model_deployment(None, "parity_dep_model", "v1").id == ctx["deployment"].id
 
 
 def update_models(side: Side, ctx: dict) -> None:

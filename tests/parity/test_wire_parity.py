@@ -148,9 +148,9 @@ def test_the_originals_own_bugs_are_the_only_failures_and_fixed_here(tmp_path):
         try:
             for side in (original, ours):
                 component = side.components.create_component(f"bug_c_{side.name[:3]}", "i", True)
-                with_components = side.models.create_manual_model(f"bug_a_{side.name[:3]}", "v1",
+                with_components = side.models.create_manual_model(f"bug_a_{side.name[:3]}_model", "v1",
                                                                   components=[component])
-                without_meta = side.models.create_manual_model(f"bug_b_{side.name[:3]}", "v1")
+                without_meta = side.models.create_manual_model(f"bug_b_{side.name[:3]}_model", "v1")
                 if side is original:
                     with pytest.raises(ORIGINAL_BUGS["update_manual_model on a model with components"]):
                         side.models.update_manual_model(with_components, description="x")
