@@ -52,9 +52,12 @@ def unasync(session: nox.Session) -> None:
 
 @nox.session
 def benchmarks(session: nox.Session) -> None:
-    install(session)
+    """Ratios against baselines measured in the same run (bench_features needs the original)."""
+    install(session, "parity")
+    session.install("--no-deps", ORIGINAL)
     session.run("python", "-m", "benchmarks.bench_client")
     session.run("python", "-m", "benchmarks.bench_predict")
+    session.run("python", "-m", "benchmarks.bench_features")
 
 
 @nox.session
