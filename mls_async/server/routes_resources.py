@@ -32,7 +32,7 @@ components = APIRouter(prefix="/api/v1/components", tags=["components"])
 
 
 @components.get("")
-def list_components(
+async def list_components(
     request: Request,
     id: int | None = None,
     name: str | None = None,
@@ -64,7 +64,7 @@ def create_component(request: Request, body: ComponentRequest, user: str = Depen
 
 
 @components.get("/{component_id}")
-def get_component(request: Request, component_id: int, user: str = Depends(require_user)) -> Response:
+async def get_component(request: Request, component_id: int, user: str = Depends(require_user)) -> Response:
     doc = get_state(request).storage.get("component", component_id)
     if doc is None:
         raise APIError(404, f"no component with id {component_id}")
@@ -94,7 +94,7 @@ datasets = APIRouter(prefix="/api/v1/datasets", tags=["datasets"])
 
 
 @datasets.get("")
-def list_datasets(
+async def list_datasets(
     request: Request,
     id: int | None = None,
     name: str | None = None,
@@ -125,7 +125,7 @@ async def upload_dataset(request: Request, query: UploadDatasetRequest = Depends
 
 
 @datasets.get("/{dataset_id}")
-def get_dataset(request: Request, dataset_id: int, user: str = Depends(require_user)) -> Response:
+async def get_dataset(request: Request, dataset_id: int, user: str = Depends(require_user)) -> Response:
     return envelope(get_state(request).datasets.get(dataset_id))
 
 
