@@ -247,6 +247,10 @@ def compile_logic(node: Any) -> Compiled:
     if op == "for":
         return _for(children)
     if op == "var":
+        if len(children) == 1 and not children[0].is_async and isinstance(node[op], str) and node[op] \
+                and "." not in node[op]:
+            name = node[op]  # the common {"var": "feature"}: one dict lookup, no path parsing
+            return Compiled(lambda p, d: _plain_var(d, name), False)
         return _with_values(children, lambda p, values, data: p._var(values, data))
     if op == "missing":
         return _with_values(children, lambda p, values, data: [
@@ -260,6 +264,13 @@ def compile_logic(node: Any) -> Compiled:
     if op == "dynamodb":
         return _lookup(children, lambda p, values: p._dynamodb(values))
     return _operation(op, children)
+
+
+def _plain_var(data: dict, name: str) -> Any:
+    """``{"var": name}`` for a name without dots: what ``_var`` answers, without parsing a path."""
+    if name in data:
+        return data[name]
+    return LogicProcessor._var([name], data)
 
 
 def _missing_some(processor: LogicProcessor, values: list, data: dict) -> list:
