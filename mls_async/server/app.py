@@ -136,7 +136,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.mls = State(config)
     for router in (auth, models, components, datasets, tables, registry, profiles, settings):
         app.include_router(router)
-    app.router.routes.extend(profile_reads)
+    app.router.routes[:0] = profile_reads  # first: the hot path of online inference matches at once
 
     @app.get("/health", tags=["health"])
     def health() -> Response:
