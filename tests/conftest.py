@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -64,14 +65,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def live_server(server_config: ServerConfig) -> Iterator[str]:
-    """A real uvicorn server on a loopback port; yields its base URL."""
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """Run ``app`` on a real uvicorn on a free loopback port; yield its base URL."""
     import uvicorn
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(server_config), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -79,6 +79,15 @@ def live_server(server_config: ServerConfig) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def live_server(server_config: ServerConfig) -> Iterator[str]:
+    """A real uvicorn server on a loopback port; yields its base URL."""
+    with serve(create_app(server_config)) as url:
+        yield url

@@ -225,8 +225,14 @@ def _scoped_key(request: Request) -> str | None:
     return f"{request.method} {request.url.path} {key}" if key else None
 
 
-def _replay(remembered: tuple[int, bytes]) -> Response:
-    return Response(remembered[1], status_code=remembered[0], media_type="application/json")
+def _earlier_answer(storage: SQLiteStorage, user: str, key: str, deadline: float) -> Response | None:
+    """The answer of the first request with ``key`` once it is kept; None while it still runs."""
+    remembered = storage.remembered(user, key)
+    if remembered is not None and remembered[0]:
+        return Response(remembered[1], status_code=remembered[0], media_type="application/json")
+    if time.monotonic() > deadline:
+        raise APIError(409, "a request with this Idempotency-Key is still running; retry it later")
+    return None
 
 
 def idempotent(request: Request, user: str, produce: Callable[[], Response]) -> Response:
@@ -237,13 +243,15 @@ def idempotent(request: Request, user: str, produce: Callable[[], Response]) -> 
     storage = get_state(request).storage
     deadline = time.monotonic() + IDEMPOTENCY_WAIT
     while not storage.reserve(user, key):
-        remembered = storage.remembered(user, key)
-        if remembered is not None and remembered[0]:
-            return _replay(remembered)
-        if time.monotonic() > deadline:
-            raise APIError(409, "a request with this Idempotency-Key is still running; retry it later")
+        if (earlier := _earlier_answer(storage, user, key, deadline)) is not None:
+            return earlier
         time.sleep(0.02)  # the first request with this key is running (routes using this run in threads)
-    return _finish(storage, user, key, produce)
+    try:
+        response = produce()
+    except BaseException:
+        storage.release(user, key)
+        raise
+    return _kept(storage, user, key, response)
 
 
 async def idempotent_async(request: Request, user: str, produce: Callable[[], Awaitable[Response]]) -> Response:
@@ -254,23 +262,11 @@ async def idempotent_async(request: Request, user: str, produce: Callable[[], Aw
     storage = get_state(request).storage
     deadline = time.monotonic() + IDEMPOTENCY_WAIT
     while not storage.reserve(user, key):
-        remembered = storage.remembered(user, key)
-        if remembered is not None and remembered[0]:
-            return _replay(remembered)
-        if time.monotonic() > deadline:
-            raise APIError(409, "a request with this Idempotency-Key is still running; retry it later")
+        if (earlier := _earlier_answer(storage, user, key, deadline)) is not None:
+            return earlier
         await anyio.sleep(0.02)
     try:
         response = await produce()
-    except BaseException:
-        storage.release(user, key)
-        raise
-    return _kept(storage, user, key, response)
-
-
-def _finish(storage: SQLiteStorage, user: str, key: str, produce: Callable[[], Response]) -> Response:
-    try:
-        response = produce()
     except BaseException:
         storage.release(user, key)
         raise

@@ -7,7 +7,6 @@ original SDK's requests) and our clients' requests alike.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +14,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+
+from tests.conftest import serve
+
+__all__ = ["Recorder", "Seen", "serve"]
 
 
 @dataclass(frozen=True)
@@ -91,28 +94,3 @@ class Recorder:
             yield
         finally:
             self.recording = True
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run ``app`` on a real uvicorn on a loopback port; yield its base URL."""
-    import socket
-
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
