@@ -204,14 +204,21 @@ def test_sync_predict_from_many_threads_batches_per_thread():
 
 
 # -- merging that holds against a platform without the batch route ---------------------------
+class FirstColumn:
+    """A stand-in model whose prediction is the first feature: shows which row each caller got."""
+
+    def predict(self, rows):
+        return np.asarray(rows, dtype=float)[:, 0]
+
+
 @pytest.fixture
 async def plain_profiles(client_kwargs, async_transport, server_config):
     """A client of a server that, like the real profile API, has no batch route."""
     server_config.profile_batch = False
     counting = CountingTransport(async_transport)
     async with AsyncMLSProfileAPIClient(**client_kwargs, transport=counting) as client:
-        await client.put_user_profiles("demographics", {str(i): {"age": 20 + i} for i in range(100)})
-        await client.put_user_profiles("usage", {str(i): {"traffic": i * 1.5} for i in range(100)})
+        await client.put_user_profiles("demographics", {str(i): {"age": 20 + i} for i in range(1000)})
+        await client.put_user_profiles("usage", {str(i): {"traffic": i * 1.5} for i in range(1000)})
         await client.put_item_profiles("catalog", {str(i): {"price": i} for i in range(10)})
         counting.requests.clear()
         yield client, counting
@@ -253,20 +260,24 @@ async def test_first_contact_learns_the_batch_route_then_batches(client_kwargs, 
     assert [r.method for r in counting.requests] == ["GET", "POST"]  # one plain lookup, then one batch
 
 
-async def test_the_logic_workload_is_correct_against_a_server_without_a_batch_route(plain_profiles):
+async def test_the_whole_p1_workload_is_correct_against_a_server_without_a_batch_route(plain_profiles):
+    """1,000 concurrent predictions reading 3 feature groups each, one GET per distinct lookup."""
     client, counting = plain_profiles
     model = GenericLogicModel(
-        model_name="plain_model", model_version="v1", features=["user_id", "item_id"], predict_fn="none",
+        model_name="plain_model", model_version="v1", features=["user_id", "item_id"], model=FirstColumn(),
+        predict_fn="predict",
         preprocess_logic={"merge": [
             {"pf": ["user", "demographics", {"var": "user_id"}, ["age"]]},
             {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
             {"pf": ["item", "catalog", {"var": "item_id"}, ["price"]]},
         ]},
         postprocess_logic={"list": [{"dict": ["id", {"var": "item_id"}, "name", "x", "type", "t", "props",
-                                              {"dict": ["user", {"var": "user_id"}]}]}]},
+                                              {"dict": ["user", {"var": "user_id"}, "age", {"var": "y"}]}]}]},
     )
-    pairs = [(str(i), str(i % 10)) for i in range(100)]
+    pairs = [(str(i), str(i % 10)) for i in range(1000)]
     results = await asyncio.gather(*(model.predict_async(list(pair), pf_client=client) for pair in pairs))
     assert [r["items"][0]["id"] for r in results] == [item for _, item in pairs]
     assert [r["items"][0]["props"]["user"] for r in results] == [user for user, _ in pairs]
-    assert {r.method for r in counting.requests} == {"GET"} and len(counting.requests) == 100 + 100 + 10
+    assert {r.method for r in counting.requests} == {"GET"} and len(counting.requests) == 1000 + 1000 + 10
+    ages = [r["items"][0]["props"]["age"] for r in results]
+    assert ages == [20.0 + i for i in range(1000)]  # each prediction got its own user's features
