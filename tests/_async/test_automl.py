@@ -20,7 +20,7 @@ def handler(x, y):
 '''
 
 
-async def test_automl_model_trained_and_served(client_kwargs, async_transport):
+async def test_automl_model_trained_and_served(client_kwargs, async_transport, server_config, tmp_path):
     async with AsyncDatasetClient(**client_kwargs, transport=async_transport) as dataset_client, \
             AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client:
         dataset = await dataset_client.upload_dataset("churn_ds", "classification", trained.frame(), label="label")
@@ -38,6 +38,8 @@ async def test_automl_model_trained_and_served(client_kwargs, async_transport):
             time.sleep(0.2)
             automl_model = await ml_model_client.get_automl_model(id=automl_model.id)
         assert automl_model.status is MLModelStatus.AUTOML_DONE, automl_model.get_error()
+        assert not (tmp_path / "models" / ".training").exists()  # the server trains under its data dir
+        assert (server_config.data_dir / "automl" / ".training").is_dir()
         assert automl_model.get_error() is None
         assert automl_model.automl_model_info["performance"]["roc_auc"] > 0.8
         assert automl_model.dataset_name == "churn_ds"
