@@ -22,6 +22,7 @@ __all__ = [
     "MLSTimeoutError",
     "MLSValidationError",
     "ModelRegistryError",
+    "MLSModelError",
 ]
 
 
@@ -119,3 +120,11 @@ class ModelRegistryError(MLSClientError):
 
     def __init__(self, msg: str, code: int | None = None) -> None:
         super().__init__(code, msg)
+
+
+class MLSModelError(Exception):
+    """A model was built or used wrongly; the message says what and how to fix it."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg)
+        self.msg = msg

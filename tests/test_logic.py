@@ -72,7 +72,7 @@ async def test_worked_example_of_the_original():
     ({"if_closest_upper": [5, 3, "low", 7, "high"]}, {}, "high"),
     ({"split": ["a, b ,c", ","]}, {}, ["a", "b", "c"]),
     ({"merge": [[1, 2], 3, [4]]}, {}, [1, 2, 3, 4]),
-    ({"sort_by": [{"var": "rows"}, "s"]}, {"rows": [{"s": 2}, {"s": 1}]}, [{"s": 1}, {"s": 2}]),
+    ({"sort_by": [{"var": "rows"}, "s", "asc"]}, {"rows": [{"s": 2}, {"s": 1}]}, [{"s": 1}, {"s": 2}]),
     ({"round": [{"sigmoid": 0}, 2]}, {}, 0.5),
     ({"geo_distance": [37.5665, 126.978, 35.1796, 129.0756]}, {}, pytest.approx(325, abs=5)),
     ({"unique": [[3, 1, 3, 2]]}, {}, [3, 1, 2]),

@@ -1,265 +1,336 @@
-"""The pure operators of the logic DSL: each takes evaluated arguments and returns a value."""
+"""The pure operators of the logic DSL, answering as the original SDK's ``LogicProcessor`` does.
+
+Each takes evaluated arguments and returns a value, with the original's semantics, edge
+cases included (strict ``closest_*``, falsy elements dropped by ``remove_empty``, ``%``
+formatting strings, numpy results where the original returns them). A differential
+test compares every operator with the original (``tests/test_logic_recorded.py``).
+Where the original raises, the processor raises a ``LogicError`` naming the operator.
+"""
 
 from __future__ import annotations
 
 import math
 import random
+from calendar import monthrange
+from collections.abc import Callable
 from datetime import datetime
+from functools import reduce
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["OPERATIONS"]
+__all__ = ["OPERATIONS", "soft_equals"]
 
 KST = ZoneInfo("Asia/Seoul")
+EARTH_RADIUS_KM = 6371.0088  # the mean radius geo_distance uses, as the haversine package does
 
 
-def _soft_eq(a: Any, b: Any) -> bool:
+def soft_equals(a: Any, b: Any) -> bool:
+    """``==``: strings compare as strings, booleans as truth values, the rest natively."""
     if isinstance(a, str) or isinstance(b, str):
         return str(a) == str(b)
     if isinstance(a, bool) or isinstance(b, bool):
-        return bool(a) == bool(b)
-    return a == b
+        return bool(a) is bool(b)
+    return bool(a == b)
 
 
-def _compare(op: Any, *args: Any) -> bool:
-    try:
-        if any(isinstance(a, (int, float)) and not isinstance(a, bool) for a in args):
-            args = tuple(float(a) for a in args)
-        return all(op(args[i], args[i + 1]) for i in range(len(args) - 1))
-    except (TypeError, ValueError):
-        return False
+def _hard_equals(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and bool(a == b)
 
 
-def _number(value: Any) -> Any:
-    if isinstance(value, str):
+def _less(a: Any, b: Any, *rest: Any) -> bool:
+    """``<``, chained; numbers compare as floats when either side is a number."""
+    kinds = {type(a), type(b)}
+    if float in kinds or int in kinds:
         try:
-            return int(value)
-        except ValueError:
-            return float(value)
+            a, b = float(a), float(b)
+        except TypeError:
+            return False
+    return bool(a < b) and (not rest or _less(b, *rest))
+
+
+def _less_or_equal(a: Any, b: Any, *rest: Any) -> bool:
+    return (_less(a, b) or soft_equals(a, b)) and (not rest or _less_or_equal(b, *rest))
+
+
+def _numeric(value: Any) -> Any:
+    """A string as a number: float when it has a '.', else int."""
+    if isinstance(value, str):
+        return float(value) if "." in value else int(value)
     return value
 
 
 def _plus(*args: Any) -> Any:
-    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+    if len(args) == 1 and isinstance(args[0], list):
         args = tuple(args[0])
-    return sum(_number(a) for a in args)
+    return sum(_numeric(arg) for arg in args)
 
 
-def _times(*args: Any) -> float:
-    return math.prod(float(a) for a in args)
+def _times(*args: Any) -> Any:
+    product: Any = 1  # an int with no arguments, else a float, as the original
+    for arg in args:
+        product = product * float(arg)
+    return product
 
 
 def _minus(*args: Any) -> Any:
-    return -_number(args[0]) if len(args) == 1 else _number(args[0]) - _number(args[1])
+    if len(args) == 1:
+        return -_numeric(args[0])
+    return _numeric(args[0]) - _numeric(args[1])
 
 
-def _divide(*args: Any) -> Any:
-    return args[0] if len(args) == 1 else float(args[0]) / float(args[1])
+def _if_min(*args: Any) -> Any:
+    import numpy as np
+
+    return args[int(np.argmin([args[i] for i in range(0, len(args) - 1, 2)])) * 2 + 1]
 
 
-def _choose(pairs: tuple, pick: Any) -> Any:
-    scores, values = pairs[0::2], pairs[1::2]
-    if not scores:
-        return None
-    return values[pick(range(len(scores)), key=lambda i: scores[i])]
+def _if_max(*args: Any) -> Any:
+    import numpy as np
+
+    return args[int(np.argmax([args[i] for i in range(0, len(args) - 1, 2)])) * 2 + 1]
 
 
-def _closest(x: float, candidates: list, direction: int) -> Any:
-    if direction > 0:
-        candidates = [c for c in candidates if c >= x]
-    elif direction < 0:
-        candidates = [c for c in candidates if c <= x]
-    return min(candidates, key=lambda c: abs(c - x)) if candidates else None
+def _if_closest(target: Any, *pairs: Any) -> Any:
+    distances = list(pairs)
+    for i in range(0, len(distances) - 1, 2):
+        distances[i] = abs(target - distances[i])
+    return _if_min(*distances)
 
 
-def _if_closest(args: tuple, direction: int) -> Any:
-    x, rest = args[0], args[1:]
-    candidates = list(rest[0::2])
-    best = _closest(x, candidates, direction)
-    return None if best is None else rest[1::2][candidates.index(best)]
+def _if_closest_beyond(keep: Callable[[Any, Any], bool]) -> Callable[..., Any]:
+    """``if_closest`` among the pairs whose value is strictly beyond ``target`` (upper or lower)."""
+
+    def choose(target: Any, *pairs: Any) -> Any:
+        kept: list[Any] = []
+        for i in range(0, len(pairs) - 1, 2):
+            if keep(pairs[i], target):
+                kept += [pairs[i], pairs[i + 1]]
+        return _if_closest(target, *kept) if kept else None
+
+    return choose
 
 
-def _merge(*args: Any) -> list:
-    if len(args) == 1 and isinstance(args[0], (list, tuple)):
-        args = tuple(args[0])
-    merged: list = []
-    for arg in args:
-        merged.extend(arg) if isinstance(arg, (list, tuple)) else merged.append(arg)
-    return merged
+def _closest(target: Any, *candidates: Any) -> Any:
+    best, best_distance = candidates[0], abs(target - candidates[0])
+    for candidate in candidates[1:]:
+        distance = abs(target - candidate)
+        if best_distance > distance:
+            best, best_distance = candidate, distance
+    return best
 
 
-def _elementwise(cast: Any) -> Any:
-    def apply(value: Any) -> Any:
-        return [cast(v) for v in value] if isinstance(value, (list, tuple)) else cast(value)
-    return apply
+def _closest_beyond(keep: Callable[[Any, Any], bool]) -> Callable[..., Any]:
+    def choose(target: Any, *candidates: Any) -> Any:
+        kept = [c for c in candidates if keep(c, target)]
+        return _closest(target, *kept) if kept else None
+
+    return choose
 
 
 def _get(container: Any, key: Any, not_found: Any = None) -> Any:
     try:
         return container[key]
-    except (KeyError, IndexError, TypeError):
+    except (KeyError, TypeError, ValueError, IndexError):
         return not_found
 
 
-def _make_dict(*args: Any) -> dict:
-    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+def _for_get(values: Any, key: Any, not_found: Any = None) -> list:
+    return [_get(value, key, not_found) for value in values]
+
+
+def _each(cast: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def apply(value: Any) -> Any:
+        return [cast(v) for v in value] if isinstance(value, (list, tuple)) else cast(value)
+
+    return apply
+
+
+def make_dict(*args: Any) -> dict:
+    """``dict``: key/value pairs (or one list of them); a trailing lone key is dropped."""
+    if len(args) == 1 and isinstance(args[0], list):
         args = tuple(args[0])
-    return dict(zip(args[0::2], args[1::2]))
+    return {args[i]: args[i + 1] for i in range(0, len(args) - 1, 2)}
 
 
-def _remove_duplicated(values: list, key: Any = None) -> list:
-    seen, out = set(), []
+def _remove_duplicated(values: Any, key: Any = None) -> list:
+    seen: list[Any] = []
+    kept: list[Any] = []
     for value in values:
-        mark = repr(value.get(key) if key is not None and isinstance(value, dict) else value)
+        mark = value[key] if key is not None else value
         if mark not in seen:
-            seen.add(mark)
-            out.append(value)
-    return out
+            seen.append(mark)
+            kept.append(value)
+    return kept
 
 
-def _sample(values: list, n: int, seed: Any = None) -> list:
-    return random.Random(seed).sample(list(values), min(int(n), len(values)))
+def _unique(values: Any) -> list:
+    kept: list[Any] = []
+    for value in values:
+        if value not in kept:
+            kept.append(value)
+    return kept
 
 
-def _sort(values: list, order: str | None = None) -> list:
-    return sorted(values, reverse=order == "reverse")
+def _merge(*args: Any) -> list:
+    if len(args) == 1 and isinstance(args[0], list):
+        args = tuple(args[0])
+    merged: list[Any] = []
+    for arg in args:
+        if isinstance(arg, (list, tuple)):
+            merged += list(arg)
+        else:
+            merged.append(arg)
+    return merged
 
 
-def _sort_by(values: list, key: Any, order: str | None = None) -> list:
-    return sorted(values, key=lambda v: v[key], reverse=order == "reverse")
+def _vmerge(*lists: Any) -> list:
+    return [[lists[j][i] for j in range(len(lists))] for i in range(len(lists[0]))]
+
+
+def _sample(values: Any, count: int, seed: Any) -> list:
+    return random.Random(seed).sample(values, count)
+
+
+def _rand(seed: Any) -> float:
+    return random.Random(seed).random()
+
+
+def _beta(a: Any, b: Any, seed: Any = None) -> Any:
+    import numpy as np
+
+    generator = np.random.RandomState(seed) if seed is not None else np.random
+    return generator.beta(a, b)
 
 
 def _now() -> datetime:
     return datetime.now(KST)
 
 
-def _ndays() -> int:
-    import calendar
-
-    now = _now()
-    return calendar.monthrange(now.year, now.month)[1]
-
-
-def _strptime(value: str, fmt: str) -> datetime:
-    return datetime.strptime(value, fmt).replace(tzinfo=KST)
-
-
 def _timedelta(*args: Any) -> Any:
     from dateutil.relativedelta import relativedelta
 
-    return relativedelta(**_make_dict(*args))
+    return relativedelta(**make_dict(*args))
 
 
-def _dt_plus(dt: datetime, *deltas: Any) -> datetime:
+def _dt_plus(moment: Any, *deltas: Any) -> Any:
+    from dateutil.relativedelta import relativedelta
+
+    if not isinstance(moment, datetime):
+        raise ValueError("the first argument of dt+ must be a datetime")
     for delta in deltas:
-        dt = dt + delta
-    return dt
+        if not isinstance(delta, relativedelta):
+            raise ValueError("dt+ adds relativedelta values (from timedelta)")
+        moment += delta
+    return moment
 
 
 def _geo_distance(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0088 * 2 * math.asin(math.sqrt(a))
+    """Great-circle distance in km (the haversine formula)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    d = math.sin((lat2 - lat1) * 0.5) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) * 0.5) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(d))
 
 
-def _numpy(name: str) -> Any:
+def _numpy(name: str) -> Callable[..., Any]:
     def apply(*args: Any) -> Any:
         import numpy as np
 
         if name == "inner":
-            return np.inner(np.asarray(args[0], float), np.asarray(args[1], float)).tolist()
+            return np.inner(args[0], args[1]).tolist()
         if name == "exp":
-            return np.exp(np.asarray(args[0], float)).tolist()
+            return np.exp(args[0]).tolist()
         if name == "sigmoid":
-            return (1 / (1 + np.exp(-np.asarray(args[0], float)))).tolist()
+            return (1.0 / (1.0 + np.exp(np.negative(args[0])))).tolist()
         if name == "norm":
-            return np.linalg.norm(np.asarray(args[0], float)).tolist()
-        return np.mean(np.asarray(args[0], float), axis=0).tolist()
+            return np.linalg.norm(args[0]).tolist()
+        if name == "mean":
+            return np.mean(args, axis=0).tolist()
+        return getattr(np, name)(args)  # argmin, argmax: a numpy integer, as the original
+
     return apply
 
 
-def _seq(args: tuple) -> Any:
-    return args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+def _contains(container: Any, value: Any) -> bool:
+    return value in container if "__contains__" in dir(container) else False
 
 
-OPERATIONS: dict[str, Any] = {
-    "==": _soft_eq,
-    "!=": lambda a, b: not _soft_eq(a, b),
-    "===": lambda a, b: type(a) is type(b) and a == b,
-    "!==": lambda a, b: not (type(a) is type(b) and a == b),
-    "<": lambda *a: _compare(lambda x, y: x < y, *a),
-    "<=": lambda *a: _compare(lambda x, y: x <= y, *a),
-    ">": lambda a, b: _compare(lambda x, y: x > y, a, b),
-    ">=": lambda a, b: _compare(lambda x, y: x >= y, a, b),
+OPERATIONS: dict[str, Callable[..., Any]] = {
+    "==": soft_equals,
+    "===": _hard_equals,
+    "!=": lambda a, b: not soft_equals(a, b),
+    "!==": lambda a, b: not _hard_equals(a, b),
+    ">": lambda a, b: _less(b, a),
+    ">=": lambda a, b: _less(b, a) or soft_equals(a, b),
+    "<": _less,
+    "<=": _less_or_equal,
     "!": lambda a: not a,
-    "!!": lambda a: bool(a),
-    "and": lambda *a: next((v for v in a if not v), a[-1] if a else True),
-    "or": lambda *a: next((v for v in a if v), a[-1] if a else False),
-    "all": lambda *a: all(_seq(a)),
-    "any": lambda *a: any(_seq(a)),
-    "?:": lambda c, a, b: a if c else b,
+    "!!": bool,
+    "and": lambda *args: reduce(lambda total, arg: total and arg, args, True),
+    "or": lambda *args: reduce(lambda total, arg: total or arg, args, False),
+    "all": lambda a: all(a),
+    "any": lambda a: any(a),
+    "?:": lambda a, b, c: b if a else c,
     "is": lambda a, b: a is b,
-    "in": lambda a, b: a in b if isinstance(b, (list, tuple, dict, str, set)) else False,
-    "contains": lambda b, a: a in b if isinstance(b, (list, tuple, dict, str, set)) else False,
-    "any_in": lambda a, b: any(v in b for v in a),
-    "all_in": lambda a, b: all(v in b for v in a),
-    "if_min": lambda *a: _choose(a, min),
-    "if_max": lambda *a: _choose(a, max),
-    "if_closest": lambda *a: _if_closest(a, 0),
-    "if_closest_upper": lambda *a: _if_closest(a, 1),
-    "if_closest_lower": lambda *a: _if_closest(a, -1),
-    "closest": lambda x, *c: _closest(x, list(c), 0),
-    "closest_upper": lambda x, *c: _closest(x, list(c), 1),
-    "closest_lower": lambda x, *c: _closest(x, list(c), -1),
-    "cat": lambda *a: "".join(str(v) for v in a),
-    "join": lambda values, sep: str(sep).join(str(v) for v in values),
-    "split": lambda value, sep: [part.strip() for part in str(value).split(sep)],
+    "if_min": _if_min,
+    "if_max": _if_max,
+    "if_closest": _if_closest,
+    "if_closest_upper": _if_closest_beyond(lambda value, target: value > target),
+    "if_closest_lower": _if_closest_beyond(lambda value, target: value < target),
+    "any_in": lambda a, b: any(i in b for i in a),
+    "all_in": lambda a, b: all(i in b for i in a),
+    "in": lambda a, b: _contains(b, a),
+    "contains": lambda a, b: _contains(a, b),
+    "cat": lambda *args: "".join(str(arg) for arg in args),
+    "join": lambda values, sep: sep.join(str(v) for v in values),
+    "split": lambda text, sep: [part.strip() for part in text.split(sep)],
     "+": _plus,
     "*": _times,
     "-": _minus,
-    "/": _divide,
-    "%": lambda a, b: _number(a) % _number(b),
+    "/": lambda a, b=None: a if b is None else float(a) / float(b),
+    "%": lambda a, b: a % b,
     "inner": _numpy("inner"),
     "exp": _numpy("exp"),
     "sigmoid": _numpy("sigmoid"),
     "norm": _numpy("norm"),
-    "mean": _numpy("mean"),
-    "min": lambda *a: min(_seq(a)),
-    "max": lambda *a: max(_seq(a)),
-    "argmin": lambda values: min(range(len(values)), key=lambda i: values[i]),
-    "argmax": lambda values: max(range(len(values)), key=lambda i: values[i]),
-    "abs": abs,
-    "round": lambda a, n=0: round(float(a), int(n)),
+    "min": lambda *args: min(args),
+    "max": lambda *args: max(args),
+    "argmin": _numpy("argmin"),
+    "argmax": _numpy("argmax"),
     "get": _get,
-    "for_get": lambda values, key: [_get(v, key) for v in values],
-    "int": _elementwise(lambda v: int(float(v))),
-    "float": _elementwise(float),
-    "str": _elementwise(str),
-    "list": lambda *a: list(a),
-    "dict": _make_dict,
-    "dict_keys": lambda d: list(d.keys()),
-    "dict_values": lambda d: list(d.values()),
+    "for_get": _for_get,
+    "int": _each(int),
+    "float": _each(float),
+    "str": _each(str),
+    "list": lambda *args: list(args),
+    "dict": make_dict,
+    "dict_keys": lambda a: list(a.keys()),
+    "dict_values": lambda a: list(a.values()),
     "pick": lambda values, indices: [values[i] for i in indices],
     "pick_in": lambda values, allowed: [v for v in values if v in allowed],
     "remove": lambda value, values: [v for v in values if v != value],
-    "remove_empty": lambda values: [v for v in values if v not in (None, "", [], {})],
+    "remove_empty": lambda values: [v for v in values if v],
     "remove_duplicated": _remove_duplicated,
     "sample": _sample,
-    "first": lambda values, n=1: list(values)[: int(n)],
+    "first": lambda values, count: list(values[:count]),
     "replace": lambda old, new, values: [new if v == old else v for v in values],
-    "repeat": lambda a, n: [a] * int(n),
-    "range": lambda *a: list(range(*(int(v) for v in a))),
+    "repeat": lambda value, times: [value] * times,
+    "range": lambda *args: list(range(*args)),
     "len": len,
-    "empty": lambda a: not a,
-    "unique": lambda values: list(dict.fromkeys(values)),
+    "empty": lambda a: len(a) == 0,
+    "unique": _unique,
     "merge": _merge,
-    "vmerge": lambda *lists: [list(row) for row in zip(*lists)],
-    "count": lambda *a: sum(1 for v in _seq(a) if v),
-    "sort": _sort,
-    "sort_by": _sort_by,
+    "vmerge": _vmerge,
+    "count": lambda *args: sum(1 if a else 0 for a in args),
+    "abs": abs,
+    "round": lambda a, digits: round(a, digits),
+    "mean": _numpy("mean"),
+    "closest": _closest,
+    "closest_upper": _closest_beyond(lambda value, target: value > target),
+    "closest_lower": _closest_beyond(lambda value, target: value < target),
+    "sort": lambda values, order: sorted(values, reverse=(order == "reverse")),
+    "sort_by": lambda values, key, order: sorted(values, key=lambda v: v[key], reverse=(order == "reverse")),
     "weekday": lambda: _now().isoweekday(),
-    "ndays": _ndays,
+    "ndays": lambda: monthrange(_now().year, _now().month)[1],
     "day": lambda: _now().day,
     "month": lambda: _now().month,
     "year": lambda: _now().year,
@@ -268,15 +339,15 @@ OPERATIONS: dict[str, Any] = {
     "second": lambda: _now().second,
     "microsecond": lambda: _now().microsecond,
     "now": _now,
-    "strptime": _strptime,
-    "strftime": lambda dt, fmt: dt.strftime(fmt),
+    "strptime": lambda text, fmt: datetime.strptime(text, fmt).replace(tzinfo=KST),
+    "strftime": lambda moment, fmt: datetime.strftime(moment, fmt),
     "timedelta": _timedelta,
     "dt+": _dt_plus,
-    "km_to_latitude_degrees": lambda km: km / 110.574,
-    "km_to_longitude_degrees": lambda km, lat: km / (111.320 * math.cos(math.radians(lat))),
-    "distance": lambda x1, y1, x2, y2: math.hypot(x2 - x1, y2 - y1),
+    "km_to_latitude_degrees": lambda km: 360 * km / 40075,
+    "km_to_longitude_degrees": lambda km, lat: 360 * km / 2 / math.pi / 6371 / math.cos(math.radians(lat)),
+    "distance": lambda x1, y1, x2, y2: math.sqrt((x2 - x1) ** 2 + (y2 - y1) ** 2),
     "geo_distance": _geo_distance,
-    "rand": lambda seed=None: random.Random(seed).random(),
-    "beta": lambda a, b, seed=None: random.Random(seed).betavariate(float(a), float(b)),
-    "return": lambda *a: a,
+    "rand": _rand,
+    "beta": _beta,
+    "return": lambda *args: args,
 }

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mls_async._exceptions import MLSNotFoundError
+from mls_async._exceptions import MLSModelError, MLSNotFoundError
 from mls_async.logic.operations import OPERATIONS
 
 __all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "compile_logic"]
@@ -23,8 +23,8 @@ SPECIAL = ("var", "missing", "missing_some", "pf", "graph", "dynamodb", "if", "w
 ALLOWED_TOP_LEVEL = frozenset({"var", "missing", "missing_some", "pf", "with", "for", "if", *OPERATIONS})
 
 
-class LogicError(ValueError):
-    """A logic is malformed (unknown operator, wrong arity)."""
+class LogicError(MLSModelError, ValueError):
+    """A logic is malformed, or an operator failed on its arguments (the message names both)."""
 
 
 def validate_logic(logic: Any, name: str) -> None:
@@ -172,6 +172,12 @@ def _with(children: list[Compiled]) -> Compiled:
 _LOOP_NAMES = ("i", "k", "v")
 
 
+def _iterable(value: Any) -> Any:
+    if value is None or not hasattr(value, "__iter__"):
+        raise LogicError(f"'for' needs a list or dict to loop over, got {value!r}")
+    return value
+
+
 def _for(children: list[Compiled]) -> Compiled:
     if len(children) != 2:
         raise LogicError("'for' takes an iterable and a body: two arguments")
@@ -191,7 +197,7 @@ def _for(children: list[Compiled]) -> Compiled:
             iterable = source.run(processor, data)
             results = []
             try:
-                for element in iterable or []:
+                for element in _iterable(iterable):
                     bind(data, iterable, element)
                     results.append(body.run(processor, data))
             finally:
@@ -204,7 +210,7 @@ def _for(children: list[Compiled]) -> Compiled:
         iterable = await _evaluated(source, processor, data)
         results = []
         try:
-            for element in iterable or []:
+            for element in _iterable(iterable):
                 bind(data, iterable, element)
                 results.append(await _evaluated(body, processor, data))
         finally:
@@ -218,16 +224,24 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
     function = OPERATIONS.get(op)
     if function is None:
         raise LogicError(f"unknown operator {op!r}")
+    def call(values: list) -> Any:
+        try:
+            return function(*values)
+        except Exception as exc:
+            raise LogicError(f"operator {op!r} failed on {_shown(values)}: {type(exc).__name__}: {exc}") from exc
+
     if not any(child.is_async for child in children):
-        if len(children) == 1:  # the common unary case, without building a list
-            only = children[0].run
-            return Compiled(lambda p, d: function(only(p, d)), False)
-        return Compiled(lambda p, d: function(*[child.run(p, d) for child in children]), False)
+        return Compiled(lambda p, d: call([child.run(p, d) for child in children]), False)
 
     async def run(processor: LogicProcessor, data: dict) -> Any:
-        return function(*await _values(children, processor, data))
+        return call(await _values(children, processor, data))
 
     return Compiled(run, True)
+
+
+def _shown(values: list) -> str:
+    text = repr(values)
+    return text if len(text) <= 200 else text[:200] + "...]"
 
 
 def compile_logic(node: Any) -> Compiled:
@@ -254,7 +268,7 @@ def compile_logic(node: Any) -> Compiled:
         return _with_values(children, lambda p, values, data: p._var(values, data))
     if op == "missing":
         return _with_values(children, lambda p, values, data: [
-            name for name in _names(values) if p._var([name, None], data) is None])
+            name for name in _names(values) if p._var([name, _ABSENT], data) is _ABSENT])
     if op == "missing_some":
         return _with_values(children, lambda p, values, data: _missing_some(p, values, data))
     if op == "pf":
@@ -268,15 +282,25 @@ def compile_logic(node: Any) -> Compiled:
 
 def _plain_var(data: dict, name: str) -> Any:
     """``{"var": name}`` for a name without dots: what ``_var`` answers, without parsing a path."""
-    if name in data:
-        return data[name]
-    return LogicProcessor._var([name], data)
+    return data.get(name)
+
+
+_ABSENT = object()  # what "missing" looks for: a present None is present
 
 
 def _missing_some(processor: LogicProcessor, values: list, data: dict) -> list:
     needed, names = values[0], values[1]
-    missing = [name for name in names if processor._var([name, None], data) is None]
-    return missing if len(names) - len(missing) < needed else []
+    if needed < 1:
+        return []
+    found, missing = 0, []
+    for name in names:
+        if processor._var([name, _ABSENT], data) is _ABSENT:
+            missing.append(name)
+        else:
+            found += 1
+            if found >= needed:
+                return []
+    return missing
 
 
 class LogicProcessor:
@@ -313,57 +337,24 @@ class LogicProcessor:
 
     @staticmethod
     def _var(values: list, data: dict) -> Any:
-        if not values:
-            return data
-        path, default = values[0], values[1] if len(values) > 1 else None
-        if path is None or path == "":
-            return data
+        """``var``: a dotted path into ``data`` (list parts as indexes); its value, None included.
+
+        What is not found gives the default (second argument). As in the original, ints
+        are not keys of dicts (``"a.1"`` does not find ``{"a": {1: ...}}``).
+        """
+        if not values or len(values) > 2:
+            raise LogicError(f"'var' takes a name and an optional default, got {_shown(values)}")
+        not_found = values[1] if len(values) > 1 else None
         current: Any = data
-        for part in str(path).split("."):
-            if isinstance(current, dict) and part in current:
-                current = current[part]
-                continue
-            try:
-                current = current[int(part)]
-            except (ValueError, TypeError, IndexError, KeyError):
-                return default
-        return default if current is None else current
-
-    async def _if(self, args: list, data: dict) -> Any:
-        for i in range(0, len(args) - 1, 2):
-            if await self.evaluate(args[i], data):
-                return await self.evaluate(args[i + 1], data)
-        return await self.evaluate(args[-1], data) if len(args) % 2 == 1 else None
-
-    async def _with(self, args: list, data: dict) -> Any:
-        if len(args) % 2 == 0:
-            raise LogicError("'with' takes name/value pairs and then a body: an odd number of arguments")
-        names = args[:-1:2]
-        saved = {name: data[name] for name in names if name in data}
         try:
-            for name, expression in zip(args[:-1:2], args[1:-1:2]):
-                data[name] = await self.evaluate(expression, data)
-            return await self.evaluate(args[-1], data)
-        finally:
-            for name in names:
-                data.pop(name, None)
-            data.update(saved)
-
-    async def _for(self, args: list, data: dict) -> list:
-        iterable, body = await self.evaluate(args[0], data), args[1]
-        saved = {name: data[name] for name in ("i", "k", "v") if name in data}
-        results = []
-        try:
-            for element in iterable or []:
-                data["i"] = element
-                if isinstance(iterable, dict):
-                    data["k"], data["v"] = element, iterable[element]
-                results.append(await self.evaluate(body, data))
-        finally:
-            for name in ("i", "k", "v"):
-                data.pop(name, None)
-            data.update(saved)
-        return results
+            for key in str(values[0]).split("."):
+                try:
+                    current = current[key]
+                except TypeError:
+                    current = current[int(key)]
+        except (KeyError, TypeError, ValueError, IndexError):
+            return not_found
+        return current
 
     def _pf_started(self, values: list) -> Awaitable[Any]:
         """The ``pf`` lookup of ``values``, started now: a future for clients that offer ``lookup``.
@@ -468,7 +459,7 @@ def _not_found(exc: BaseException) -> bool:
 
 
 def _names(values: list) -> list:
-    return values[0] if len(values) == 1 and isinstance(values[0], list) else values
+    return values[0] if values and isinstance(values[0], list) else values
 
 
 def _make_params(pairs: list) -> dict:

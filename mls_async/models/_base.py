@@ -14,19 +14,13 @@ from typing import Any
 import anyio.to_thread
 
 from mls_async._config import MLSENV, MLSRuntimeENV
+from mls_async._exceptions import MLSModelError
 from mls_async._schemas import MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN
 from mls_async.models._runner import run_sync
 
 __all__ = ["MLSModel", "MLSModelError", "MODEL_NAME_PATTERN", "MODEL_VERSION_PATTERN"]
 
 
-
-class MLSModelError(Exception):
-    """A model was built or used wrongly; the message says what and how to fix it."""
-
-    def __init__(self, msg: str) -> None:
-        super().__init__(msg)
-        self.msg = msg
 
 
 class MLSModel:
