@@ -281,3 +281,20 @@ async def test_the_whole_p1_workload_is_correct_against_a_server_without_a_batch
     assert {r.method for r in counting.requests} == {"GET"} and len(counting.requests) == 1000 + 1000 + 10
     ages = [r["items"][0]["props"]["age"] for r in results]
     assert ages == [20.0 + i for i in range(1000)]  # each prediction got its own user's features
+
+
+async def test_a_with_options_copy_looks_up_with_its_own_timeout(client_kwargs, async_transport):
+    seen: list[dict] = []
+
+    class Recording(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request.extensions["timeout"])
+            return await async_transport.handle_async_request(request)
+
+    async with AsyncMLSProfileAPIClient(**client_kwargs, transport=Recording(), timeout=30) as client:
+        await client.put_user_profiles("p", {"u": {"a": 1}})
+        quick = client.with_options(timeout=1.5)
+        seen.clear()
+        assert await quick.get_user_profile("p", "u") == {"a": 1}
+        assert await client.get_user_profile("p", "u") == {"a": 1}
+    assert [t["read"] for t in seen] == [1.5, 30]

@@ -133,7 +133,11 @@ class AsyncMLSClient:
             clone._timeout = timeout
         if max_retries is not None:
             clone._retry = dataclasses.replace(self._retry, max_retries=max_retries)
+        clone._copied()
         return clone
+
+    def _copied(self) -> None:
+        """Rebind per-client helpers after :meth:`with_options` made this copy (see the profile client)."""
 
     # -- lifecycle --------------------------------------------------------------------
     async def aclose(self) -> None:

@@ -71,8 +71,13 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
             self.client_id = client_id or MMS_CLIENT_ID
             if apikey is not None:
                 self._http.headers[APIKEY_HEADER] = apikey
+        self._coalesce_window = coalesce_window
+        self._copied()
+
+    def _copied(self) -> None:
+        # Merging calls back into this client, so a with_options copy gets its own, with its own options.
         self._coalescer = AsyncRequestCoalescer(
-            self._fetch_one, self._fetch_many, window=coalesce_window,
+            self._fetch_one, self._fetch_many, window=self._coalesce_window,
             can_batch=lambda: self.announced(CAP_PROFILE_BATCH))
 
     def _path(self, profile_id: str) -> str:
