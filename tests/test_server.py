@@ -558,3 +558,10 @@ async def test_a_dataset_upload_streams_to_disk_instead_of_memory(app):
         tracemalloc.stop()
     assert doc["num_rows"] == rows and doc["columns"] == ["a", "b", "label"]
     assert peak < len(csv) / 4  # never the whole body, nor a frame of it, in memory at once
+
+
+def test_profile_reads_of_more_ids_than_one_sqlite_query_holds(tmp_path):
+    storage = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD})).state.mls.storage
+    storage.merge_profiles("users", "7", {f"u{i}": {"a": i} for i in range(40_000)})
+    found = storage.get_profiles("users", "7", [f"u{i}" for i in range(40_000)])
+    assert len(found) == 40_000 and found["u39999"] == {"a": 39999}

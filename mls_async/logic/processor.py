@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mls_async._exceptions import MLSModelError, MLSNotFoundError
-from mls_async.logic.operations import OPERATIONS
+from mls_async.logic.operations import OPERATIONS, make_dict
 
 __all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "compile_logic"]
 
@@ -331,9 +331,7 @@ class LogicProcessor:
         return await cls(pf_client, graph_client, dynamodb_client).evaluate(logic, data if data is not None else {})
 
     async def evaluate(self, node: Any, data: dict) -> Any:
-        compiled = self.compiled(node)
-        result = compiled.run(self, data)
-        return await result if compiled.is_async else result
+        return await _evaluated(self.compiled(node), self, data)
 
     @staticmethod
     def _var(values: list, data: dict) -> Any:
@@ -421,7 +419,7 @@ class LogicProcessor:
     async def _graph(self, values: list) -> Any:
         if self.graph_client is None or not values:
             return None
-        request_type, params = values[0], _make_params(values[1:])
+        request_type, params = values[0], make_dict(*values[1:])
         if request_type not in ("vertex", "edge"):
             return None
         try:
@@ -436,7 +434,7 @@ class LogicProcessor:
     async def _dynamodb(self, values: list) -> Any:
         if self.dynamodb_client is None or len(values) < 2:
             return None
-        request_type, table, body = values[0], values[1], _make_params(values[2:])
+        request_type, table, body = values[0], values[1], make_dict(*values[2:])
         client = self.dynamodb_client
         try:
             if request_type == "get":
@@ -461,6 +459,3 @@ def _not_found(exc: BaseException) -> bool:
 def _names(values: list) -> list:
     return values[0] if values and isinstance(values[0], list) else values
 
-
-def _make_params(pairs: list) -> dict:
-    return dict(zip(pairs[0::2], pairs[1::2]))

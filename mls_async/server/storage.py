@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +18,7 @@ from typing import Any, Protocol
 
 import orjson
 
-__all__ = [
-    "check_storable","Storage", "SQLiteStorage", "Conflict", "Unstorable", "now_iso"]
+__all__ = ["check_storable", "dumps_storable", "Storage", "SQLiteStorage", "Conflict", "Unstorable", "now_iso"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -56,6 +55,7 @@ class Unstorable(ValueError):
     """A value cannot be stored as JSON (an integer beyond 64 bits, say)."""
 
 
+_IN_CHUNK = 10_000  # ids per "IN (...)" query, below SQLite's limit on variables
 MAX_DEPTH = 64  # nesting of stored JSON: answers wrap it in a few more levels, far below orjson's limit
 
 
@@ -74,7 +74,8 @@ def check_storable(value: Any, depth: int = 0) -> None:
             check_storable(item, depth + 1)
 
 
-def _dumps(value: Any) -> str:
+def dumps_storable(value: Any) -> str:
+    """``value`` as stored JSON, or ``Unstorable`` saying why it cannot be."""
     check_storable(value)
     try:
         return orjson.dumps(value).decode()
@@ -160,7 +161,7 @@ class SQLiteStorage:
                 cursor = db.execute(
                     "INSERT INTO documents(kind, subkind, name, version, body, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (kind, subkind, name, version, _dumps(body), stamp, stamp),
+                    (kind, subkind, name, version, dumps_storable(body), stamp, stamp),
                 )
                 new_id = cursor.lastrowid
         except sqlite3.IntegrityError as exc:
@@ -217,7 +218,7 @@ class SQLiteStorage:
                 db.execute(
                     "UPDATE documents SET body = ?, updated_at = ?, name = COALESCE(?, name),"
                     " version = COALESCE(?, version) WHERE kind = ? AND id = ?",
-                    (_dumps(body), stamp, name, version, kind, id),
+                    (dumps_storable(body), stamp, name, version, kind, id),
                 )
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
@@ -230,11 +231,12 @@ class SQLiteStorage:
             return db.execute("DELETE FROM documents WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
 
     # -- batch table items ----------------------------------------------------------------
-    def put_items(self, table: str, items: list[tuple[str, dict]]) -> None:
+    def put_items(self, table: str, items: Sequence[tuple[str, dict | str]]) -> None:
+        """Write items by key; an item may come already serialized by :func:`dumps_storable`."""
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO table_items(table_name, pk, item) VALUES (?, ?, ?)",
-                [(table, pk, _dumps(item)) for pk, item in items],
+                [(table, pk, item if isinstance(item, str) else dumps_storable(item)) for pk, item in items],
             )
 
     def get_item(self, table: str, pk: str) -> dict | None:
@@ -265,7 +267,7 @@ class SQLiteStorage:
                 merged = {**(orjson.loads(row["profile"]) if row else {}), **values}
                 db.execute(
                     "INSERT OR REPLACE INTO profiles(kind, profile_id, target_id, profile) VALUES (?, ?, ?, ?)",
-                    (kind, profile_id, target_id, _dumps(merged)),
+                    (kind, profile_id, target_id, dumps_storable(merged)),
                 )
         return len(profiles)
 
@@ -273,12 +275,16 @@ class SQLiteStorage:
         target_ids = [t for t in target_ids if _encodable(t)]  # a lone surrogate names nothing stored
         if not target_ids or not _encodable(profile_id):
             return {}
-        marks = ",".join("?" * len(target_ids))
-        rows = self._read(
-            f"SELECT target_id, profile FROM profiles WHERE kind = ? AND profile_id = ? AND target_id IN ({marks})",
-            (kind, profile_id, *target_ids),
-        )
-        return {row["target_id"]: orjson.loads(row["profile"]) for row in rows}
+        found: dict[str, dict] = {}
+        for start in range(0, len(target_ids), _IN_CHUNK):  # SQLite caps the variables of one query
+            chunk = target_ids[start:start + _IN_CHUNK]
+            rows = self._read(
+                "SELECT target_id, profile FROM profiles WHERE kind = ? AND profile_id = ? "
+                f"AND target_id IN ({','.join('?' * len(chunk))})",
+                (kind, profile_id, *chunk),
+            )
+            found.update({row["target_id"]: orjson.loads(row["profile"]) for row in rows})
+        return found
 
     # -- idempotency keys -----------------------------------------------------------------
     # A key is reserved (status 0) before its request runs, atomically, so a repeat cannot

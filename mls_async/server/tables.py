@@ -9,10 +9,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import orjson
-
 from mls_async.server.errors import APIError
-from mls_async.server.storage import Conflict, SQLiteStorage, Unstorable, check_storable
+from mls_async.server.storage import Conflict, SQLiteStorage, Unstorable, dumps_storable
 
 __all__ = ["TableService"]
 
@@ -69,11 +67,11 @@ class TableService:
         missing = [i for i, item in enumerate(items) if key not in item]
         if missing:
             raise APIError(400, f"rows {missing[:5]} have no key column {key!r}")
-        for index, item in enumerate(items):  # refuse what cannot be stored now, not after the 200
+        rows = []  # serialized once, now: what cannot be stored is refused before the 200
+        for index, item in enumerate(items):
             try:
-                check_storable(item)
-                orjson.dumps(item)
-            except (Unstorable, TypeError) as exc:
+                rows.append((str(item[key]), dumps_storable(item)))
+            except Unstorable as exc:
                 raise APIError(400, f"row {index} cannot be stored: {exc}") from None
 
         def set_status(status: str, count: int | None = None) -> None:
@@ -89,9 +87,8 @@ class TableService:
         def run() -> None:
             failed = False
             try:
-                for start in range(0, len(items), 1000):
-                    chunk = items[start:start + 1000]
-                    self._storage.put_items(name, [(str(item[key]), item) for item in chunk])
+                for start in range(0, len(rows), 1000):
+                    self._storage.put_items(name, rows[start:start + 1000])
             except Exception:
                 failed = True
             finally:
