@@ -6,6 +6,7 @@ extra field the server sends instead of rejecting it.
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from enum import Enum
 from typing import Any, Literal
@@ -22,6 +23,10 @@ __all__ = [
     "ProblemType",
     "FeatureStoreConf",
     "LabelDataConf",
+    "MetaTable",
+    "MetaItem",
+    "Vertex",
+    "Edge",
 ]
 
 
@@ -181,3 +186,48 @@ class Dataset(_Entity):
     def label_data_conf(self) -> LabelDataConf:
         conf = (self.setup_conf or {}).get("label_data_conf") or {}
         return LabelDataConf(reverse=True, **conf)
+
+
+class MetaItem(_Entity):
+    """One named row of a meta table: ``values`` follows the table's schema."""
+
+    id: int | None = None
+    name: str | None = None
+    values: dict[str, Any] | None = None
+
+
+with warnings.catch_warnings():
+    # `schema` is the platform's field name; it deliberately hides pydantic's deprecated `BaseModel.schema()`.
+    warnings.filterwarnings("ignore", message='Field name "schema"', category=UserWarning)
+
+    class MetaTable(_Entity):
+        """A named lookup table (device catalogues, say) that models read as ``{name: values}``."""
+
+        id: int | None = None
+        name: str | None = None
+        description: str | None = None
+        schema: dict[str, Any] | None = None  # type: ignore[assignment]
+        items: list[dict[str, Any]] | None = None
+        user: str | None = None
+        created_at: datetime | None = None
+        updated_at: datetime | None = None
+
+        def item_values(self) -> dict[str, Any]:
+            """``{item name: values}`` of the items this table was fetched with."""
+            return {item["name"]: item.get("values") for item in self.items or []}
+
+
+class Vertex(_Entity):
+    """A vertex of the graph API: ``id``, ``label`` and ``properties``."""
+
+    id: str | None = None
+    label: str | None = None
+    properties: dict[str, Any] | None = None
+
+
+class Edge(_Entity):
+    """An edge of the graph API; its id is ``{from}_{label}_{to}``."""
+
+    id: str | None = None
+    label: str | None = None
+    properties: dict[str, Any] | None = None

@@ -146,3 +146,42 @@ class PredictRequest(_Body):
 class FeatureBatchRequest(_Body):
     ids: list[str] = Field(min_length=1, max_length=10000)
     keys: list[str] | None = None
+
+
+class MetaTableRequest(_Body):
+    """Create or update a meta table (``/api/v1/meta_tables``)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    schema_: dict[str, Any] = Field(alias="schema")
+    description: str | None = None
+
+
+class MetaItemRequest(_Body):
+    """Create or update one meta item; an update also carries the item's ``id``, as the original sends it."""
+
+    id: int | None = None
+    name: str = Field(min_length=1, max_length=200)
+    values: dict[str, Any]
+
+
+class MetaItemsBulkRequest(_Body):
+    items: dict[str, dict[str, Any]] = Field(max_length=1000)
+
+
+class VertexRequest(_Body):
+    id: str = Field(min_length=1, max_length=500)
+    label: str = Field(min_length=1, max_length=200)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class EdgeRequest(_Body):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    frm: str = Field(alias="from", min_length=1, max_length=500)
+    to: str = Field(min_length=1, max_length=500)
+    label: str = Field(min_length=1, max_length=200)
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class PropertiesRequest(_Body):
+    properties: dict[str, Any] = Field(default_factory=dict)

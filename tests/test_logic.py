@@ -161,3 +161,21 @@ async def test_lookups_through_our_sync_profile_client_in_the_dsl(live_server):
         profiles.put_user_profiles("p", {"u1": {"a": 1, "b": 2}})
         logic = {"merge": [{"pf": ["user", "p", {"var": "u"}, ["b", "a"]]}, {"pf": ["user", "p", "nobody", ["a"]]}]}
         assert await LogicProcessor.apply(logic, {"u": "u1"}, pf_client=profiles) == [2, 1, None]
+
+
+@pytest.mark.parametrize("sync", [False, True], ids=["async-client", "sync-client"])
+async def test_graph_reads_the_graph_api_of_the_local_server(sync, client_kwargs, async_transport, sync_transport):
+    from mls_async.apis import AsyncMLSGraphAPIClient, MLSGraphAPIClient
+
+    kwargs = {"env": "LOCAL", "base_url": client_kwargs["base_url"]}
+    with MLSGraphAPIClient(**kwargs, transport=sync_transport) as writer:
+        writer.add_vertex("u1", "user", {"age": 30})
+        writer.add_vertex("u2", "user", {"age": 40})
+    logic = {"graph": ["vertex", "label", "user", "age", {"var": "age"}]}
+    if sync:
+        with MLSGraphAPIClient(**kwargs, transport=sync_transport) as graph:
+            found = await LogicProcessor(graph_client=graph).evaluate(logic, {"age": 40})
+    else:
+        async with AsyncMLSGraphAPIClient(**kwargs, transport=async_transport) as graph:
+            found = await LogicProcessor(graph_client=graph).evaluate(logic, {"age": 40})
+    assert found == [{"id": "u2", "label": "user", "properties": {"age": 40}}]

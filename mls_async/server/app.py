@@ -21,6 +21,8 @@ from mls_async._protocol import CAP_META_MERGE, CAP_PROFILE_BATCH, CAPABILITIES_
 from mls_async.server.errors import APIError, envelope, error_response
 from mls_async.server.openapi import install_openapi
 from mls_async.server.routes_features import profile_reads, profiles, settings
+from mls_async.server.routes_graph import graph
+from mls_async.server.routes_meta_tables import meta_tables
 from mls_async.server.routes_models import auth, models
 from mls_async.server.routes_registry import registry
 from mls_async.server.routes_resources import components, datasets, tables
@@ -134,7 +136,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     """Build the ASGI app over ``config.data_dir``."""
     app = FastAPI(title="MLS local server", version="1", description=__doc__)
     app.state.mls = State(config)
-    for router in (auth, models, components, datasets, tables, registry, profiles, settings):
+    for router in (auth, models, components, datasets, tables, registry, meta_tables, profiles, settings,
+                   graph):
         app.include_router(router)
     app.router.routes[:0] = profile_reads  # first: the hot path of online inference matches at once
 
