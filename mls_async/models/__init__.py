@@ -6,6 +6,7 @@ from mls_async._sync.model_client import MLModelClient
 from mls_async.models._base import MLSModel, MLSModelError
 from mls_async.models._generic import MLSGenericModel, MLSRuleModel
 from mls_async.models._trainable import MLSTrainable
+from mls_async.models._trainable_custom import MLSTrainableCustom
 from mls_async.models._wrappers import MLSCatBoostModel, MLSLightGBMModel, MLSPyTorchModel, MLSXGBoostModel
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "MLSPyTorchModel",
     "MLSRuleModel",
     "MLSTrainable",
+    "MLSTrainableCustom",
     "MLSXGBoostModel",
     "ManualModel",
 ]

@@ -198,17 +198,16 @@ class MLSTrainable:
         weakref.finalize(self, shutil.rmtree, path, True)  # also at exit: training files never linger
         predictor = TabularPredictor(label=self.label, eval_metric=self.metric, path=path,
                                      problem_type=self.problem_type, verbosity=2 if verbose else 0)
-        predictor.fit(
-            self._training_frame(train_data, "train_data"),
-            time_limit=time_limit,
-            hyperparameters=hyperparameters if hyperparameters is not None else {"CAT": {}},
-            fit_weighted_ensemble=ensemble,
-            num_bag_folds=0,
-            num_stack_levels=0,
-        )
+        predictor.fit(self._training_frame(train_data, "train_data"), time_limit=time_limit,
+                      **self._fit_arguments(hyperparameters, ensemble))
         if not ensemble:
             predictor.delete_models(models_to_keep="best", dry_run=False)
         return predictor
+
+    def _fit_arguments(self, hyperparameters: dict | None, ensemble: bool) -> dict[str, Any]:
+        """What ``TabularPredictor.fit`` gets besides the data and the time limit."""
+        return {"hyperparameters": hyperparameters if hyperparameters is not None else {"CAT": {}},
+                "fit_weighted_ensemble": ensemble, "num_bag_folds": 0, "num_stack_levels": 0}
 
     def _importance(self, predictor: Any, test_data: Any, deadline: float | None) -> Any:
         left = None if deadline is None else max(1.0, deadline - time.monotonic())

@@ -10,33 +10,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
 from mls_async.models._base import MLSModelError
 from mls_async.models._batching import MicroBatcher
 from mls_async.models._generic import MLSGenericModel
 from mls_async.models._library import _LibraryModel
 from mls_async.models._trainable import MLSTrainable
+from mls_async.models.contrib._logic_steps import (
+    PREDICT_FNS,
+    check_logic,
+    check_predict_fn,
+    logic_inputs,
+    predict_rows,
+    processor_for,
+    run_logic,
+)
 
-__all__ = ["GenericLogicModel", "PREDICT_FNS"]
-
-PREDICT_FNS = ("predict", "predict_proba", "none")
+__all__ = ["GenericLogicModel", "PREDICT_FNS", "check_logic", "default_postprocess"]
 
 
-def _default_postprocess() -> dict:
+def default_postprocess() -> dict:
+    """One item whose props hold the score ``y`` (id, name and type from features of those names)."""
     return {"list": [{"dict": ["id", "id", "name", "name", "type", "type", "props",
                                {"dict": ["score", {"var": "y"}]}]}]}
-
-
-def _check_logic(logic: Any, name: str) -> None:
-    if not isinstance(logic, dict):
-        raise MLSModelError(f"{name} must be a dict logic such as {{'merge': [...]}}, got {type(logic).__name__}")
-    unknown = [key for key in logic if key not in ALLOWED_TOP_LEVEL]
-    if unknown:
-        raise MLSModelError(f"{name} has unknown top-level operators {unknown}")
-    try:
-        validate_logic(logic, name)
-    except LogicError as exc:
-        raise MLSModelError(str(exc)) from exc
 
 
 class GenericLogicModel(MLSGenericModel, MLSTrainable):
@@ -57,39 +52,24 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
                  predict_fn: str = "predict", data: dict | None = None) -> None:
         if not isinstance(features, list):
             raise MLSModelError(f"features must be a list, got {type(features).__name__}")
-        if predict_fn not in PREDICT_FNS:
-            raise MLSModelError(f"predict_fn={predict_fn!r} is not valid; use one of: {', '.join(PREDICT_FNS)}")
+        check_predict_fn(predict_fn)
         if data is not None and not isinstance(data, dict):
             raise MLSModelError(f"data must be a dict, got {type(data).__name__}")
         preprocess_logic = preprocess_logic if preprocess_logic is not None else {
             "merge": [{"var": f} for f in features]}
-        postprocess_logic = postprocess_logic if postprocess_logic is not None else _default_postprocess()
-        _check_logic(preprocess_logic, "preprocess_logic")
-        _check_logic(postprocess_logic, "postprocess_logic")
+        postprocess_logic = postprocess_logic if postprocess_logic is not None else default_postprocess()
+        check_logic(preprocess_logic, "preprocess_logic")
+        check_logic(postprocess_logic, "postprocess_logic")
         super().__init__([model], model_name, model_version, features)
         self.preprocess_logic = preprocess_logic
         self.postprocess_logic = postprocess_logic
         self.predict_fn = predict_fn
         self.data = dict(data or {})
 
-    def _inputs(self, x: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(x, (list, tuple)):
-            raise MLSModelError(f"{self.model_name}: x must be a list of feature values, got {type(x).__name__}")
-        self._check_row_length(list(x))
-        data = {name: value for name, value in zip(self.features or [], x)
-                if value is not None and not (isinstance(value, list) and not value)}  # None and [] use defaults
-        data["additional_keys"] = kwargs.get("keys", [])
-        data.update(self.data)
-        return data
-
-    async def _preprocess_and_predict(self, x: list[Any], kwargs: dict[str, Any]) -> tuple[LogicProcessor, dict, Any]:
-        processor = LogicProcessor(kwargs.get("pf_client"), kwargs.get("graph_client"), kwargs.get("dynamodb_client"),
-                                   cache=self.__dict__.setdefault("_cache_logic", {}))
-        data = self._inputs(x, kwargs)
-        try:
-            row = await processor.evaluate(self.preprocess_logic, data)
-        except Exception as exc:
-            raise MLSModelError(f"GenericLogicModel: preprocessing failed: {type(exc).__name__}: {exc}") from exc
+    async def _preprocess_and_predict(self, x: list[Any], kwargs: dict[str, Any]) -> tuple[Any, dict, Any]:
+        processor = processor_for(self, kwargs)
+        data = logic_inputs("GenericLogicModel", list(self.features or []), x, kwargs.get("keys"), self.data)
+        row = await run_logic(processor, self.preprocess_logic, data, "GenericLogicModel", "preprocessing")
         try:
             y = await self._ml_predict(row)
         except MLSModelError:
@@ -100,10 +80,10 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         return processor, data, y
 
     async def _ml_predict(self, row: Any) -> Any:
-        if self.predict_fn == "none":
+        if self.predict_fn == "none" and self.model_lib != "pytorch":
             return None
         model = self.models[0] if self.models else None
-        if model is None or not hasattr(model, self.predict_fn):
+        if model is None or (self.model_lib != "pytorch" and not hasattr(model, self.predict_fn)):
             raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
         if row and isinstance(row[0], list):  # the logic built several rows: one call for them
             output = self._predict_rows(row)
@@ -122,15 +102,8 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
 
     def _predict_rows(self, rows: list[Any]) -> Any:
         """The model's ``predict_fn`` on ``rows``: one output per row."""
-        method = getattr(self.models[0], self.predict_fn)
-        if self.model_lib == "autogluon":
-            import pandas as pd
-
-            columns = list(getattr(self, "training_features", None) or self.features or [])
-            return method(pd.DataFrame(rows, columns=columns), as_pandas=False)
-        import numpy as np
-
-        return method(np.asarray(rows))
+        columns = list(getattr(self, "training_features", None) or self.features or [])
+        return predict_rows(self.models[0], self.model_lib, self.predict_fn, rows, columns)
 
     async def predict_y_async(self, x: list[Any], **kwargs: Any) -> Any:
         """Only the model's output for ``x`` (after preprocessing), without postprocessing."""
@@ -139,8 +112,5 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
         processor, data, y = await self._preprocess_and_predict(x, kwargs)
         data["y"] = y
-        try:
-            items = await processor.evaluate(self.postprocess_logic, data)
-        except Exception as exc:
-            raise MLSModelError(f"GenericLogicModel: postprocessing failed: {type(exc).__name__}: {exc}") from exc
+        items = await run_logic(processor, self.postprocess_logic, data, "GenericLogicModel", "postprocessing")
         return {"items": items or []}

@@ -1,0 +1,92 @@
+"""The steps that logic-driven models share: inputs for the logic, running the logic, the model call.
+
+They follow the original's ``GenericLogicModel`` family: features whose value is None or
+``[]`` are left out of the logic's data (so ``var`` defaults apply), ``additional_keys``
+are the request's ``keys`` and the model's ``data`` overrides both; a model's output
+for one row is that row's output, and PyTorch models are called on a float tensor
+whatever ``predict_fn`` says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
+from mls_async.models._base import MLSModelError
+
+__all__ = ["PREDICT_FNS", "check_logic", "check_predict_fn", "logic_inputs", "predict_rows", "processor_for",
+           "run_logic", "single_output"]
+
+PREDICT_FNS = ("predict", "predict_proba", "none")
+
+
+def check_logic(logic: Any, name: str) -> None:
+    """A dict whose operator is known and whose whole tree is valid, else ``MLSModelError``."""
+    if not isinstance(logic, dict):
+        raise MLSModelError(f"{name} must be a dict logic such as {{'merge': [...]}}, got {type(logic).__name__}")
+    unknown = [key for key in logic if key not in ALLOWED_TOP_LEVEL]
+    if unknown:
+        raise MLSModelError(f"{name} has unknown top-level operators {unknown}")
+    try:
+        validate_logic(logic, name)
+    except LogicError as exc:
+        raise MLSModelError(str(exc)) from exc
+
+
+def check_predict_fn(predict_fn: Any, name: str = "predict_fn") -> None:
+    if predict_fn not in PREDICT_FNS:
+        raise MLSModelError(f"{name}={predict_fn!r} is not valid; use one of: {', '.join(PREDICT_FNS)}")
+
+
+def logic_inputs(owner: str, features: list[str], x: Any, keys: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The logic's data: present feature values, ``additional_keys``, then the model's static ``data``."""
+    if not isinstance(x, (list, tuple)):
+        raise MLSModelError(f"{owner}: x must be a list of feature values, got {type(x).__name__}")
+    if len(x) != len(features):
+        raise MLSModelError(f"{owner}: x has {len(x)} values but the model has {len(features)} features")
+    inputs = {name: value for name, value in zip(features, x)
+              if value is not None and not (isinstance(value, list) and not value)}
+    inputs["additional_keys"] = keys if keys is not None else []
+    inputs.update(data)
+    return inputs
+
+
+def processor_for(model: Any, kwargs: dict[str, Any]) -> LogicProcessor:
+    """A processor over the request's clients, sharing the model's compiled logic."""
+    return LogicProcessor(kwargs.get("pf_client"), kwargs.get("graph_client"), kwargs.get("dynamodb_client"),
+                          cache=model.__dict__.setdefault("_cache_logic", {}))
+
+
+async def run_logic(processor: LogicProcessor, logic: Any, data: dict[str, Any], owner: str, step: str) -> Any:
+    try:
+        return await processor.evaluate(logic, data)
+    except Exception as exc:
+        raise MLSModelError(f"{owner}: {step} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def predict_rows(model: Any, model_lib: str | None, predict_fn: str, rows: list[Any],
+                 columns: list[str] | None = None) -> Any:
+    """``predict_fn`` of ``model`` on ``rows``: one output per row (AutoGluon on a frame, PyTorch on a tensor)."""
+    if model_lib == "pytorch":
+        import torch
+
+        with torch.inference_mode():
+            return model(torch.tensor(rows, dtype=torch.float)).detach().numpy()
+    method = getattr(model, predict_fn, None)
+    if method is None:
+        raise MLSModelError(f"the model has no {predict_fn}(); pass a trained model or fit() first")
+    if model_lib == "autogluon":
+        import pandas as pd
+
+        output = method(pd.DataFrame(rows, columns=columns), as_pandas=False)
+        return output.to_numpy() if hasattr(output, "to_numpy") else output
+    import numpy as np
+
+    return method(np.asarray(rows))
+
+
+def single_output(output: Any) -> Any:
+    """As the original answers: the only row's output alone, every row's otherwise, as plain Python."""
+    if len(output) == 1:
+        output = output[0]
+    return output.tolist() if hasattr(output, "tolist") else output
