@@ -122,10 +122,10 @@ def replace_dir(staging: Path, target: Path) -> None:
 
 
 def load_version_dir(directory: Path) -> Any:
-    """Unpickle the model in ``directory`` and let it restore its extra files."""
-    import joblib
+    """Unpickle the model in ``directory`` (ours, or one the original SDK saved) and let it restore its files."""
+    from mls_async.compat import load_sktmls
 
-    model = joblib.load(directory / MODEL_BINARY_NAME)
+    model = load_sktmls(directory / MODEL_BINARY_NAME)
     after_load = getattr(model, "_after_load", None)
     if after_load is not None:
         after_load(directory)

@@ -1,4 +1,5 @@
-"""``mls-async``: ``server`` starts the local MLS server, ``demo`` runs the end-to-end demo."""
+"""``mls-async``: ``server`` starts the local MLS server, ``demo`` runs the end-to-end demo,
+``migrate`` registers models the original SDK saved."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import sys
 
 __all__ = ["main"]
 
-USAGE = """usage: mls-async {server,demo} [options] | --version
+USAGE = """usage: mls-async {server,demo,migrate} [options] | --version
 
   server   run the local MLS server (mls-async server --help)
   demo     start a local server and run the end-to-end demo (mls-async demo --help)
+  migrate  register the models sktmls saved under a directory (mls-async migrate --help)
 """
 
 
@@ -40,5 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         from mls_async.demo import main as demo_main
 
         return demo_main(rest)
+    if command == "migrate":
+        from mls_async.migrate import main as migrate_main
+
+        return migrate_main(rest)
     print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2

@@ -124,6 +124,7 @@ class MLSGenericModel(MLSModel):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.__dict__.setdefault("_custom_source", None)  # absent from models the original SDK saved
         source = state.get("_custom_source")
         if source is not None:
             self.custom_predict_async = _load_predict_source(source, CUSTOM_PREDICT_FILE)

@@ -96,6 +96,8 @@ class _LibraryModel(MLSModel):
 
     async def predict_async(self, x: Any, **kwargs: Any) -> dict[str, Any]:
         """One item per row, its ``props.score`` the model's prediction. Override to shape items."""
+        if type(self).predict is not _LibraryModel.predict:  # a subclass written for the original: its sync predict
+            return await anyio.to_thread.run_sync(lambda: self.predict(x, **kwargs))
         return self._items(await self.predict_scores_async(x))
 
     def predict(self, x: Any, **kwargs: Any) -> dict[str, Any]:

@@ -40,6 +40,11 @@ class _PredictorOnDisk:
         return "<AutoGluon predictor, loaded from the model directory>"
 
 
+def _is_predictor(model: Any) -> bool:
+    """An AutoGluon predictor (a LightGBM booster also has ``feature_importance``: not enough)."""
+    return type(model).__module__.startswith("autogluon.") and hasattr(model, "path")
+
+
 def _check_metric(metric: str, problem_type: str) -> None:
     if problem_type == "regression":
         if metric not in REGRESSION_METRICS:
@@ -93,7 +98,7 @@ class MLSTrainable:
         self._require_model()
         models = getattr(self, "models", None)
         predictor = models[0] if models else None
-        if predictor is None or isinstance(predictor, _PredictorOnDisk) or not hasattr(predictor, "feature_importance"):
+        if not _is_predictor(predictor):
             raise MLSModelError(f"{self.model_name}: no trained predictor; call fit(...) first")
         return predictor
 
@@ -263,7 +268,7 @@ class MLSTrainable:
 
     def _trained(self) -> bool:
         models = getattr(self, "models", None) or []
-        return bool(models) and hasattr(models[0], "feature_importance")
+        return bool(models) and _is_predictor(models[0])
 
     def _write_artifacts(self, directory: Path) -> None:
         parent = getattr(super(), "_write_artifacts", None)

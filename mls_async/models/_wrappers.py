@@ -132,6 +132,7 @@ class MLSPyTorchModel(_LibraryModel):
     def __setstate__(self, state: dict[str, Any]) -> None:
         import torch
 
-        script = state.pop("_torchscript")
+        script = state.pop("_torchscript", None)
         self.__dict__.update(state)
-        self.models = [torch.jit.load(io.BytesIO(script), map_location="cpu")]  # serving hosts may have no GPU
+        if script is not None:  # None: saved by the original SDK, whose TorchScript file sits beside model.joblib
+            self.models = [torch.jit.load(io.BytesIO(script), map_location="cpu")]  # serving hosts may have no GPU
