@@ -30,6 +30,11 @@ def prepare(url: str) -> None:
         features = {f"u{i}": {"age": 20 + i % 40, "traffic": float((i * 7) % 13) + (5.0 if i % 3 == 0 else 0.0)}
                     for i in range(90)}
         http.put("/v1/mls-mms/profiles/7/users", json=features).raise_for_status()
+        for vertex, label in (("u1", "user"), ("u2", "user"), ("p1", "product"), ("p2", "product")):
+            http.post("/v1/vertices", json={"id": vertex, "label": label, "properties": {"n": vertex}}
+                      ).raise_for_status()
+        for frm, to, label in (("u1", "p1", "bought"), ("u2", "p1", "viewed"), ("u2", "p2", "bought")):
+            http.post("/v1/edges", json={"from": frm, "to": to, "label": label}).raise_for_status()
         for table in ("label_tbl", "batch_tbl"):
             _wait(lambda t=table: http.get(f"/api/v1/dynamodb/tables/{t}/is_loading").json()["results"]
                   ["is_loading"] is False, f"table {table} to load")
@@ -186,6 +191,38 @@ def automl_server(side: Side, ctx: dict) -> None:
     assert side.models.get_automl_model_server_status(model) == "STOPPED"
 
 
+def meta_tables(side: Side, ctx: dict) -> None:
+    schema = {"product_grp_id": {"type": "string"}, "mfact_nm": {"type": "string"}}
+    table = side.meta_tables.create_meta_table("parity_devices", schema, "devices")
+    assert side.meta_tables.meta_table_exists(name="parity_devices")
+    assert side.meta_tables.get_meta_table(name="parity_devices").id == table.id
+    assert [t.name for t in side.meta_tables.list_meta_tables()] == ["parity_devices"]
+    side.meta_tables.update_meta_table(table, description="phones")
+    item = side.meta_tables.create_meta_item(table, "A1G6", {"product_grp_id": "1", "mfact_nm": "Apple"})
+    assert side.meta_tables.get_meta_item(table, name="A1G6").values["mfact_nm"] == "Apple"
+    side.meta_tables.update_meta_item(table, item, item_dict={"product_grp_id": "2", "mfact_nm": "Apple"})
+    side.meta_tables.create_meta_items(table, {"A2FY": {"product_grp_id": "3", "mfact_nm": "Samsung"}})
+    frame = side.types.pandas.DataFrame({"eqp": ["B1"], "product_grp_id": ["4"], "mfact_nm": ["LG"]})
+    side.meta_tables.create_meta_items_by_dataframe(table, frame, "eqp")
+    assert sorted(i.name for i in side.meta_tables.list_meta_items(table)) == ["A1G6", "A2FY", "B1"]
+    assert list(side.meta_tables.get_meta_table_dataframe(name="parity_devices")["name"]) == ["A1G6", "A2FY", "B1"]
+    side.meta_tables.delete_meta_item(table, item)
+    side.meta_tables.delete_meta_table(side.meta_tables.get_meta_table(name="parity_devices"))
+    assert not side.meta_tables.meta_table_exists(name="parity_devices")
+
+
+def graph(side: Side, ctx: dict) -> None:
+    assert sorted(v.id for v in side.graph.list_vertices({"label": "user"})) == ["u1", "u2"]
+    assert side.graph.get_vertex("p1").get() == {"id": "p1", "label": "product", "properties": {"n": "p1"}}
+    assert [e.id for e in side.graph.list_edges({"from": "u2"})] == ["u2_viewed_p1", "u2_bought_p2"]
+    assert side.graph.get_edge("u1_bought_p1").label == "bought"
+    side.graph.drop_edge("u1_bought_p1")
+    side.graph.drop_edges({"label": "viewed"})
+    side.graph.drop_vertex("p2")
+    side.graph.drop_vertices({"label": "user"})
+    assert [v.id for v in side.graph.list_vertices()] == ["p1"] and side.graph.list_edges() == []
+
+
 def delete_everything(side: Side, ctx: dict) -> None:
     side.models.delete_model(ctx["empty"])
     side.models.delete_model_deployment(ctx["deployment"])
@@ -212,5 +249,7 @@ STEPS: list[Step] = [
     ("find_datasets", find_datasets),
     ("automl", automl),
     ("automl_server", automl_server),
+    ("meta_tables", meta_tables),
+    ("graph", graph),
     ("delete_everything", delete_everything),
 ]

@@ -1,6 +1,7 @@
 """The two sides of the parity suite: the original ``sktmls`` and ``mls_async`` (sync and async).
 
-A side bundles the four clients of one SDK (models, components, datasets, dynamodb)
+A side bundles the clients of one SDK (models, components, datasets, dynamodb, meta
+tables, graph)
 and its entity classes, so that one scenario runs unchanged on every side. Each
 client is wrapped to note which public methods the scenario called.
 """
@@ -18,6 +19,7 @@ from typing import Any
 from tests.parity.recording import Recorder
 
 USER, PASSWORD = "parity", "parity-pass"
+KINDS = ("models", "components", "datasets", "dynamodb", "meta_tables", "graph")
 
 
 class Tracked:
@@ -68,6 +70,8 @@ class Side:
     components: Any
     datasets: Any
     dynamodb: Any
+    meta_tables: Any
+    graph: Any
     types: SimpleNamespace
     called: set[str] = field(default_factory=set)
     close: Callable[[], None] = lambda: None
@@ -77,20 +81,27 @@ def original_side(url: str, recorder: Recorder) -> Side:
     """The real ``sktmls`` 2026.10.7, unchanged, its LOCAL host table pointed at ``url``."""
     import sktmls.config
     from sktmls import MLSENV, MLSRuntimeENV
+    from sktmls.apis import MLSGraphAPIClient
     from sktmls.components import Component, ComponentClient
     from sktmls.datasets import Dataset, DatasetClient, FeatureStoreConf, LabelDataConf, ProblemType
     from sktmls.dynamodb import DynamoDBClient
+    from sktmls.meta_tables import MetaTableClient
     from sktmls.models import AutoMLModel, ManualModel, MLModelClient
 
     sktmls.config.CONFIG["LOCAL"]["MLS_AB_API_URL"]["local"] = url
+    sktmls.config.CONFIG["LOCAL"]["MLS_GRAPH_API_URL"]["local"] = url
     kwargs = {"env": MLSENV.LOCAL, "runtime_env": MLSRuntimeENV.LOCAL, "username": USER, "password": PASSWORD}
     called: set[str] = set()
     types = SimpleNamespace(Component=Component, ManualModel=ManualModel, AutoMLModel=AutoMLModel, Dataset=Dataset,
-                            ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf)
+                            ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf,
+                            pandas=__import__("pandas"))
     return Side("sktmls", recorder, Tracked(MLModelClient(**kwargs), "models", called),
                 Tracked(ComponentClient(**kwargs), "components", called),
                 Tracked(DatasetClient(**kwargs), "datasets", called),
-                Tracked(DynamoDBClient(**kwargs), "dynamodb", called), types, called)
+                Tracked(DynamoDBClient(**kwargs), "dynamodb", called),
+                Tracked(MetaTableClient(**kwargs), "meta_tables", called),
+                Tracked(MLSGraphAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL), "graph", called),
+                types, called)
 
 
 def _our_types() -> SimpleNamespace:
@@ -99,21 +110,25 @@ def _our_types() -> SimpleNamespace:
     from mls_async.models import AutoMLModel, ManualModel
 
     return SimpleNamespace(Component=Component, ManualModel=ManualModel, AutoMLModel=AutoMLModel, Dataset=Dataset,
-                           ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf)
+                           ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf,
+                           pandas=__import__("pandas"))
 
 
 def sync_side(url: str, recorder: Recorder) -> Side:
     """Our generated sync clients, configured as a migrating user would (``env=LOCAL`` + ``base_url``)."""
     from mls_async import MLSENV
+    from mls_async.apis import MLSGraphAPIClient
     from mls_async.components import ComponentClient
     from mls_async.datasets import DatasetClient
     from mls_async.dynamodb import DynamoDBClient
+    from mls_async.meta_tables import MetaTableClient
     from mls_async.models import MLModelClient
 
     kwargs = {"env": MLSENV.LOCAL, "username": USER, "password": PASSWORD, "base_url": url}
-    clients = [MLModelClient(**kwargs), ComponentClient(**kwargs), DatasetClient(**kwargs), DynamoDBClient(**kwargs)]
+    clients = [MLModelClient(**kwargs), ComponentClient(**kwargs), DatasetClient(**kwargs), DynamoDBClient(**kwargs),
+               MetaTableClient(**kwargs), MLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url)]
     called: set[str] = set()
-    kinds = ("models", "components", "datasets", "dynamodb")
+    kinds = KINDS
     tracked = [Tracked(c, kind, called) for c, kind in zip(clients, kinds)]
     return Side("mls_async sync", recorder, *tracked, _our_types(), called,
                 close=lambda: [c.close() for c in clients] and None)
@@ -122,17 +137,20 @@ def sync_side(url: str, recorder: Recorder) -> Side:
 def async_side(url: str, recorder: Recorder) -> Side:
     """Our async clients, every coroutine run to completion on one background loop."""
     from mls_async import MLSENV
+    from mls_async.apis import AsyncMLSGraphAPIClient
     from mls_async.components import AsyncComponentClient
     from mls_async.datasets import AsyncDatasetClient
     from mls_async.dynamodb import AsyncDynamoDBClient
+    from mls_async.meta_tables import AsyncMetaTableClient
     from mls_async.models import AsyncMLModelClient
 
     loop = LoopThread()
     kwargs = {"env": MLSENV.LOCAL, "username": USER, "password": PASSWORD, "base_url": url}
     clients = [AsyncMLModelClient(**kwargs), AsyncComponentClient(**kwargs), AsyncDatasetClient(**kwargs),
-               AsyncDynamoDBClient(**kwargs)]
+               AsyncDynamoDBClient(**kwargs), AsyncMetaTableClient(**kwargs),
+               AsyncMLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url)]
     called: set[str] = set()
-    kinds = ("models", "components", "datasets", "dynamodb")
+    kinds = KINDS
     tracked = [Tracked(c, kind, called, loop.run) for c, kind in zip(clients, kinds)]
 
     def close() -> None:
