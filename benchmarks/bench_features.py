@@ -9,7 +9,9 @@ The local server runs in its own process (``--feature-latency-ms 20``). Workload
   without the batch route (every lookup its own GET, as on the real platform) and with it.
 - P1b: 10,000 concurrent predictions of ours against the server with the batch route.
 
-Our rows are the median of 3 runs (the original's take long enough to run once).
+Our rows are the median of 3 runs (the original's take long enough to run once). The
+original runs in a process of its own: importing it loads torch and AutoGluon, whose
+objects would otherwise slow every garbage collection of ours.
 - P3: 1,000 concurrent async ``get_manual_model`` calls vs 1,000 sequential sync calls,
   wall time and client CPU per call, for each transport (and raw httpx2 as a reference).
 
@@ -85,6 +87,15 @@ def original_predictions(url: str, clf: Any, inputs: list[list[Any]], threads: i
         return results, time.perf_counter() - started
 
     return asyncio.run(run())
+
+
+def original_in_own_process(url: str, clf: Any, inputs: list[list[Any]], threads: int | None) -> tuple[list, float]:
+    """:func:`original_predictions` in a fresh process (spawned), so that its imports stay out of ours."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(original_predictions, url, clf, inputs, threads).result()
 
 
 def our_predictions(url: str, clf: Any, inputs: list[list[Any]], repeats: int = 3) -> tuple[list, float]:
@@ -178,9 +189,9 @@ def main() -> None:
         load_profiles(plain.url, users)
         load_profiles(batching.url, users)
         few = inputs[:args.concurrent]
-        expected, default_s = original_predictions(plain.url, clf, few, None)
+        expected, default_s = original_in_own_process(plain.url, clf, few, None)
         rows.append(("sktmls 2026.10.7 predict_async, default executor", default_s, len(few)))
-        got, threads_s = original_predictions(plain.url, clf, few, 64)
+        got, threads_s = original_in_own_process(plain.url, clf, few, 64)
         assert got == expected
         rows.append(("sktmls 2026.10.7 predict_async, 64-thread executor", threads_s, len(few)))
         got, plain_s = our_predictions(plain.url, clf, few)

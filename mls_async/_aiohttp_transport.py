@@ -8,11 +8,14 @@ not repeated as if it had never been sent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport as _Base
 
-__all__ = ["AiohttpTransport"]
+__all__ = ["AiohttpTransport", "LeanResponse"]
 
 
 def _precise(error: BaseException) -> httpx.TransportError:
@@ -37,3 +40,39 @@ class AiohttpTransport(_Base):
             return await super().handle_async_request(request)
         except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
             raise _precise(exc) from exc
+
+    async def lean_request(self, method: str, url: str, headers: Mapping[str, str],
+                           timeout: httpx.Timeout) -> LeanResponse:
+        """One bodyless request straight on the aiohttp session, read whole: no httpx objects on the way.
+
+        The hot path of feature lookups; errors are those of :meth:`handle_async_request`.
+        """
+        if not isinstance(self.client, aiohttp.ClientSession):
+            self.client = self.get_client()
+        limits = aiohttp.ClientTimeout(sock_connect=timeout.connect, sock_read=timeout.read, connect=timeout.pool)
+        try:
+            async with self.client.request(method, url, headers=headers, allow_redirects=False,
+                                           timeout=limits) as response:
+                return LeanResponse(method, url, response.status, response.headers, await response.read())
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _precise(exc) from exc
+
+
+class LeanResponse:
+    """What :meth:`AiohttpTransport.lean_request` answers: enough of an ``httpx.Response`` for our decoding."""
+
+    __slots__ = ("status_code", "headers", "content", "_method", "_url")
+
+    def __init__(self, method: str, url: str, status: int, headers: Mapping[str, str], content: bytes) -> None:
+        self.status_code = status
+        self.headers = headers
+        self.content = content
+        self._method, self._url = method, url
+
+    @property
+    def request(self) -> httpx.Request:
+        """The request, rebuilt (only error messages need it)."""
+        return httpx.Request(self._method, self._url)
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"a lean response has no {name}; only bodyless requests take the lean path")

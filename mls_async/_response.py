@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import httpx
 import orjson
@@ -18,7 +19,7 @@ from mls_async._exceptions import (
     MLSUnauthorizedError,
 )
 
-__all__ = ["MLSResponse", "error_for_response", "REQUEST_ID_HEADER"]
+__all__ = ["MLSResponse", "ResponseLike", "error_for_response", "REQUEST_ID_HEADER"]
 
 REQUEST_ID_HEADER = "x-request-id"
 
@@ -31,6 +32,21 @@ _STATUS_ERRORS: dict[int, type[MLSClientError]] = {
     422: MLSBadRequestError,
     429: MLSRateLimitError,
 }
+
+
+class ResponseLike(Protocol):
+    """What decoding reads of a response: an ``httpx.Response``, or a lean one (see ``_aiohttp_transport``)."""
+
+    status_code: int
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def request(self) -> httpx.Request: ...
 
 
 class MLSResponse:
@@ -57,7 +73,7 @@ class MLSResponse:
         self.request_id = request_id
 
     @classmethod
-    def from_httpx(cls, response: httpx.Response) -> MLSResponse:
+    def from_httpx(cls, response: ResponseLike) -> MLSResponse:
         """Decode ``response``; raise the mapped ``MLSClientError`` for any failure."""
         body = _decode_body(response)
         if response.status_code >= 400 or (isinstance(body, dict) and body.get("error")):
@@ -76,7 +92,7 @@ class MLSResponse:
         return f"MLSResponse(status={self.status}, code={self.code}, results={self.results!r})"
 
 
-def _decode_body(response: httpx.Response) -> Any:
+def _decode_body(response: ResponseLike) -> Any:
     if not response.content:
         return None
     try:
@@ -85,12 +101,12 @@ def _decode_body(response: httpx.Response) -> Any:
         return None
 
 
-def _preview(response: httpx.Response) -> str:
+def _preview(response: ResponseLike) -> str:
     text = response.content[:200].decode("utf-8", "replace").strip()
     return repr(text) if text else "an empty body"
 
 
-def error_for_response(response: httpx.Response, body: Any = None) -> MLSClientError:
+def error_for_response(response: ResponseLike, body: Any = None) -> MLSClientError:
     """Map a failed response (HTTP status or envelope error) to its error class."""
     status = response.status_code
     if body is None:

@@ -1,7 +1,7 @@
 """Which HTTP transport a client's ``httpx`` client runs on: a constructor choice.
 
 Our code always speaks httpx (requests, responses, errors); only the socket work
-below it varies. ``benchmarks/bench_transport.py`` measures the choices; for async
+below it varies. ``benchmarks/bench_features.py`` (P3) measures the choices; for async
 clients aiohttp (through ``httpx-aiohttp``) costs the least client CPU per request
 and scales with concurrency, where httpcore's async pool rescans every connection for
 every request. It is the async default; sync clients keep httpx's own transport.

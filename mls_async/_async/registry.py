@@ -161,7 +161,7 @@ class AsyncModelRegistry(AsyncMLSClient):
         attempt = 0
         while True:
             try:
-                response = await self._send("GET", self._version_path(model_name, model_version), stream=True)
+                response = await self._stream("GET", self._version_path(model_name, model_version))
             except MLSNotFoundError as exc:
                 raise ModelRegistryError(f"{model_name}/{model_version} is not registered", code=404) from exc
             digest = hashlib.sha256()

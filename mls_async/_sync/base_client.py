@@ -26,7 +26,7 @@ from mls_async._hosts import API
 from mls_async._http import HTTPClient
 from mls_async._limiter import InflightLimiter
 from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, Announcements
-from mls_async._response import MLSResponse, error_for_response
+from mls_async._response import MLSResponse, ResponseLike, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
 from mls_async._transports import sync_transport
 from mls_async._validation import check_finite_numbers
@@ -171,13 +171,20 @@ class MLSClient:
         POST is retried only when the server announced that it honours the key. ``content`` may be a
         factory returning a fresh body iterable per attempt (streamed uploads).
         """
-        response = self._send(
+        response = self._exchange(
             method, path, params=params, json=json, content=content, headers=headers,
             timeout=timeout, max_retries=max_retries, idempotent=idempotent,
         )
         return MLSResponse.from_httpx(response)
 
-    def _send(
+    def _stream(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send a request whose response body is read as a stream (downloads)."""
+        response = self._exchange(method, path, stream=True, **kwargs)
+        if not isinstance(response, httpx.Response):  # streams never take the lean path
+            raise TypeError(f"expected an httpx.Response, got {type(response).__name__}")
+        return response
+
+    def _exchange(
         self,
         method: str,
         path: str,
@@ -190,7 +197,8 @@ class MLSClient:
         max_retries: int | None = None,
         idempotent: bool = False,
         stream: bool = False,
-    ) -> httpx.Response:
+    ) -> ResponseLike:
+        """One logical call: its attempts, retries and error mapping; bodyless calls may go lean."""
         method = method.upper()
         request_headers = dict(headers or {})
         if idempotent:
@@ -205,32 +213,37 @@ class MLSClient:
         attempt = 0
         while True:
             payload = content() if callable(content) else (content if content is not None else body)
-            request = self._http.build_request(
-                method, url, content=payload, headers=request_headers,
-                timeout=timeout if timeout is not None else self._timeout,
-            )
+            request_timeout = timeout if timeout is not None else self._timeout
+            lean = self._http.lean_transport() if payload is None and not stream else None
             retry_after: float | None = None
             sent = True
             try:
                 with self._limiter:
-                    response = self._http.send(request, stream=stream)
+                    response: ResponseLike
+                    if lean is not None:
+                        response = lean.lean_request(method, url, self._http.lean_headers(request_headers),
+                                                           httpx.Timeout(request_timeout))
+                    else:
+                        request = self._http.build_request(method, url, content=payload, headers=request_headers,
+                                                           timeout=request_timeout)
+                        response = self._http.send(request, stream=stream)
             except httpx.TimeoutException as exc:
                 sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-                error: MLSClientError = MLSTimeoutError(None, f"{method} {request.url.path} timed out: {exc!r}")
+                error: MLSClientError = MLSTimeoutError(None, f"{method} {_path(path)} timed out: {exc!r}")
                 cause: BaseException | None = exc
             except httpx.TransportError as exc:
                 sent = not isinstance(exc, httpx.ConnectError)
                 if sent:
-                    error = MLSConnectionError(None, f"{method} {request.url.path} failed: {exc!r}")
+                    error = MLSConnectionError(None, f"{method} {_path(path)} failed: {exc!r}")
                 else:
                     error = MLSConnectionError(None, self._unreachable(exc))
                 cause = exc
             else:
                 self._announcements.learn(response.headers)
                 if response.status_code < 400:
-                    logger.debug("%s %s -> %s", method, request.url.path, response.status_code)
+                    logger.debug("%s %s -> %s", method, path, response.status_code)
                     return response
-                if stream:
+                if isinstance(response, httpx.Response) and stream:
                     response.read()
                     response.close()
                 error = error_for_response(response)
@@ -241,7 +254,7 @@ class MLSClient:
                 error, method, has_idempotency_key=deduplicated, sent=sent
             ):
                 delay = self._retry.delay(attempt, retry_after)
-                logger.info("retrying %s %s in %.2fs after: %s", method, request.url.path, delay, error.msg)
+                logger.info("retrying %s %s in %.2fs after: %s", method, _path(path), delay, error.msg)
                 attempt += 1
                 time.sleep(delay)
                 continue

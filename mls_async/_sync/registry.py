@@ -162,7 +162,7 @@ class ModelRegistry(MLSClient):
         attempt = 0
         while True:
             try:
-                response = self._send("GET", self._version_path(model_name, model_version), stream=True)
+                response = self._stream("GET", self._version_path(model_name, model_version))
             except MLSNotFoundError as exc:
                 raise ModelRegistryError(f"{model_name}/{model_version} is not registered", code=404) from exc
             digest = hashlib.sha256()

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from mls_async._protocol import CAP_META_MERGE, CAP_PROFILE_BATCH, CAPABILITIES_HEADER, LOCAL_CAPABILITIES
 from mls_async.server.errors import APIError, envelope, error_response
 from mls_async.server.openapi import install_openapi
-from mls_async.server.routes_features import profile_reads, profiles, settings
+from mls_async.server.routes_features import answer_profile_read, profile_reads, profiles, settings
 from mls_async.server.routes_graph import graph
 from mls_async.server.routes_meta_tables import meta_tables
 from mls_async.server.routes_models import auth, models
@@ -50,6 +50,7 @@ class _Guard:
     """Pure ASGI middleware around the whole app.
 
     - a request id and the capabilities header on every answer;
+    - profile reads, the hot path of online inference, answered at once (no routing, no stack);
     - a size cap on every request body but the streamed uploads, whatever its content type
       or framing (``Content-Length`` or chunked): 413;
     - any unhandled exception becomes a 500 envelope here, logged, and is not re-raised, so
@@ -94,7 +95,8 @@ class _Guard:
                 return await answer(413, f"request bodies are limited to {limit} bytes")
             receive = _capped(receive, limit)
         try:
-            await self.app(scope, receive, send_with_id)
+            if not await answer_profile_read(scope, receive, send_with_id):
+                await self.app(scope, receive, send_with_id)
         except _TooLarge:
             if started:
                 raise
