@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mls_async._exceptions import DoesNotExist
+from mls_async._exceptions import DoesNotExist, MLSNotFoundError
 
 __all__ = ["AsyncRequestCoalescer", "RequestCoalescer"]
 
@@ -35,10 +35,33 @@ def _select(values: Values, fields: list[str] | None) -> Values:
     return {name: values[name] for name in fields if name in values}
 
 
+def _shaped(outcome: Outcome, fields: list[str] | None, as_values: bool) -> Any:
+    """What a caller gets: the selected values, or with ``as_values`` their list (None if not found)."""
+    if isinstance(outcome, BaseException):
+        if as_values and isinstance(outcome, MLSNotFoundError):
+            return None
+        raise outcome
+    if as_values:
+        return [outcome.get(name) for name in fields or ()]
+    return _select(outcome, fields)
+
+
 @dataclass
 class _Batch:
-    waiters: list[tuple[str, list[str] | None, asyncio.Future]] = field(default_factory=list)
+    """The lookups waiting for one flush, as parallel lists (no object per lookup to keep alive)."""
+
+    keys: list[str] = field(default_factory=list)
+    fields: list[list[str] | None] = field(default_factory=list)
+    futures: list[asyncio.Future] = field(default_factory=list)
+    as_values: list[bool] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
+
+    def add(self, key: str, fields: list[str] | None, future: asyncio.Future, as_values: bool) -> int:
+        self.keys.append(key)
+        self.fields.append(fields)
+        self.futures.append(future)
+        self.as_values.append(as_values)
+        return len(self.keys)
 
 
 class AsyncRequestCoalescer:
@@ -66,18 +89,22 @@ class AsyncRequestCoalescer:
         """The values of ``fields`` (all when None) for ``key`` in ``group``."""
         return await self.start(group, key, fields)
 
-    def start(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future:
-        """Register the lookup now and return its future (no coroutine or task per lookup)."""
+    def start(self, group: Hashable, key: str, fields: list[str] | None, *, as_values: bool = False) -> asyncio.Future:
+        """Register the lookup now and return its future (no coroutine or task per lookup).
+
+        With ``as_values`` the future gives ``[value of each field]`` (None for a missing
+        one), or None when the key is not found: what the logic DSL's ``pf`` answers.
+        """
         if not self._window:
-            return self._flight(group, key, fields)
+            flight = self._flight(group, key, fields)
+            return _reshaped(flight, fields) if as_values else flight
         loop = asyncio.get_running_loop()
         batch = self._pending.get(group)
         if batch is None:
             batch = self._pending[group] = _Batch()
             batch.timer = loop.call_later(self._window, self._flush, group)
         future: asyncio.Future = loop.create_future()
-        batch.waiters.append((key, fields, future))
-        if len(batch.waiters) >= self._max_batch:
+        if batch.add(key, fields, future, as_values) >= self._max_batch:
             self._flush(group)
         return future
 
@@ -145,29 +172,49 @@ class AsyncRequestCoalescer:
         return outcomes
 
     async def _run(self, group: Hashable, batch: _Batch) -> None:
-        waiters = [w for w in batch.waiters if not w[2].done()]  # skip callers cancelled meanwhile
-        if not waiters:
+        live = [i for i, future in enumerate(batch.futures) if not future.done()]  # skip callers gone meanwhile
+        if not live:
             return
-        ids = list(dict.fromkeys(key for key, _, _ in waiters))
+        ids = list(dict.fromkeys(batch.keys[i] for i in live))
         union: list[str] = []
-        for _, fields, _ in waiters:
-            union.extend(f for f in fields or () if f not in union)
-        wanted = None if any(fields is None for _, fields, _ in waiters) else union
+        for i in live:
+            union.extend(f for f in batch.fields[i] or () if f not in union)
+        wanted = None if any(batch.fields[i] is None for i in live) else union
         try:
             outcomes = await self._fetch(group, ids, wanted)
         except BaseException as exc:
-            for _, _, future in waiters:
-                if not future.done():
-                    future.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
+            for i in live:
+                if not batch.futures[i].done():
+                    batch.futures[i].set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
             raise
-        for key, fields, future in waiters:
+        for i in live:
+            future = batch.futures[i]
             if future.done():
                 continue
-            outcome = outcomes[key]
-            if isinstance(outcome, BaseException):
-                future.set_exception(outcome)
-            else:
-                future.set_result(_select(outcome, fields))
+            try:
+                future.set_result(_shaped(outcomes[batch.keys[i]], batch.fields[i], batch.as_values[i]))
+            except Exception as error:
+                future.set_exception(error)
+
+
+def _reshaped(flight: asyncio.Future, fields: list[str] | None) -> asyncio.Future:
+    """A future of ``flight``'s answer as a values list (the single-flight path of ``as_values``)."""
+    shaped: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    def land(done: asyncio.Future) -> None:
+        if shaped.done():
+            return
+        if done.cancelled():
+            shaped.cancel()
+            return
+        error = done.exception()
+        try:
+            shaped.set_result(_shaped(error if error is not None else done.result(), fields, True))
+        except Exception as failure:
+            shaped.set_exception(failure)
+
+    flight.add_done_callback(land)
+    return shaped
 
 
 class RequestCoalescer:
@@ -187,8 +234,12 @@ class RequestCoalescer:
     def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         return self._fetch_one(group, key, fields)
 
-    def start(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
-        return self._fetch_one(group, key, fields)
+    def start(self, group: Hashable, key: str, fields: list[str] | None, *, as_values: bool = False) -> Any:
+        try:
+            outcome: Outcome = self._fetch_one(group, key, fields)
+        except MLSNotFoundError as exc:
+            outcome = exc
+        return _shaped(outcome, fields, as_values)
 
     def get_many(self, group: Hashable, keys: list[str], fields: list[str] | None) -> dict[str, Values]:
         found: dict[str, Values] = {}

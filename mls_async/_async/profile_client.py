@@ -114,6 +114,8 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
 
     @staticmethod
     def _check(target_id: Any, keys: Any, name: str) -> None:
+        if type(target_id) is str and (keys is None or type(keys) is list):
+            return  # the common case, checked at the cost of two comparisons (once per lookup)
         check_type(target_id, (str, int), name)
         if keys is not None:
             check_type(keys, list, "keys", hint="Pass a list of feature names, or None for all.")
@@ -138,6 +140,11 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
         """Start a ``user``/``item`` lookup now and return its future (the logic DSL's fast path)."""
         self._check(target_id, keys, f"{api_type}_id")
         return self._coalescer.start((_KINDS[api_type], profile_id), str(target_id), keys)
+
+    def lookup_values(self, api_type: str, profile_id: str, target_id: Any, keys: list[str]) -> Any:
+        """:meth:`lookup` answering as the DSL's ``pf`` does: ``[value per key]``, or None if not found."""
+        self._check(target_id, keys, f"{api_type}_id")
+        return self._coalescer.start((_KINDS[api_type], profile_id), str(target_id), keys, as_values=True)
 
     async def get_user_profiles(self, profile_id: str, user_ids: list[str],
                                 keys: list[str] | None = None) -> dict[str, dict[str, Any]]:

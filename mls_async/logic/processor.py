@@ -9,6 +9,7 @@ trip, not one per group. Clients may be async or sync (the original SDK's).
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -63,37 +64,53 @@ def _arguments(raw: Any) -> list:
     return list(raw) if isinstance(raw, (list, tuple)) else [raw]
 
 
-async def _values(children: list[Compiled], processor: LogicProcessor, data: dict) -> list:
+Finish = Callable[["LogicProcessor", list, dict], Any]
+
+
+def _values(children: list[Compiled], processor: LogicProcessor, data: dict) -> Awaitable[list]:
     """Evaluate arguments: pure ones inline, the async ones concurrently (sibling lookups in parallel)."""
-    values: list[Any] = [None] * len(children)
-    pending: list[tuple[int, Any]] = []
-    for index, child in enumerate(children):
-        result = child.run(processor, data)
-        if child.is_async:
-            pending.append((index, result))
-        else:
-            values[index] = result
-    if len(pending) == 1 or all(asyncio.isfuture(awaitable) for _, awaitable in pending):
-        # Futures are lookups already in flight: awaiting them in turn waits for the slowest
-        # once, without gather's bookkeeping.
-        for index, awaitable in pending:
-            values[index] = await awaitable
-    elif pending:
-        done = await asyncio.gather(*(awaitable for _, awaitable in pending))
-        for (index, _), value in zip(pending, done):
+    return _values_then(children, None, processor, data)
+
+
+async def _values_then(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
+                       data: dict) -> Any:
+    """:func:`_values`, then ``finish(processor, values, data)`` if given: an async node in one coroutine.
+
+    Lookups are futures already in flight: awaiting them in turn waits for the slowest
+    once, without gather's bookkeeping. Thousands of predictions wait here at once, so
+    what this frame holds meanwhile is what the garbage collector scans: plain loops, no
+    comprehensions (they would keep the frame's variables in cells), no wrapper coroutine.
+    """
+    values = []
+    coroutines = 0
+    for child in children:
+        value = child.run(processor, data)
+        if child.is_async and not asyncio.isfuture(value):
+            coroutines += 1
+        values.append(value)
+    if coroutines > 1:  # several subtrees still to run: run them concurrently
+        indexes, awaitables = [], []
+        for index, child in enumerate(children):
+            if child.is_async:
+                indexes.append(index)
+                awaitables.append(values[index])
+        done = await asyncio.gather(*awaitables)
+        for index, value in zip(indexes, done):
             values[index] = value
-    return values
+    else:
+        index = 0
+        while index < len(children):
+            if children[index].is_async:
+                values[index] = await values[index]
+            index += 1
+    return values if finish is None else finish(processor, values, data)
 
 
-def _with_values(children: list[Compiled], finish: Callable[[LogicProcessor, list, dict], Any]) -> Compiled:
+def _with_values(children: list[Compiled], finish: Finish) -> Compiled:
     """A node whose arguments are all evaluated first, then combined by ``finish``."""
     if not any(child.is_async for child in children):
         return Compiled(lambda p, d: finish(p, [child.run(p, d) for child in children], d), False)
-
-    async def run(processor: LogicProcessor, data: dict) -> Any:
-        return finish(processor, await _values(children, processor, data), data)
-
-    return Compiled(run, True)
+    return Compiled(functools.partial(_values_then, children, finish), True)
 
 
 def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list], Awaitable[Any]]) -> Compiled:
@@ -107,7 +124,14 @@ def _profile_lookup(children: list[Compiled]) -> Compiled:
     """``pf``: started as soon as its arguments are known; with our profile client no task is made."""
     if any(child.is_async for child in children):
         return _lookup(children, lambda p, values: p._pf(values))
-    return Compiled(lambda p, d: p._pf_started([child.run(p, d) for child in children]), True)
+
+    def start(processor: LogicProcessor, data: dict) -> Awaitable[Any]:
+        arguments = []
+        for child in children:
+            arguments.append(child.run(processor, data))
+        return processor._pf_started(arguments)
+
+    return Compiled(start, True)
 
 
 def _if(children: list[Compiled]) -> Compiled:
@@ -232,11 +256,7 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
 
     if not any(child.is_async for child in children):
         return Compiled(lambda p, d: call([child.run(p, d) for child in children]), False)
-
-    async def run(processor: LogicProcessor, data: dict) -> Any:
-        return call(await _values(children, processor, data))
-
-    return Compiled(run, True)
+    return Compiled(functools.partial(_values_then, children, lambda p, values, d: call(values)), True)
 
 
 def _shown(values: list) -> str:
@@ -315,6 +335,9 @@ class LogicProcessor:
         self.pf_client = pf_client
         self.graph_client = graph_client
         self.dynamodb_client = dynamodb_client
+        # Looked up once: a processor serves every prediction of a model with these clients.
+        self._lookup = getattr(pf_client, "lookup", None)
+        self._lookup_values = getattr(pf_client, "lookup_values", None)
         # Compiled logic keyed by id(node); the entry holds the node, so its id cannot be reused.
         self._cache = cache if cache is not None else {}
 
@@ -361,11 +384,19 @@ class LogicProcessor:
         merging at once and returns its future, so a prediction's lookups cost no
         coroutine or task each; other clients go through :meth:`_pf`.
         """
-        start = getattr(self.pf_client, "lookup", None)
+        start = self._lookup
         if start is None or len(values) != 4 or values[0] not in ("user", "item"):
             return self._pf(values)
         api_type, profile_id, target_id, keys = values
         keys = keys if isinstance(keys, list) else [keys]
+        start_values = self._lookup_values
+        if start_values is not None:  # the client shapes the answer itself: one future per lookup
+            answer = start_values(api_type, profile_id, target_id, keys)
+            if asyncio.isfuture(answer):
+                return answer
+            done = asyncio.get_running_loop().create_future()
+            done.set_result(answer)
+            return done
         picked = asyncio.get_running_loop().create_future()
         try:
             found = start(api_type, profile_id, target_id, keys)

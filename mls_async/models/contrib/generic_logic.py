@@ -70,14 +70,7 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         processor = processor_for(self, kwargs)
         data = logic_inputs("GenericLogicModel", list(self.features or []), x, kwargs.get("keys"), self.data)
         row = await run_logic(processor, self.preprocess_logic, data, "GenericLogicModel", "preprocessing")
-        try:
-            y = await self._ml_predict(row)
-        except MLSModelError:
-            raise
-        except Exception as exc:
-            raise MLSModelError(f"GenericLogicModel: the model's {self.predict_fn} failed: "
-                                f"{type(exc).__name__}: {exc}") from exc
-        return processor, data, y
+        return processor, data, await self._ml_predict(row)
 
     async def _ml_predict(self, row: Any) -> Any:
         if self.predict_fn == "none" and self.model_lib != "pytorch":
@@ -85,11 +78,17 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         model = self.models[0] if self.models else None
         if model is None or (self.model_lib != "pytorch" and not hasattr(model, self.predict_fn)):
             raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
-        if row and isinstance(row[0], list):  # the logic built several rows: one call for them
-            output = self._predict_rows(row)
-            y = output.tolist() if hasattr(output, "tolist") else list(output)
-            return y[0] if len(y) == 1 else y
-        output = await self._batcher().predict(row)  # concurrent single rows share one call
+        try:
+            if row and isinstance(row[0], list):  # the logic built several rows: one call for them
+                output = self._predict_rows(row)
+                y = output.tolist() if hasattr(output, "tolist") else list(output)
+                return y[0] if len(y) == 1 else y
+            output = await self._batcher().predict(row)  # concurrent single rows share one call
+        except MLSModelError:
+            raise
+        except Exception as exc:
+            raise MLSModelError(f"GenericLogicModel: the model's {self.predict_fn} failed: "
+                                f"{type(exc).__name__}: {exc}") from exc
         return output.tolist() if hasattr(output, "tolist") else output
 
     def _batcher(self) -> MicroBatcher:
@@ -110,7 +109,17 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         return (await self._preprocess_and_predict(x, kwargs))[2]
 
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
-        processor, data, y = await self._preprocess_and_predict(x, kwargs)
-        data["y"] = y
+        # The steps inline (no run_logic): each coroutine less is less for the garbage
+        # collector to scan while thousands of predictions wait for their lookups.
+        processor = processor_for(self, kwargs)
+        data = logic_inputs("GenericLogicModel", list(self.features or []), x, kwargs.get("keys"), self.data)
+        try:
+            compiled = processor.compiled(self.preprocess_logic)
+            row = compiled.run(processor, data)
+            if compiled.is_async:
+                row = await row
+        except Exception as exc:
+            raise MLSModelError(f"GenericLogicModel: preprocessing failed: {type(exc).__name__}: {exc}") from exc
+        data["y"] = await self._ml_predict(row)
         items = await run_logic(processor, self.postprocess_logic, data, "GenericLogicModel", "postprocessing")
         return {"items": items or []}
