@@ -73,12 +73,29 @@ def build_body(schema: type[BaseModelT], **fields: Any) -> BaseModelT:
 
 def check_finite_numbers(value: Any, where: str = "the body") -> None:
     """Refuse NaN and Infinity before sending: JSON has no such numbers and orjson would send null."""
+    found = _non_finite(value)
+    if found is not None:
+        path, number = found
+        raise MLSValidationError(f"{where}{path} holds {number}, which JSON cannot carry; send None or a finite "
+                                 "number")
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _non_finite(value: Any) -> tuple[str, float] | None:
+    """The path and value of the first NaN or infinity in ``value`` (paths are built only for it)."""
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise MLSValidationError(f"{where} holds {value}, which JSON cannot carry; send None or a finite number")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_finite_numbers(item, f"{where}[{key!r}]")
+        return ("", value) if value != value or value in (float("inf"), float("-inf")) else None
+    if isinstance(value, dict):
+        items: Any = value.items()
     elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            check_finite_numbers(item, f"{where}[{index}]")
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(item, (float, *_CONTAINERS)):
+            found = _non_finite(item)
+            if found is not None:
+                return f"[{key!r}]" + found[0], found[1]
+    return None
