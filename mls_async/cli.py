@@ -7,11 +7,12 @@ import sys
 
 __all__ = ["main"]
 
-USAGE = """usage: mls-async {server,demo,migrate} [options] | --version
+USAGE = """usage: mls-async {server,demo,migrate,batch-predict} [options] | --version
 
   server   run the local MLS server (mls-async server --help)
   demo     start a local server and run the end-to-end demo (mls-async demo --help)
   migrate  register the models sktmls saved under a directory (mls-async migrate --help)
+  batch-predict  score a registered model over a Parquet/CSV file (mls-async batch-predict --help)
 """
 
 
@@ -46,5 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         from mls_async.migrate import main as migrate_main
 
         return migrate_main(rest)
+    if command == "batch-predict":
+        from mls_async.batch._cli import main as batch_main
+
+        return batch_main(rest)
     print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2

@@ -49,6 +49,14 @@ class AsyncDynamoDBClient(AsyncMLSClient):
         check_type(items, list, "items")
         return (await self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results
 
+    async def hold_table(self, table_name: str) -> dict[str, Any]:
+        """Keep the table loading across several :meth:`upload_items` until :meth:`release_table` (the local server)."""
+        return (await self._request("PUT", f"{TABLES_PATH}/{table_name}/hold")).results
+
+    async def release_table(self, table_name: str) -> dict[str, Any]:
+        """End a hold: the table turns active once its loads are written."""
+        return (await self._request("DELETE", f"{TABLES_PATH}/{table_name}/hold")).results
+
     async def is_table_active(self, table_name: str) -> bool:
         return (await self._request("GET", f"{TABLES_PATH}/{table_name}/is_active")).results["is_active"]
 

@@ -50,6 +50,14 @@ class DynamoDBClient(MLSClient):
         check_type(items, list, "items")
         return (self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results
 
+    def hold_table(self, table_name: str) -> dict[str, Any]:
+        """Keep the table loading across several :meth:`upload_items` until :meth:`release_table` (the local server)."""
+        return (self._request("PUT", f"{TABLES_PATH}/{table_name}/hold")).results
+
+    def release_table(self, table_name: str) -> dict[str, Any]:
+        """End a hold: the table turns active once its loads are written."""
+        return (self._request("DELETE", f"{TABLES_PATH}/{table_name}/hold")).results
+
     def is_table_active(self, table_name: str) -> bool:
         return (self._request("GET", f"{TABLES_PATH}/{table_name}/is_active")).results["is_active"]
 

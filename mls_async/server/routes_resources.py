@@ -174,6 +174,17 @@ def delete_table(request: Request, table_name: str, user: str = Depends(require_
     return envelope({"table_name": table_name})
 
 
+@tables.put("/tables/{table_name}/hold")
+def hold_table(request: Request, table_name: str, user: str = Depends(require_user)) -> Response:
+    """Keep the table loading across several loads until the hold is released (batch jobs)."""
+    return envelope(get_state(request).tables.hold(check_name(table_name, "table name")))
+
+
+@tables.delete("/tables/{table_name}/hold")
+def release_table(request: Request, table_name: str, user: str = Depends(require_user)) -> Response:
+    return envelope(get_state(request).tables.release(check_name(table_name, "table name")))
+
+
 @tables.get("/tables/{table_name}/is_active")
 def table_is_active(request: Request, table_name: str, user: str = Depends(require_user)) -> Response:
     return envelope({"is_active": get_state(request).tables.is_active(table_name)})

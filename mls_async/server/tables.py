@@ -99,7 +99,7 @@ class TableService:
                         del self._loads[name]
                     if failed:
                         set_status("FAILED")
-                    elif last:
+                    elif last and not (self._doc(name) or {}).get("held"):
                         set_status("ACTIVE", len(items))
                     else:
                         set_status("LOADING", len(items))
@@ -109,6 +109,24 @@ class TableService:
         self._threads.add(thread)
         thread.start()
         return {"table_name": name, "status": "LOADING", "rows": len(items)}
+
+    def hold(self, name: str) -> dict:
+        """Keep the table loading across many loads (a batch job's), until :meth:`release`."""
+        doc = self._doc_or_404(name)
+        return self._storage.update(KIND, doc["id"], lambda current: {**current, "held": True, "status": "LOADING"}) \
+            or doc
+
+    def release(self, name: str) -> dict:
+        """End a hold: the table is active now, or when the loads still writing are done."""
+        doc = self._doc_or_404(name)
+        with self._loads_lock:
+            writing = bool(self._loads.get(name))
+
+            def change(current: dict) -> dict:
+                status = current["status"] if writing or current["status"] == "FAILED" else "ACTIVE"
+                return {**current, "held": False, "status": status}
+
+            return self._storage.update(KIND, doc["id"], change) or doc
 
     def delete(self, name: str) -> None:
         doc = self._doc_or_404(name)

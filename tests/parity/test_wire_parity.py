@@ -58,7 +58,7 @@ OUR_EXTRAS = {
     "models.predict",  # online prediction of the local server
     "datasets.upload_dataset",  # file upload to the local server's own route
     "dynamodb.create_table", "dynamodb.upload_items", "dynamodb.is_table_active", "dynamodb.is_table_loading",
-    "dynamodb.delete_table",  # batch table management routes of the local server
+    "dynamodb.delete_table", "dynamodb.hold_table", "dynamodb.release_table",  # the local server's tables
     # The original's graph writes fail before sending (they pass json= to a _request that has no such
     # parameter); ours send the evident request, checked against the local server in tests/_async.
     "graph.add_vertex", "graph.add_edge", "graph.update_vertex", "graph.update_edge",
