@@ -27,6 +27,7 @@ __all__ = [
     "MetaItem",
     "Vertex",
     "Edge",
+    "AutoMLBatchPrediction",
 ]
 
 
@@ -231,3 +232,16 @@ class Edge(_Entity):
     id: str | None = None
     label: str | None = None
     properties: dict[str, Any] | None = None
+
+
+class AutoMLBatchPrediction(_Entity):
+    """A batch prediction job of an AutoML model; ``channel`` is what the platform calls its ``name``."""
+
+    id: int | None = None
+    channel: str | None = Field(default=None, alias="name")
+    status: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -185,3 +185,16 @@ class EdgeRequest(_Body):
 
 class PropertiesRequest(_Body):
     properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class BatchPredictionRequest(_Body):
+    """``POST /api/v1/models/{id}/predictions``: an AutoML batch prediction job, as the original sends it."""
+
+    channel: Literal["EMAIL", "TOS", "EDD", "YE"]
+    email_channel_config: dict[str, Any] | None = None
+    tos_channel_config: dict[str, Any] | None = None
+    edd_channel_config: dict[str, Any] | None = None
+    ye_channel_config: dict[str, Any] | None = None
+    score_export_option: dict[str, Any] | None = None
+    period: str | None = None
+    custom_feature_source_config: dict[str, Any] | None = None

@@ -17,6 +17,7 @@ HEAVY = ("lightgbm", "xgboost", "catboost", "torch", "autogluon", "pandas")
 @pytest.mark.parametrize("module", ["mls_async", "mls_async.models", "mls_async.models.contrib", "mls_async.logic",
                                     "mls_async.components", "mls_async.datasets", "mls_async.dynamodb",
                                     "mls_async.apis", "mls_async.meta_tables", "mls_async.batch",
+                                    "mls_async.models.automl",
                                     "mls_async.server"])
 def test_all_is_explicit_sorted_and_importable(module):
     imported = importlib.import_module(module)

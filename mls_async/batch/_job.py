@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,9 @@ from mls_async.batch._score import score_frame
 from mls_async.batch._sink import Sink
 from mls_async.batch._source import Source, open_source
 
-__all__ = ["BatchResult", "ModelRef", "run_batch", "run_batch_async"]
+__all__ = ["BatchResult", "ModelRef", "Scorer", "run_batch", "run_batch_async"]
+
+Scorer = Callable[[Any, Any], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -106,15 +108,16 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
                           features: list[str] | None = None, partition_rows: int = 10_000, concurrency: int = 256,
                           predict_kwargs: Mapping[str, Any] | None = None,
                           profile_client_kwargs: Mapping[str, Any] | None = None,
-                          progress: bool = False) -> BatchResult:
+                          progress: bool = False, scorer: Scorer | None = None) -> BatchResult:
     """Score every partition of ``source`` with ``model`` (an ``MLSModel`` or a :class:`ModelRef`) into ``sink``.
 
     ``predict_kwargs`` go to each ``predict_async`` (``pf_client=...``, say);
-    ``profile_client_kwargs`` make a profile client for the job instead.
+    ``profile_client_kwargs`` make a profile client for the job instead. ``scorer``
+    (``async (model, frame) -> frame``) replaces the default scoring of a partition.
     """
     started = time.perf_counter()
     table = source if isinstance(source, Source) else open_source(source)
-    scorer = _model(model)
+    scoring = _model(model)
     total = table.partitions(partition_rows)
     bar = _progress(total, progress, "scoring")
     sink.begin()
@@ -124,8 +127,11 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
             if sink.done(index):
                 skipped += 1
             else:
-                scored = await _score_partition(scorer, frame, key, features, concurrency, predict_kwargs,
-                                                profile_client_kwargs)
+                if scorer is not None:
+                    scored = await scorer(scoring, frame)
+                else:
+                    scored = await _score_partition(scoring, frame, key, features, concurrency, predict_kwargs,
+                                                    profile_client_kwargs)
                 await asyncio.to_thread(sink.write, index, scored)
                 rows += len(scored)
             if bar is not None:

@@ -236,6 +236,15 @@ class DatasetStore:
         self._storage.delete(KIND, dataset_id)
         self.path(doc).unlink(missing_ok=True)
 
+    def source_frame(self, source_type: str | None, source_path: str | None) -> Any:
+        """Rows of a batch table or of a file under ``<data-dir>/imports`` (label data, batch sources)."""
+        return self._label_data(source_type, source_path)
+
+    def rows(self, dataset_id: int) -> Any:
+        """The stored table as it is (every column, its key among them)."""
+        doc = self.get(dataset_id)
+        return read_table(self.path(doc), doc["data_format"])
+
     def frame(self, dataset_id: int) -> Any:
         """The training table: stored data with the column specs applied."""
         doc = self.get(dataset_id)

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from mls_async._artifacts import load_version_dir
 from mls_async._schemas import (
+    BatchPredictionRequest,
     CreateModelRequest,
     HandlerRequest,
     MetaMergeRequest,
@@ -246,6 +247,25 @@ async def predict_automl(request: Request, model_id: int, body: PredictRequest,
     state = get_state(request)
     doc = _automl_or_400(state, model_id)
     return envelope(await state.automl.predict(doc, body.x))
+
+
+@models.post("/{model_id}/predictions")
+def create_batch_prediction(request: Request, model_id: int, body: BatchPredictionRequest,
+                            user: str = Depends(require_user)) -> Response:
+    """Start an AutoML batch prediction job; it runs on the batch engine and exports under the data dir."""
+    state = get_state(request)
+    doc = _automl_or_400(state, model_id)
+    fields = body.model_dump(exclude_none=True)
+    return idempotent(request, user, lambda: envelope(state.predictions.submit(doc, fields, user)))
+
+
+@models.get("/{model_id}/predictions/{prediction_id}")
+def get_batch_prediction(request: Request, model_id: int, prediction_id: int,
+                         user: str = Depends(require_user)) -> Response:
+    """A batch prediction job's state (beyond the original protocol: the local server's)."""
+    state = get_state(request)
+    _automl_or_400(state, model_id)
+    return envelope(state.predictions.get(model_id, prediction_id))
 
 
 @models.get("/{model_id}/automl_online_prediction")

@@ -20,6 +20,7 @@ from mls_async._protocol import APIKEY_HEADER, IDEMPOTENCY_HEADER
 from mls_async._schemas import NAME_PATTERN
 from mls_async.server.artifact_store import LocalArtifactStore
 from mls_async.server.automl import AutoMLService
+from mls_async.server.batch_predictions import BatchPredictionService
 from mls_async.server.datasets import DatasetStore
 from mls_async.server.errors import APIError
 from mls_async.server.features import LocalProfileClient
@@ -105,6 +106,8 @@ class State:
         self.profiles = LocalProfileClient(self.storage, lambda: self.config.feature_latency)
         self.automl = AutoMLService(self.storage, self.datasets, config.data_dir / "automl",
                                     time_limit=config.automl_time_limit, profiles=self.profiles)
+        self.predictions = BatchPredictionService(self.storage, self.datasets, config.data_dir / "automl",
+                                                  config.data_dir / "exports")
         self.model_cache: dict[tuple[str, str, str], Any] = {}
         self.tokens: dict[str, tuple[str, float]] = {}  # bearer token -> (user, expiry)
         self.logins = LoginThrottle(config.login_attempts)

@@ -191,6 +191,17 @@ def automl_server(side: Side, ctx: dict) -> None:
     assert side.models.get_automl_model_server_status(model) == "STOPPED"
 
 
+def batch_prediction(side: Side, ctx: dict) -> None:
+    model = ctx["automl"]
+    job = side.predictions.predict(model, side.types.EmailChannelConfig("me@example.com"),
+                                   side.types.ScoreExportOption(True, 10))
+    assert job.channel == "EMAIL" and job.status in ("RUNNING", "DONE")
+    with side.recorder.paused(), httpx.Client(base_url=ctx["url"], auth=(USER, PASSWORD), timeout=30) as http:
+        path = f"/api/v1/models/{model.id}/predictions/{job.id}"
+        _wait(lambda: http.get(path).json()["results"]["status"] != "RUNNING", "the batch prediction")
+        assert http.get(path).json()["results"]["status"] == "DONE"
+
+
 def meta_tables(side: Side, ctx: dict) -> None:
     schema = {"product_grp_id": {"type": "string"}, "mfact_nm": {"type": "string"}}
     table = side.meta_tables.create_meta_table("parity_devices", schema, "devices")
@@ -249,6 +260,7 @@ STEPS: list[Step] = [
     ("find_datasets", find_datasets),
     ("automl", automl),
     ("automl_server", automl_server),
+    ("batch_prediction", batch_prediction),
     ("meta_tables", meta_tables),
     ("graph", graph),
     ("delete_everything", delete_everything),

@@ -19,7 +19,30 @@ from typing import Any
 from tests.parity.recording import Recorder
 
 USER, PASSWORD = "parity", "parity-pass"
-KINDS = ("models", "components", "datasets", "dynamodb", "meta_tables", "graph")
+KINDS = ("models", "components", "datasets", "dynamodb", "meta_tables", "graph", "predictions")
+
+
+def original_automl_prediction() -> Any:
+    """The original's ``sktmls/models/automl/automl_prediction.py``, unchanged, without its package.
+
+    Its package ``__init__`` also imports BigQuery and Vault clients that the batch
+    prediction client does not use; the module itself needs only sktmls.
+    """
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import sktmls
+
+    name = "sktmls_automl_prediction"
+    if name not in sys.modules:
+        path = Path(sktmls.__file__).parent / "models" / "automl" / "automl_prediction.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 class Tracked:
@@ -72,6 +95,7 @@ class Side:
     dynamodb: Any
     meta_tables: Any
     graph: Any
+    predictions: Any
     types: SimpleNamespace
     called: set[str] = field(default_factory=set)
     close: Callable[[], None] = lambda: None
@@ -92,26 +116,30 @@ def original_side(url: str, recorder: Recorder) -> Side:
     sktmls.config.CONFIG["LOCAL"]["MLS_GRAPH_API_URL"]["local"] = url
     kwargs = {"env": MLSENV.LOCAL, "runtime_env": MLSRuntimeENV.LOCAL, "username": USER, "password": PASSWORD}
     called: set[str] = set()
+    automl = original_automl_prediction()
     types = SimpleNamespace(Component=Component, ManualModel=ManualModel, AutoMLModel=AutoMLModel, Dataset=Dataset,
                             ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf,
-                            pandas=__import__("pandas"))
+                            pandas=__import__("pandas"), EmailChannelConfig=automl.EmailChannelConfig,
+                            ScoreExportOption=automl.ScoreExportOption)
     return Side("sktmls", recorder, Tracked(MLModelClient(**kwargs), "models", called),
                 Tracked(ComponentClient(**kwargs), "components", called),
                 Tracked(DatasetClient(**kwargs), "datasets", called),
                 Tracked(DynamoDBClient(**kwargs), "dynamodb", called),
                 Tracked(MetaTableClient(**kwargs), "meta_tables", called),
                 Tracked(MLSGraphAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL), "graph", called),
-                types, called)
+                Tracked(automl.AutoMLBatchPredictionClient(**kwargs), "predictions", called), types, called)
 
 
 def _our_types() -> SimpleNamespace:
     from mls_async.components import Component
     from mls_async.datasets import Dataset, FeatureStoreConf, LabelDataConf, ProblemType
     from mls_async.models import AutoMLModel, ManualModel
+    from mls_async.models.automl import EmailChannelConfig, ScoreExportOption
 
     return SimpleNamespace(Component=Component, ManualModel=ManualModel, AutoMLModel=AutoMLModel, Dataset=Dataset,
                            ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf,
-                           pandas=__import__("pandas"))
+                           pandas=__import__("pandas"), EmailChannelConfig=EmailChannelConfig,
+                           ScoreExportOption=ScoreExportOption)
 
 
 def sync_side(url: str, recorder: Recorder) -> Side:
@@ -123,10 +151,12 @@ def sync_side(url: str, recorder: Recorder) -> Side:
     from mls_async.dynamodb import DynamoDBClient
     from mls_async.meta_tables import MetaTableClient
     from mls_async.models import MLModelClient
+    from mls_async.models.automl import AutoMLBatchPredictionClient
 
     kwargs = {"env": MLSENV.LOCAL, "username": USER, "password": PASSWORD, "base_url": url}
     clients = [MLModelClient(**kwargs), ComponentClient(**kwargs), DatasetClient(**kwargs), DynamoDBClient(**kwargs),
-               MetaTableClient(**kwargs), MLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url)]
+               MetaTableClient(**kwargs), MLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url),
+               AutoMLBatchPredictionClient(**kwargs)]
     called: set[str] = set()
     kinds = KINDS
     tracked = [Tracked(c, kind, called) for c, kind in zip(clients, kinds)]
@@ -143,12 +173,13 @@ def async_side(url: str, recorder: Recorder) -> Side:
     from mls_async.dynamodb import AsyncDynamoDBClient
     from mls_async.meta_tables import AsyncMetaTableClient
     from mls_async.models import AsyncMLModelClient
+    from mls_async.models.automl import AsyncAutoMLBatchPredictionClient
 
     loop = LoopThread()
     kwargs = {"env": MLSENV.LOCAL, "username": USER, "password": PASSWORD, "base_url": url}
     clients = [AsyncMLModelClient(**kwargs), AsyncComponentClient(**kwargs), AsyncDatasetClient(**kwargs),
                AsyncDynamoDBClient(**kwargs), AsyncMetaTableClient(**kwargs),
-               AsyncMLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url)]
+               AsyncMLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url), AsyncAutoMLBatchPredictionClient(**kwargs)]
     called: set[str] = set()
     kinds = KINDS
     tracked = [Tracked(c, kind, called, loop.run) for c, kind in zip(clients, kinds)]

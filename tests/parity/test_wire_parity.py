@@ -62,6 +62,7 @@ OUR_EXTRAS = {
     # The original's graph writes fail before sending (they pass json= to a _request that has no such
     # parameter); ours send the evident request, checked against the local server in tests/_async.
     "graph.add_vertex", "graph.add_edge", "graph.update_vertex", "graph.update_edge",
+    "predictions.get_batch_prediction",  # a job's state: a route of the local server
 }
 # Methods of the original that cannot run (see ORIGINAL_BUGS): no scenario step can call them.
 ORIGINAL_BROKEN = {f"graph.{name}" for name in ("add_vertex", "add_edge", "update_vertex", "update_edge")} | {
@@ -111,11 +112,15 @@ def test_the_original_gets_what_it_expects_from_every_method(runs):
     from sktmls.meta_tables import MetaTableClient
     from sktmls.models import MLModelClient
 
+    from tests.parity.sides import original_automl_prediction
+
     steps, side = runs["sktmls"]
     assert list(steps) == [name for name, _ in STEPS]
     expected = {f"{kind}.{name}" for kind, cls in (("models", MLModelClient), ("components", ComponentClient),
                                                     ("datasets", DatasetClient), ("dynamodb", DynamoDBClient),
-                                                    ("meta_tables", MetaTableClient), ("graph", MLSGraphAPIClient))
+                                                    ("meta_tables", MetaTableClient), ("graph", MLSGraphAPIClient),
+                                                    ("predictions",
+                                                     original_automl_prediction().AutoMLBatchPredictionClient))
                 for name in _public(cls) - BASE_METHODS}
     assert ORIGINAL_BROKEN <= expected, "broken methods listed that the original no longer has"
     assert expected - ORIGINAL_BROKEN - side.called == set(), "original methods the scenario never calls"
@@ -140,12 +145,14 @@ def test_every_public_method_has_a_parity_case(runs, ours):
     from mls_async.dynamodb import AsyncDynamoDBClient
     from mls_async.meta_tables import AsyncMetaTableClient
     from mls_async.models import AsyncMLModelClient
+    from mls_async.models.automl import AsyncAutoMLBatchPredictionClient
 
     _, side = runs[ours]
     public = {f"{kind}.{name}" for kind, cls in (("models", AsyncMLModelClient), ("components", AsyncComponentClient),
                                                   ("datasets", AsyncDatasetClient), ("dynamodb", AsyncDynamoDBClient),
                                                   ("meta_tables", AsyncMetaTableClient),
-                                                  ("graph", AsyncMLSGraphAPIClient))
+                                                  ("graph", AsyncMLSGraphAPIClient),
+                                                  ("predictions", AsyncAutoMLBatchPredictionClient))
               for name in _public(cls) - BASE_METHODS}
     assert public - side.called - OUR_EXTRAS == set(), "public methods without a parity case"
     assert OUR_EXTRAS <= public, "extras listed for methods that no longer exist"
