@@ -122,6 +122,13 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
     bar = _progress(total, progress, "scoring")
     sink.begin()
     rows = skipped = 0
+    kwargs = dict(predict_kwargs or {})
+    profiles = None
+    if profile_client_kwargs is not None and "pf_client" not in kwargs:  # one client for the whole job
+        from mls_async._async.profile_client import AsyncMLSProfileAPIClient
+
+        profiles = kwargs["pf_client"] = AsyncMLSProfileAPIClient(**dict(profile_client_kwargs))
+    writing: asyncio.Task | None = None  # a partition is written while the next one is scored
     try:
         for index, frame in table.batches(partition_rows):
             if sink.done(index):
@@ -130,13 +137,21 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
                 if scorer is not None:
                     scored = await scorer(scoring, frame)
                 else:
-                    scored = await _score_partition(scoring, frame, key, features, concurrency, predict_kwargs,
-                                                    profile_client_kwargs)
-                await asyncio.to_thread(sink.write, index, scored)
+                    scored = await score_frame(scoring, frame, key=key, features=features, concurrency=concurrency,
+                                               predict_kwargs=kwargs)
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(asyncio.to_thread(sink.write, index, scored))
                 rows += len(scored)
             if bar is not None:
                 bar.update(1)
+        if writing is not None:
+            await writing
     finally:
+        if writing is not None and not writing.done():
+            writing.cancel()
+        if profiles is not None:
+            await profiles.aclose()
         if bar is not None:
             bar.close()
     sink.end()

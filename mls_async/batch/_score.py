@@ -49,12 +49,15 @@ async def score_frame(model: Any, frame: Any, *, key: str, features: list[str] |
         return pd.DataFrame({key: keys, "score": values})
     rows = frame[columns].astype(object).where(frame[columns].notna(), None).values.tolist()
     kwargs = dict(predict_kwargs or {})
-    gate = asyncio.Semaphore(concurrency)
+    items: list[str] = [""] * len(rows)
+    positions = iter(range(len(rows)))
 
-    async def one(row: list[Any]) -> str:
-        async with gate:
-            result = await model.predict_async(row, **kwargs)
-        return orjson.dumps(result.get("items", []), option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    async def worker() -> None:
+        # A fixed pool of workers pulling rows: no task per row, and no semaphore, whose
+        # wake-ups scan every waiter (quadratic at tens of thousands of rows).
+        for position in positions:
+            result = await model.predict_async(rows[position], **kwargs)
+            items[position] = orjson.dumps(result.get("items", []), option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
-    items = await asyncio.gather(*(one(row) for row in rows))
+    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(rows))))))
     return pd.DataFrame({key: keys, "items": items})

@@ -58,6 +58,8 @@ class Compiled:
 
     run: Run
     is_async: bool
+    # run() starts every lookup beneath it at once; its awaitable only collects the answers.
+    eager: bool = False
 
 
 def _arguments(raw: Any) -> list:
@@ -69,48 +71,73 @@ Finish = Callable[["LogicProcessor", list, dict], Any]
 
 def _values(children: list[Compiled], processor: LogicProcessor, data: dict) -> Awaitable[list]:
     """Evaluate arguments: pure ones inline, the async ones concurrently (sibling lookups in parallel)."""
-    return _values_then(children, None, processor, data)
+    return _start(children, None, processor, data)
 
 
-async def _values_then(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
-                       data: dict) -> Any:
-    """:func:`_values`, then ``finish(processor, values, data)`` if given: an async node in one coroutine.
+def _start(children: list[Compiled], finish: Finish | None, processor: LogicProcessor, data: dict) -> Awaitable[Any]:
+    """Run every argument now (each lookup beneath starts at once), then collect them in one coroutine.
 
-    Lookups are futures already in flight: awaiting them in turn waits for the slowest
-    once, without gather's bookkeeping. Thousands of predictions wait here at once, so
-    what this frame holds meanwhile is what the garbage collector scans: plain loops, no
-    comprehensions (they would keep the frame's variables in cells), no wrapper coroutine.
+    Plain loops, no comprehensions: thousands of predictions wait in :func:`_collect` at
+    once, and what its frame holds meanwhile is what the garbage collector scans.
     """
-    values = []
-    coroutines = 0
-    for child in children:
-        value = child.run(processor, data)
-        if child.is_async and not asyncio.isfuture(value):
-            coroutines += 1
-        values.append(value)
-    if coroutines > 1:  # several subtrees still to run: run them concurrently
-        indexes, awaitables = [], []
-        for index, child in enumerate(children):
-            if child.is_async:
-                indexes.append(index)
-                awaitables.append(values[index])
-        done = await asyncio.gather(*awaitables)
-        for index, value in zip(indexes, done):
-            values[index] = value
-    else:
+    values: list[Any] = []
+    try:
+        for child in children:
+            values.append(child.run(processor, data))
+    except BaseException:
+        _abandon(values)
+        raise
+    return _collect(children, values, finish, processor, data)
+
+
+async def _collect(children: list[Compiled], values: list[Any], finish: Finish | None, processor: LogicProcessor,
+                   data: dict) -> Any:
+    """Await the started arguments in turn (their lookups are in flight together); lazy ones concurrently."""
+    try:
+        lazy = 0
+        for child in children:
+            if child.is_async and not child.eager:
+                lazy += 1
+        if lazy > 1:  # subtrees that start only when run (if/with/for): run them concurrently
+            indexes, awaitables = [], []
+            for index, child in enumerate(children):
+                if child.is_async and not child.eager:
+                    indexes.append(index)
+                    awaitables.append(values[index])
+            done = await asyncio.gather(*awaitables)
+            for index, value in zip(indexes, done):
+                values[index] = value
         index = 0
         while index < len(children):
-            if children[index].is_async:
+            if children[index].is_async and (lazy <= 1 or children[index].eager):
                 values[index] = await values[index]
             index += 1
+    except BaseException:
+        _abandon(values)
+        raise
     return values if finish is None else finish(processor, values, data)
+
+
+def _abandon(values: list[Any]) -> None:
+    """Close what a failed node started and will not await: no 'never awaited' warnings, no lost errors."""
+    for value in values:
+        if asyncio.iscoroutine(value):
+            value.close()
+        elif asyncio.isfuture(value) and not value.done():
+            value.cancel()
+        elif asyncio.isfuture(value) and not value.cancelled():
+            value.exception()  # retrieved: its error is the failure being raised, or beside it
+
+
+def _eager(children: list[Compiled]) -> bool:
+    return all(child.eager for child in children if child.is_async)
 
 
 def _with_values(children: list[Compiled], finish: Finish) -> Compiled:
     """A node whose arguments are all evaluated first, then combined by ``finish``."""
     if not any(child.is_async for child in children):
         return Compiled(lambda p, d: finish(p, [child.run(p, d) for child in children], d), False)
-    return Compiled(functools.partial(_values_then, children, finish), True)
+    return Compiled(functools.partial(_start, children, finish), True, _eager(children))
 
 
 def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list], Awaitable[Any]]) -> Compiled:
@@ -131,7 +158,7 @@ def _profile_lookup(children: list[Compiled]) -> Compiled:
             arguments.append(child.run(processor, data))
         return processor._pf_started(arguments)
 
-    return Compiled(start, True)
+    return Compiled(start, True, True)
 
 
 def _if(children: list[Compiled]) -> Compiled:
@@ -256,7 +283,7 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
 
     if not any(child.is_async for child in children):
         return Compiled(lambda p, d: call([child.run(p, d) for child in children]), False)
-    return Compiled(functools.partial(_values_then, children, lambda p, values, d: call(values)), True)
+    return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True, _eager(children))
 
 
 def _shown(values: list) -> str:
@@ -386,7 +413,7 @@ class LogicProcessor:
         """
         start = self._lookup
         if start is None or len(values) != 4 or values[0] not in ("user", "item"):
-            return self._pf(values)
+            return asyncio.ensure_future(self._pf(values))  # started now, like lookups (pf nodes are eager)
         api_type, profile_id, target_id, keys = values
         keys = keys if isinstance(keys, list) else [keys]
         start_values = self._lookup_values
