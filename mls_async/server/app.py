@@ -34,7 +34,9 @@ from mls_async.server.state import (
 )
 from mls_async.server.storage import Unstorable
 
-__all__ = ["create_app", "ServerConfig"]
+__all__ = ["CONFIG_ENVIRONMENT", "ServerConfig", "create_app", "create_app_from_environment"]
+
+CONFIG_ENVIRONMENT = "MLS_SERVER_CONFIG"  # how `--workers` hands the configuration to each worker
 
 logger = logging.getLogger("mls_async.server")
 
@@ -190,3 +192,11 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.add_middleware(_Guard, config=config)
     install_openapi(app)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app of one ``--workers`` process: the configuration comes in ``$MLS_SERVER_CONFIG``."""
+    text = os.environ.get(CONFIG_ENVIRONMENT)
+    if not text:
+        raise RuntimeError(f"${CONFIG_ENVIRONMENT} is not set; start workers with `mls-async server --workers N`")
+    return create_app(ServerConfig.from_json(text))

@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--automl-time-limit", type=int, default=60, help="seconds per AutoML training")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
                         help="server log verbosity")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes sharing the data dir (writes go through one SQLite in WAL mode)")
     return parser
 
 
@@ -133,8 +135,18 @@ def main(argv: list[str] | None = None) -> int:
                           profile_batch=not args.no_profile_batch)
     import uvicorn
 
-    print(f"MLS local server on http://{args.host}:{args.port} (data in {data_dir})", flush=True)
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level=args.log_level)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    print(f"MLS local server on http://{args.host}:{args.port} (data in {data_dir}, {args.workers} worker"
+          f"{'s' if args.workers > 1 else ''})", flush=True)
+    if args.workers == 1:
+        uvicorn.run(create_app(config), host=args.host, port=args.port, log_level=args.log_level)
+        return 0
+    from mls_async.server.app import CONFIG_ENVIRONMENT
+
+    os.environ[CONFIG_ENVIRONMENT] = config.to_json()  # inherited by the worker processes only
+    uvicorn.run("mls_async.server.app:create_app_from_environment", factory=True, workers=args.workers,
+                host=args.host, port=args.port, log_level=args.log_level)
     return 0
 
 

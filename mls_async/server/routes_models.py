@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-import time
 from typing import Any
 
 import anyio.to_thread
@@ -45,10 +43,7 @@ async def issue_token(request: Request,
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         raise APIError(401, "log in with HTTP Basic credentials, not a token")
     user = await require_user(request, credentials)
-    now = time.monotonic()
-    state.tokens = {t: entry for t, entry in state.tokens.items() if entry[1] > now}
-    token = secrets.token_urlsafe(32)
-    state.tokens[token] = (user, now + state.config.token_ttl)
+    token = state.tokens.issue(user, state.config.token_ttl)
     return envelope({"token": token, "token_type": "bearer", "expires_in": state.config.token_ttl})
 
 
@@ -194,11 +189,8 @@ def delete_model(request: Request, model_id: int, user: str = Depends(require_us
     return envelope({"id": model_id})
 
 
-@models.post("/{model_id}/predict")
-async def predict_manual(request: Request, model_id: int, body: PredictRequest,
-                         user: str = Depends(require_user)) -> Response:
-    """Online prediction: the registered MLSModel's ``predict_async(x, pf_client=..., **kwargs)``."""
-    state = get_state(request)
+async def _load_deployment(state: State, model_id: int) -> Any:
+    """The registered model a manual model serves (reads its records; unpickles it once per version)."""
     doc = _model_or_404(state, model_id)
     if doc.get("model_type") != "manual":
         raise APIError(400, f"model {model_id} is an AutoML model; predict through its AutoML model server")
@@ -215,6 +207,21 @@ async def predict_manual(request: Request, model_id: int, body: PredictRequest,
             raise APIError(500, f"the registered model could not be loaded: {exc!r}") from exc
         state.model_cache = {k: v for k, v in state.model_cache.items() if k[:2] != key[:2]}
         state.model_cache[key] = model
+    return model
+
+
+@models.post("/{model_id}/predict")
+async def predict_manual(request: Request, model_id: int, body: PredictRequest,
+                         user: str = Depends(require_user)) -> Response:
+    """Online prediction: the registered MLSModel's ``predict_async(x, pf_client=..., **kwargs)``."""
+    state = get_state(request)
+    generation = state.storage.generation()  # one stat: no database read once the model is warm
+    warm = state.deployments.get(model_id)
+    if warm is not None and warm[0] == generation:
+        model = warm[1]
+    else:
+        model = await _load_deployment(state, model_id)
+        state.deployments[model_id] = (generation, model)
     kwargs = {"pf_client": state.profiles, "dynamodb_client": state.tables, **body.kwargs}
     try:
         result = await model.predict_async(body.x, **kwargs)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import json
+import os
 import re
 import secrets
 import time
@@ -91,6 +95,72 @@ class ServerConfig:
         self.max_json_bytes = max_json_bytes
         self.token_ttl = token_ttl
 
+    def to_json(self) -> str:
+        """This configuration as JSON, for the worker processes of ``--workers`` (passwords included)."""
+        fields = {name: value for name, value in vars(self).items() if name not in ("data_dir", "accounts")}
+        fields["admins"] = None if self.admins is None else sorted(self.admins)
+        return json.dumps({"data_dir": str(self.data_dir), "accounts": self.accounts, "options": fields})
+
+    @classmethod
+    def from_json(cls, text: str) -> ServerConfig:
+        raw = json.loads(text)
+        options = dict(raw["options"])
+        if options.get("admins") is not None:
+            options["admins"] = set(options["admins"])
+        return cls(raw["data_dir"], raw["accounts"], **options)
+
+
+TOKEN_SECRET_FILE = "token-secret"
+
+
+class TokenSigner:
+    """Bearer tokens that every server process (``--workers``) can check: ``user.expiry.signature``.
+
+    The HMAC key is created once per data dir (mode 0600) and kept there, so tokens also
+    outlive a restart until they expire.
+    """
+
+    def __init__(self, secret_file: Path) -> None:
+        self._file = secret_file
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(handle, "w") as file:
+                file.write(secrets.token_hex(32))
+        self._key = secret_file.read_text().strip().encode()
+
+    def rotate(self) -> None:
+        """A new key: every token issued so far stops working (restart the other workers to follow)."""
+        aside = self._file.with_name(f".{self._file.name}-{os.getpid()}")
+        handle = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(handle, "w") as file:
+            file.write(secrets.token_hex(32))
+        os.replace(aside, self._file)
+        self._key = self._file.read_text().strip().encode()
+
+    def _signature(self, payload: str) -> str:
+        return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
+
+    def issue(self, user: str, ttl: float) -> str:
+        payload = f"{base64.urlsafe_b64encode(user.encode()).decode()}.{int(time.time() + ttl)}"
+        return f"{payload}.{self._signature(payload)}"
+
+    def verify(self, token: str) -> str | None:
+        """The token's user, or None when it is forged, malformed or expired."""
+        payload, _, signature = token.rpartition(".")
+        if not payload or not hmac.compare_digest(self._signature(payload), signature):
+            return None
+        encoded_user, _, expiry = payload.partition(".")
+        if not expiry.isdigit() or int(expiry) < time.time():
+            return None
+        try:
+            return base64.urlsafe_b64decode(encoded_user.encode()).decode()
+        except ValueError:
+            return None
+
 
 class State:
     def __init__(self, config: ServerConfig) -> None:
@@ -109,7 +179,9 @@ class State:
         self.predictions = BatchPredictionService(self.storage, self.datasets, config.data_dir / "automl",
                                                   config.data_dir / "exports")
         self.model_cache: dict[tuple[str, str, str], Any] = {}
-        self.tokens: dict[str, tuple[str, float]] = {}  # bearer token -> (user, expiry)
+        # model id -> (storage generation, model): online predictions of a warm model read no records
+        self.deployments: dict[int, tuple[tuple[int, int], Any]] = {}
+        self.tokens = TokenSigner(config.data_dir / TOKEN_SECRET_FILE)
         self.logins = LoginThrottle(config.login_attempts)
 
 
@@ -121,11 +193,11 @@ def bearer_user(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         return None
-    entry = get_state(request).tokens.get(header[7:].strip())
-    if entry is None or entry[1] < time.monotonic():
+    user = get_state(request).tokens.verify(header[7:].strip())
+    if user is None:
         raise APIError(401, "the bearer token is unknown or expired; log in again",
                        headers={"WWW-Authenticate": 'Bearer realm="mls"'})
-    return entry[0]
+    return user
 
 
 class LoginThrottle:

@@ -8,8 +8,10 @@ one lock, so read-modify-write updates from concurrent requests never lose a cha
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -113,10 +115,20 @@ class Storage(Protocol):
     def delete(self, kind: str, id: int) -> bool: ...
 
 
+# Kinds whose writes change what an online prediction serves: each bumps the generation.
+SERVING_KINDS = frozenset({"model", "artifact"})
+
+
 class SQLiteStorage:
-    """Documents (models, components, datasets, tables, artifacts), table items, profiles."""
+    """Documents (models, components, datasets, tables, artifacts), table items, profiles.
+
+    The ``generation`` file next to the database is replaced (a new inode) after every
+    committed write of a model or registry record, so every server process (``--workers``)
+    learns with one ``stat`` whether what it cached for serving is still current.
+    """
 
     def __init__(self, path: Path | str) -> None:
+        self._generation_file = Path(path).with_name("generation")
         self._connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._connection.row_factory = sqlite3.Row
         self._lock = threading.RLock()
@@ -128,6 +140,22 @@ class SQLiteStorage:
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+    # -- the serving generation -----------------------------------------------------------
+    def generation(self) -> tuple[int, int]:
+        """A stamp that changes whenever a model or registry record is written (by any process)."""
+        try:
+            info = os.stat(self._generation_file)
+        except FileNotFoundError:
+            return (0, 0)
+        return (info.st_ino, info.st_mtime_ns)
+
+    def _bump(self, kind: str) -> None:
+        if kind not in SERVING_KINDS:
+            return
+        aside = self._generation_file.with_name(f".generation-{os.getpid()}-{threading.get_ident()}")
+        aside.write_text(f"{time.time_ns()}\n")
+        os.replace(aside, self._generation_file)  # a new inode: the stamp differs even within one tick
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -166,6 +194,7 @@ class SQLiteStorage:
                 new_id = cursor.lastrowid
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
+        self._bump(kind)
         return {**body, "id": new_id, "created_at": stamp, "updated_at": stamp}
 
     def get(self, kind: str, id: int) -> dict | None:
@@ -222,13 +251,16 @@ class SQLiteStorage:
                 )
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from exc
+        self._bump(kind)
         return {**body, "id": id, "created_at": current["created_at"], "updated_at": stamp}
 
     def delete(self, kind: str, id: int) -> bool:
         if not _storable(id):
             return False
         with self.transaction() as db:
-            return db.execute("DELETE FROM documents WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
+            deleted = db.execute("DELETE FROM documents WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
+        self._bump(kind)
+        return deleted
 
     # -- batch table items ----------------------------------------------------------------
     def put_items(self, table: str, items: Sequence[tuple[str, dict | str]]) -> None:
