@@ -113,7 +113,8 @@ def serve_mlflow(root: Path, booster_file: Path, workers: int, python: str) -> t
                     "mlflow.lightgbm.save_model(lightgbm.Booster(model_file=sys.argv[1]), sys.argv[2])",
                     str(booster_file), str(model_dir)], check=True, capture_output=True)
     port = _free_port()
-    environment = {**os.environ, "MLFLOW_TRACKING_URI": f"file://{root / 'mlruns'}"}
+    environment = {**os.environ, "MLFLOW_TRACKING_URI": f"file://{root / 'mlruns'}",
+                   "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # its uvicorn
     process = subprocess.Popen([python, "-m", "mlflow", "models", "serve", "-m", str(model_dir), "--env-manager",
                                 "local", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
@@ -139,9 +140,12 @@ def main() -> None:
         booster_file = root / "booster.txt"
         _booster().save_model(str(booster_file))
         for workers in (1, 2):
-            ours, ours_url = serve_ours(root, booster_file, workers)
-            theirs, their_url = serve_mlflow(root, booster_file, workers, args.mlflow_python)
+            processes: list[subprocess.Popen] = []
             try:
+                ours, ours_url = serve_ours(root, booster_file, workers)
+                processes.append(ours)
+                theirs, their_url = serve_mlflow(root, booster_file, workers, args.mlflow_python)
+                processes.append(theirs)
                 print(f"\nP5, {workers} worker{'s' if workers > 1 else ''} each: {args.requests} predictions")
                 print("| concurrency | server | req/s | p50 | p99 | req/s vs mlflow |")
                 print("|---|---|---|---|---|---|")
@@ -156,7 +160,7 @@ def main() -> None:
                     print(f"| {concurrency} | mls-async server | {mine[0]:,.0f} | {mine[1]:.1f} ms | "
                           f"{mine[2]:.1f} ms | {mine[0] / base[0]:.2f}x |")
             finally:
-                for process in (ours, theirs):
+                for process in processes:
                     process.terminate()
                     process.wait(30)
 

@@ -97,3 +97,22 @@ def test_two_workers_serve_the_same_models_and_see_every_write(tmp_path):
     finally:
         server.terminate()
         server.wait(30)
+
+
+def test_the_warm_path_checks_credentials_and_bodies_as_the_routed_endpoint(app, sync_transport, client_kwargs,
+                                                                             tmp_path):
+    from starlette.testclient import TestClient
+
+    with MLModelClient(**client_kwargs, transport=sync_transport) as models, \
+            ModelRegistry(**client_kwargs, transport=sync_transport, model_dir=tmp_path / "m") as registry:
+        deployment = registry.save_and_deploy(Scored(1.0), models)
+        models.predict(deployment, [0])  # warm
+    path = f"/api/v1/models/{deployment.id}/predict"
+    with TestClient(app) as http:
+        assert http.post(path, json={"x": [0]}, auth=(USER, "wrong")).status_code == 401
+        assert http.post(path, json={"x": [0]}).status_code == 401
+        bad = http.post(path, json={"y": 1}, auth=(USER, PASSWORD))  # replayed to the endpoint: its own 400
+        assert bad.status_code == 400 and "x" in bad.json()["error"]
+        good = http.post(path, json={"x": [0]}, auth=(USER, PASSWORD))
+        assert good.status_code == 200 and good.json()["results"]["items"][0]["props"]["score"] == 1.0
+        assert good.headers["x-request-id"] and good.headers["mls-capabilities"]

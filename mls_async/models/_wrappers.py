@@ -8,7 +8,9 @@ from typing import Any
 from mls_async.models._base import MLSModelError
 from mls_async.models._library import _LibraryModel
 
-__all__ = ["MLSLightGBMModel", "MLSXGBoostModel", "MLSCatBoostModel", "MLSPyTorchModel"]
+__all__ = ["CATBOOST_THREADED_ROWS", "MLSLightGBMModel", "MLSXGBoostModel", "MLSCatBoostModel", "MLSPyTorchModel"]
+
+CATBOOST_THREADED_ROWS = 2048
 
 
 class MLSLightGBMModel(_LibraryModel):
@@ -86,10 +88,12 @@ class MLSCatBoostModel(_LibraryModel):
         import catboost
 
         model = self.models[0]
+        # One thread for a few rows (starting threads costs more than they save), all cores for large batches.
+        threads = -1 if len(matrix) >= CATBOOST_THREADED_ROWS else 1
         if isinstance(model, catboost.CatBoostClassifier):
-            probabilities = model.predict(matrix, prediction_type="Probability", thread_count=1)
+            probabilities = model.predict(matrix, prediction_type="Probability", thread_count=threads)
             return probabilities[:, 1] if probabilities.shape[1] == 2 else probabilities
-        return model.predict(matrix, thread_count=1)
+        return model.predict(matrix, thread_count=threads)
 
 
 class MLSPyTorchModel(_LibraryModel):

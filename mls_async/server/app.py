@@ -25,7 +25,7 @@ from mls_async.server.openapi import install_openapi
 from mls_async.server.routes_features import answer_profile_read, profile_reads, profiles, settings
 from mls_async.server.routes_graph import graph
 from mls_async.server.routes_meta_tables import meta_tables
-from mls_async.server.routes_models import auth, models
+from mls_async.server.routes_models import answer_warm_prediction, auth, models
 from mls_async.server.routes_registry import registry
 from mls_async.server.routes_resources import components, datasets, tables
 from mls_async.server.state import (
@@ -54,7 +54,8 @@ class _Guard:
     """Pure ASGI middleware around the whole app.
 
     - a request id and the capabilities header on every answer;
-    - profile reads, the hot path of online inference, answered at once (no routing, no stack);
+    - profile reads and predictions of warm models, the hot paths of online inference, answered
+      at once (no routing, no stack);
     - a size cap on every request body but the streamed uploads, whatever its content type
       or framing (``Content-Length`` or chunked): 413;
     - any unhandled exception becomes a 500 envelope here, logged, and is not re-raised, so
@@ -106,7 +107,9 @@ class _Guard:
             receive = _capped(receive, limit)
         try:
             if not await answer_profile_read(scope, receive, send_with_id):
-                await self.app(scope, receive, send_with_id)
+                answered, receive = await answer_warm_prediction(scope, receive, send_with_id)
+                if not answered:
+                    await self.app(scope, receive, send_with_id)
         except _TooLarge:
             if started:
                 raise

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPBasicCredentials
+from pydantic import ValidationError
 from starlette.responses import Response
 
 from mls_async._artifacts import load_version_dir
@@ -18,7 +20,7 @@ from mls_async._schemas import (
     PredictRequest,
     UpdateModelRequest,
 )
-from mls_async.server.errors import APIError, envelope
+from mls_async.server.errors import APIError, envelope, error_response
 from mls_async.server.state import (
     Page,
     State,
@@ -222,12 +224,72 @@ async def predict_manual(request: Request, model_id: int, body: PredictRequest,
     else:
         model = await _load_deployment(state, model_id)
         state.deployments[model_id] = (generation, model)
+    return envelope(await _predicted(state, model, body))
+
+
+async def _predicted(state: State, model: Any, body: PredictRequest) -> Any:
     kwargs = {"pf_client": state.profiles, "dynamodb_client": state.tables, **body.kwargs}
     try:
-        result = await model.predict_async(body.x, **kwargs)
+        return await model.predict_async(body.x, **kwargs)
     except Exception as exc:
         raise APIError(400, f"prediction failed: {type(exc).__name__}: {exc}") from exc
-    return envelope(result)
+
+
+_PREDICT = re.compile(r"^/api/v1/models/(?P<model_id>[0-9]+)/predict$")
+
+
+async def answer_warm_prediction(scope: dict, receive: Any, send: Any) -> tuple[bool, Any]:
+    """Answer an online prediction of a warm model before routing; else hand the request on.
+
+    Returns whether it answered, and the ``receive`` to go on with (the body it read is
+    replayed, so the routed endpoint sees the request whole: a cold model, a body to reject).
+    """
+    if scope["method"] != "POST":
+        return False, receive
+    match = _PREDICT.match(scope["path"])
+    if match is None:
+        return False, receive
+    state: State = scope["app"].state.mls
+    model_id = int(match["model_id"])
+    warm = state.deployments.get(model_id)
+    if warm is None or warm[0] != state.storage.generation():
+        return False, receive
+    request = Request(scope, receive)
+    try:
+        await require_user(request, await basic_credentials(request))
+    except APIError as exc:
+        await error_response(exc.status, exc.message, headers=exc.headers)(scope, receive, send)
+        return True, receive
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    raw = b"".join(chunks)
+    try:
+        body = PredictRequest.model_validate_json(raw)
+    except ValidationError:
+        return False, _replay(raw)  # the endpoint answers it with its own 400
+    try:
+        response = envelope(await _predicted(state, warm[1], body))
+    except APIError as exc:
+        response = error_response(exc.status, exc.message, headers=exc.headers)
+    await response(scope, receive, send)
+    return True, receive
+
+
+def _replay(body: bytes) -> Any:
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 @models.post("/{model_id}/automl_model_server")
