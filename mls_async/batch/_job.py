@@ -120,7 +120,7 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
     scoring = _model(model)
     total = table.partitions(partition_rows)
     bar = _progress(total, progress, "scoring")
-    sink.begin()
+    await asyncio.to_thread(sink.begin)  # a table sink talks to the server: off the event loop
     rows = skipped = 0
     kwargs = dict(predict_kwargs or {})
     profiles = None
@@ -154,7 +154,7 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
             await profiles.aclose()
         if bar is not None:
             bar.close()
-    sink.end()
+    await asyncio.to_thread(sink.end)
     return BatchResult(total, skipped, rows, time.perf_counter() - started)
 
 

@@ -84,7 +84,7 @@ class TableSink(Sink):
             client.hold_table(self.table)
 
     def write(self, index: int, frame: Any) -> None:
-        rows = _records(frame)
+        rows = _records(frame, self.key)
         with self._client() as client:
             for start in range(0, len(rows), self.chunk_rows):
                 client.upload_items(self.table, rows[start:start + self.chunk_rows])
@@ -94,18 +94,17 @@ class TableSink(Sink):
             client.release_table(self.table)
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
+def _records(frame: Any, key: str) -> list[dict[str, Any]]:
+    """Scored rows as JSON-ready dicts: items decoded, numpy values made plain."""
     import orjson
 
     records = []
     for row in frame.to_dict(orient="records"):
         if isinstance(row.get("items"), str):
             row["items"] = orjson.loads(row["items"])
-        score = row.get("score")
-        if hasattr(score, "tolist"):
-            row["score"] = score.tolist()
-        key_value = next(iter(row.values()))
-        if hasattr(key_value, "item"):
-            row[next(iter(row))] = key_value.item()
+        for name in ("score", key):
+            value = row.get(name)
+            if hasattr(value, "tolist"):
+                row[name] = value.tolist()
         records.append(row)
     return records
