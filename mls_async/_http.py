@@ -71,14 +71,20 @@ class AsyncHTTPClient(httpx.AsyncClient):
         return transport
 
     def lean_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        """The headers httpx would send: the client's, the request's, Basic auth."""
-        merged = dict(self.headers)
+        """The headers httpx would send: the client's, the request's, then Basic auth (as its auth flow).
+
+        The client's part is built once per state of its headers and auth (the key is
+        cheap; building from ``httpx.Headers`` is not), not for every request.
+        """
+        key = (tuple(self.headers.raw), id(self.auth))
+        cached = self.__dict__.get("_mls_lean_headers")
+        if cached is None or cached[0] != key:
+            basic = _basic(self.auth) if isinstance(self.auth, httpx.BasicAuth) else None
+            cached = self.__dict__["_mls_lean_headers"] = (key, dict(self.headers), basic)
+        merged = dict(cached[1])
         merged.update(headers)
-        if isinstance(self.auth, httpx.BasicAuth):
-            lean_auth = self.__dict__.get("_mls_basic")
-            if lean_auth is None:
-                lean_auth = self.__dict__["_mls_basic"] = _basic(self.auth)
-            merged["Authorization"] = lean_auth
+        if cached[2] is not None:
+            merged["Authorization"] = cached[2]
         return merged
 
 

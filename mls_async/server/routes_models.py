@@ -217,14 +217,18 @@ async def predict_manual(request: Request, model_id: int, body: PredictRequest,
                          user: str = Depends(require_user)) -> Response:
     """Online prediction: the registered MLSModel's ``predict_async(x, pf_client=..., **kwargs)``."""
     state = get_state(request)
-    generation = state.storage.generation()  # one stat: no database read once the model is warm
-    warm = state.deployments.get(model_id)
-    if warm is not None and warm[0] == generation:
-        model = warm[1]
-    else:
+    model = _warm(state, model_id)
+    if model is None:
+        generation = state.storage.generation()  # taken before the reads: a write meanwhile is seen next time
         model = await _load_deployment(state, model_id)
         state.deployments[model_id] = (generation, model)
     return envelope(await _predicted(state, model, body))
+
+
+def _warm(state: State, model_id: int) -> Any:
+    """The model a deployment serves if it is loaded and current (one stat, no database read), else None."""
+    warm = state.deployments.get(model_id)
+    return warm[1] if warm is not None and warm[0] == state.storage.generation() else None
 
 
 async def _predicted(state: State, model: Any, body: PredictRequest) -> Any:
@@ -250,9 +254,8 @@ async def answer_warm_prediction(scope: dict, receive: Any, send: Any) -> tuple[
     if match is None:
         return False, receive
     state: State = scope["app"].state.mls
-    model_id = int(match["model_id"])
-    warm = state.deployments.get(model_id)
-    if warm is None or warm[0] != state.storage.generation():
+    model = _warm(state, int(match["model_id"]))
+    if model is None:
         return False, receive
     request = Request(scope, receive)
     try:
@@ -272,7 +275,7 @@ async def answer_warm_prediction(scope: dict, receive: Any, send: Any) -> tuple[
     except ValidationError:
         return False, _replay(raw)  # the endpoint answers it with its own 400
     try:
-        response = envelope(await _predicted(state, warm[1], body))
+        response = envelope(await _predicted(state, model, body))
     except APIError as exc:
         response = error_response(exc.status, exc.message, headers=exc.headers)
     await response(scope, receive, send)

@@ -14,8 +14,8 @@ from typing import Any
 from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
 from mls_async.models._base import MLSModelError
 
-__all__ = ["PREDICT_FNS", "check_logic", "check_predict_fn", "logic_inputs", "predict_rows", "processor_for",
-           "run_logic", "single_output"]
+__all__ = ["PREDICT_FNS", "check_logic", "check_predict_fn", "logic_inputs", "model_output", "predict_rows",
+           "processor_for", "run_logic", "single_output"]
 
 PREDICT_FNS = ("predict", "predict_proba", "none")
 
@@ -106,3 +106,17 @@ def single_output(output: Any) -> Any:
     if len(output) == 1:
         output = output[0]
     return output.tolist() if hasattr(output, "tolist") else output
+
+
+def model_output(model: Any, index: int, predict_fn: str, row: Any, owner: str) -> Any:
+    """The original's model step for ``model.models[index]``: None for ``predict_fn="none"``
+    (PyTorch models always predict), else one row's output alone, errors named for ``owner``."""
+    if predict_fn == "none" and model.model_lib != "pytorch":
+        return None
+    try:
+        rows = row if isinstance(row[0], list) else [row]
+        columns = [f for f in model.features or [] if f not in getattr(model, "non_training_features", [])]
+        return single_output(predict_rows(model.models[index], model.model_lib, predict_fn, rows, columns))
+    except Exception as exc:
+        raise MLSModelError(f"{owner}: the prediction of models[{index}] failed: {type(exc).__name__}: {exc}") \
+            from exc

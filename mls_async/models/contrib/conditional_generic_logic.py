@@ -10,10 +10,9 @@ from mls_async.models.contrib._logic_steps import (
     check_logic,
     check_predict_fn,
     logic_inputs,
-    predict_rows,
+    model_output,
     processor_for,
     run_logic,
-    single_output,
 )
 
 __all__ = ["ConditionalGenericLogicModel"]
@@ -58,18 +57,6 @@ class ConditionalGenericLogicModel(MLSGenericModel):
         self.model_selection_logic = model_selection_logic
         self.data = data
 
-    def _predict(self, index: int, row: Any) -> Any:
-        if self.predict_fns[index] == "none" and self.model_lib != "pytorch":
-            return None
-        try:
-            rows = row if isinstance(row[0], list) else [row]
-            columns = [f for f in self.features or [] if f not in getattr(self, "non_training_features", [])]
-            return single_output(predict_rows(self.models[index], self.model_lib, self.predict_fns[index], rows,
-                                              columns))
-        except Exception as exc:
-            raise MLSModelError(f"{_OWNER}: the prediction of models[{index}] failed: "
-                                f"{type(exc).__name__}: {exc}") from exc
-
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
         processor = processor_for(self, kwargs)
         data = logic_inputs(_OWNER, list(self.features or []), x, kwargs.get("keys"), self.data)
@@ -83,7 +70,7 @@ class ConditionalGenericLogicModel(MLSGenericModel):
             raise MLSModelError(f"{_OWNER}: model index {chosen} is not valid for {len(self.models)} models")
         data = {**data, "model_index": chosen, **self.data}
         row = await run_logic(processor, self.preprocess_logics[chosen], data, _OWNER, "preprocessing")
-        data["y"] = self._predict(chosen, row)
+        data["y"] = model_output(self, chosen, self.predict_fns[chosen], row, _OWNER)
         data.update(self.data)
         items = await run_logic(processor, self.postprocess_logics[chosen], data, _OWNER, "postprocessing")
         return {"items": items or []}

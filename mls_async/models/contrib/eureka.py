@@ -22,10 +22,9 @@ from mls_async.models.contrib._logic_steps import (
     check_logic,
     check_predict_fn,
     logic_inputs,
-    predict_rows,
+    model_output,
     processor_for,
     run_logic,
-    single_output,
 )
 from mls_async.models.contrib.generic_logic import default_postprocess
 
@@ -104,14 +103,7 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
         self.use_logic_processer = use_logic_processer
 
     def _ml_predict(self, row: Any) -> Any:
-        if self.predict_fn == "none" and self.model_lib != "pytorch":
-            return None
-        try:
-            rows = row if isinstance(row[0], list) else [row]
-            columns = [f for f in self.features or [] if f not in getattr(self, "non_training_features", [])]
-            return single_output(predict_rows(self.models[0], self.model_lib, self.predict_fn, rows, columns))
-        except Exception as exc:
-            raise MLSModelError(f"{_OWNER}: prediction failed: {type(exc).__name__}: {exc}") from exc
+        return model_output(self, 0, self.predict_fn, row, _OWNER)
 
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
         processor = processor_for(self, kwargs)
