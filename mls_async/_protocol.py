@@ -18,6 +18,7 @@ __all__ = [
     "CAP_IDEMPOTENCY",
     "CAP_PROFILE_BATCH",
     "CAP_META_MERGE",
+    "CAP_TABLE_LOADS",
     "LOCAL_CAPABILITIES",
     "parse_capabilities",
     "Announcements",
@@ -36,7 +37,9 @@ CAP_PROFILE_BATCH = "profile-batch"
 CAP_META_MERGE = "model-meta-merge"
 """``PATCH /api/v1/models/{id}/model_meta`` merges keys into the stored meta in one transaction."""
 
-LOCAL_CAPABILITIES = (CAP_IDEMPOTENCY, CAP_PROFILE_BATCH, CAP_META_MERGE)
+# Batch tables created, loaded and held through the MLS API (batch scoring into a table).
+CAP_TABLE_LOADS = "table-loads"
+LOCAL_CAPABILITIES = (CAP_IDEMPOTENCY, CAP_PROFILE_BATCH, CAP_META_MERGE, CAP_TABLE_LOADS)
 
 
 def parse_capabilities(value: str | None) -> Iterable[str]:

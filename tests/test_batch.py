@@ -166,3 +166,19 @@ def test_the_cli_scores_a_registered_version(tmp_path, live_server, capsys):
     assert np.allclose(_parts(tmp_path / "out")["score"], model.predict_scores(frame[trained.FEATURES].to_numpy()))
     assert main([*args[:1], "nope_model", *args[2:]]) == 1
     assert "nope_model" in capsys.readouterr().err
+
+
+def test_a_table_sink_needs_a_server_that_announces_table_loads(tmp_path):
+    import respx
+
+    from mls_async import MLSConfigError
+
+    path, _ = _source(tmp_path, 10)
+    model = MLSLightGBMModel(trained.lightgbm_model(), "batch_model", "v1", trained.FEATURES)
+    kwargs = {"env": "LOCAL", "username": "u", "password": "p", "base_url": "http://platform.mock"}
+    with respx.mock(base_url="http://platform.mock") as mock:  # a server with tables but no such announcement
+        mock.get("/api/v1/dynamodb/tables/t/is_loading").respond(
+            json={"code": 0, "error": None, "results": {"is_loading": False}})
+        with pytest.raises(MLSConfigError, match="table-loads"):
+            run_batch(model, path, TableSink("t", "user_id", kwargs), key="user_id")
+        assert [call.request.method for call in mock.calls] == ["GET"]  # nothing written

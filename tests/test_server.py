@@ -260,7 +260,8 @@ async def test_sync_facades_work_inside_a_running_event_loop(live_server):
 async def test_every_answer_announces_the_extensions_the_server_supports(http):
     for response in (await http.get("/health"), await http.get("/api/v1/models"),
                      await http.get("/api/v1/models", auth=AUTH), await http.get("/nowhere", auth=AUTH)):
-        assert response.headers["mls-capabilities"] == "idempotency-key, profile-batch, model-meta-merge"
+        assert response.headers["mls-capabilities"] == ("idempotency-key, profile-batch, model-meta-merge, "
+                                                        "table-loads")
 
 
 async def test_original_boolean_spelling_is_understood(http):

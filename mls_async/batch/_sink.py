@@ -4,7 +4,8 @@
   complete or absent (written aside, then renamed); a rerun skips the parts it finds.
 - :class:`TableSink` loads rows into a batch table keyed by ``key``: loading a row again
   replaces it. The table is held in loading state for the whole job and made active at
-  its end (``begin``/``end``), so ``is_batch_prediction_ready`` turns true only then.
+  its end (``begin``/``end``), so ``is_batch_prediction_ready`` turns true only then. It
+  needs a server that announces ``table-loads`` (as ``mls-async server`` does).
 
 Sinks are plain picklable values: Dask workers get them as they are.
 """
@@ -74,12 +75,20 @@ class TableSink(Sink):
         return DynamoDBClient(**self.client_kwargs)
 
     def begin(self) -> None:
-        from mls_async._exceptions import MLSNotFoundError
+        from mls_async._exceptions import MLSConfigError, MLSNotFoundError
+        from mls_async._protocol import CAP_TABLE_LOADS
 
         with self._client() as client:
             try:
                 client.is_table_loading(self.table)  # answers 404 for a table that does not exist
+                exists = True
             except MLSNotFoundError:
+                exists = False
+            if not client.supports(CAP_TABLE_LOADS):
+                raise MLSConfigError(f"the server at {client.base_url} does not announce {CAP_TABLE_LOADS!r} (batch "
+                                     "tables loaded through its API, as `mls-async server` does); write Parquet "
+                                     "with ParquetSink instead")
+            if not exists:
                 client.create_table(self.table, key=self.key)
             client.hold_table(self.table)
 
