@@ -1,7 +1,10 @@
 """Prediction paths, as ratios measured in one run.
 
 1. single-row and 10k-row ``predict_async`` of MLSLightGBMModel vs the raw library call;
-2. inline vs worker-thread prediction by batch size (the rule behind ``inline_max_rows``);
+2. 10k rows through every library wrapper, on the same ndarray: the raw library call,
+   ``predict_scores_async`` (an array of scores, what batch scoring uses) and
+   ``predict_async`` (one ``{"id", "name", "type", "props": {"score"}}`` item per row);
+3. inline vs worker-thread prediction by batch size (the rule behind ``inline_max_rows``);
 (Concurrent predictions with feature lookups, against the real original: bench_features.)
 
     python -m benchmarks.bench_predict
@@ -13,6 +16,7 @@ import argparse
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from functools import partial
 
 import anyio.to_thread
@@ -79,10 +83,55 @@ async def library_paths(clf, rng) -> None:
               f"-> thread/inline {threaded / inline:.2f}")
 
 
+def wrappers(rng) -> list[tuple[str, object, Callable[[np.ndarray], object]]]:
+    """(name, wrapper, raw library call) for every library, each trained on the same small data."""
+    import catboost
+    import lightgbm
+    import torch
+    import xgboost
+
+    from mls_async.models import MLSCatBoostModel, MLSLightGBMModel, MLSPyTorchModel, MLSXGBoostModel
+
+    x = rng.normal(size=(2000, len(FEATURES)))
+    y = (x[:, 0] - x[:, 1] > 0).astype(int)
+    lgb = lightgbm.LGBMClassifier(n_estimators=100, num_leaves=31, verbose=-1).fit(x, y)
+    xgb = xgboost.XGBClassifier(n_estimators=100, max_depth=6).fit(x, y)
+    cat = catboost.CatBoostClassifier(iterations=100, depth=6, verbose=0).fit(x, y)
+    net = torch.jit.script(torch.nn.Sequential(torch.nn.Linear(len(FEATURES), 32), torch.nn.ReLU(),
+                                               torch.nn.Linear(32, 1), torch.nn.Sigmoid()).eval())
+
+    def torch_raw(matrix: np.ndarray) -> object:
+        with torch.inference_mode():
+            return net(torch.from_numpy(matrix.astype(np.float32))).numpy()
+
+    booster, xgb_booster = lgb.booster_, xgb.get_booster()
+    return [
+        ("lightgbm", MLSLightGBMModel(lgb, "bench_model", "v1", FEATURES), booster.predict),
+        ("xgboost", MLSXGBoostModel(xgb, "bench_model", "v1", FEATURES), xgb_booster.inplace_predict),
+        ("catboost", MLSCatBoostModel(cat, "bench_model", "v1", FEATURES),
+         lambda matrix: cat.predict(matrix, prediction_type="Probability", thread_count=-1)),
+        ("pytorch", MLSPyTorchModel(net, "bench_model", "v1", FEATURES), torch_raw),
+    ]
+
+
+async def wrapper_batches(rng) -> None:
+    rows = rng.normal(size=(10_000, len(FEATURES)))
+    print("10k rows, same ndarray, median of 20 (ratio: the wrapper's time / the raw library call's):")
+    print("| library | raw call | predict_scores_async | ratio | predict_async (items) | ratio |")
+    print("|---|---|---|---|---|---|")
+    for name, model, raw in wrappers(rng):
+        raw_s = timed(partial(raw, rows), 20)
+        scores_s = await atimed(partial(model.predict_scores_async, rows), 20)
+        items_s = await atimed(partial(model.predict_async, rows), 20)
+        print(f"| {name} | {raw_s * 1e3:.2f} ms | {scores_s * 1e3:.2f} ms | {scores_s / raw_s:.2f} | "
+              f"{items_s * 1e3:.2f} ms | {items_s / raw_s:.2f} |")
+
+
 def main() -> None:
     argparse.ArgumentParser(description=__doc__).parse_args()
     clf, rng = train()
     asyncio.run(library_paths(clf, rng))
+    asyncio.run(wrapper_batches(rng))
 
 
 if __name__ == "__main__":

@@ -2,14 +2,17 @@
 
 ``x`` is one row of feature values in ``features`` order, or a list of such rows. It
 is converted straight to a numpy matrix (no pandas on the hot path) and handed to the
-library's fastest predict. Work on more than ``inline_max_rows`` rows is offloaded to
-a worker thread so it does not stall other requests on the event loop; smaller work
-runs inline, where a thread hop would cost more than the prediction (see
-benchmarks/bench_predict.py for the measurement behind the threshold).
+library's fastest predict. Up to ``inline_max_rows`` rows run inline, where a thread
+hop would cost more than the prediction. Larger batches run in a worker thread, so they
+do not stall other requests on the event loop, unless this model's measured cost per
+row says the batch takes less than ``offload_above_seconds``: a 10k-row batch of a small
+network or CatBoost model takes about as long as the hop itself (see
+benchmarks/bench_predict.py for both measurements).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any, ClassVar
 
 import anyio.to_thread
@@ -30,6 +33,7 @@ def check_features(features: Any, model_name: str) -> list[str]:
 class _LibraryModel(MLSModel):
     model_lib_name: ClassVar[str] = ""
     inline_max_rows: ClassVar[int] = 64
+    offload_above_seconds: ClassVar[float] = 0.005
 
     def __init__(self, model: Any, model_name: str, model_version: str, features: list[str] | None) -> None:
         super().__init__(model_name, model_version)
@@ -85,9 +89,20 @@ class _LibraryModel(MLSModel):
     async def predict_scores_async(self, x: Any) -> Any:
         """:meth:`predict_scores`, offloaded to a thread when the batch is large."""
         matrix, _ = self._matrix(x)
-        if len(matrix) > self.inline_max_rows:
-            return await anyio.to_thread.run_sync(self._predict_matrix, matrix)
-        return self._predict_matrix(matrix)
+        rows = len(matrix)
+        if rows <= self.inline_max_rows:
+            return self._predict_matrix(matrix)
+        per_row = self.__dict__.get("_cache_seconds_per_row")
+        if per_row is not None and rows * per_row <= self.offload_above_seconds:
+            return self._measured_predict(matrix)
+        return await anyio.to_thread.run_sync(self._measured_predict, matrix)
+
+    def _measured_predict(self, matrix: Any) -> Any:
+        """:meth:`_predict_matrix`, remembering its cost per row (what decides the next offload)."""
+        started = time.perf_counter()
+        scores = self._predict_matrix(matrix)
+        self._cache_seconds_per_row = (time.perf_counter() - started) / len(matrix)
+        return scores
 
     def _items(self, scores: Any) -> dict[str, Any]:
         values = scores.tolist()
