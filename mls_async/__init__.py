@@ -5,6 +5,7 @@ torch, autogluon) and pandas load only when a model class that needs them is use
 """
 
 from mls_async._async.base_client import AsyncMLSClient
+from mls_async._async.client import AsyncMLS
 from mls_async._async.profile_client import AsyncMLSProfileAPIClient
 from mls_async._async.registry import AsyncModelRegistry
 from mls_async._config import MLSENV, MLSRuntimeENV
@@ -27,16 +28,19 @@ from mls_async._exceptions import (
 from mls_async._response import MLSResponse
 from mls_async._retry import RetryPolicy
 from mls_async._sync.base_client import MLSClient
+from mls_async._sync.client import MLS
 from mls_async._sync.profile_client import MLSProfileAPIClient
 from mls_async._sync.registry import ModelRegistry
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncMLS",
     "AsyncMLSClient",
     "AsyncMLSProfileAPIClient",
     "AsyncModelRegistry",
     "DoesNotExist",
+    "MLS",
     "MLSBadRequestError",
     "MLSClient",
     "MLSClientError",

@@ -55,45 +55,51 @@ def _basic(auth: httpx.BasicAuth) -> str:
 
 
 class AsyncHTTPClient(httpx.AsyncClient):
+    """One pool for many clients: no auth or per-client headers of its own (each request brings them)."""
+
     cookies = property(_jar, lambda client, value: None, doc="An empty jar that ignores Set-Cookie.")
 
-    def lean_transport(self) -> AiohttpTransport | None:
-        """Our aiohttp transport, when httpx would send this client's requests to it as they are."""
+    def lean_transport(self, base_url: str, auth: httpx.Auth | None) -> AiohttpTransport | None:
+        """Our aiohttp transport, when httpx would send requests to ``base_url`` with ``auth`` to it as they are."""
         from mls_async._aiohttp_transport import AiohttpTransport
 
         transport = self._transport
-        if not isinstance(transport, AiohttpTransport) or self._transport_for_url(self.base_url) is not transport:
-            return None  # another transport, a mount, or a mock (respx patches _transport_for_url)
+        if not isinstance(transport, AiohttpTransport):
+            return None
+        if auth is not None and not isinstance(auth, httpx.BasicAuth):
+            return None
         if self._event_hooks["request"] or self._event_hooks["response"]:
             return None
-        if self.auth is not None and not isinstance(self.auth, httpx.BasicAuth):
-            return None
+        urls: dict[str, httpx.URL] = self.__dict__.setdefault("_mls_lean_urls", {})
+        url = urls.get(base_url)
+        if url is None:
+            url = urls[base_url] = httpx.URL(base_url)
+        if self._transport_for_url(url) is not transport:
+            return None  # a mount, or a mock (respx patches _transport_for_url)
         return transport
 
-    def lean_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        """The headers httpx would send: the client's, the request's, then Basic auth (as its auth flow).
+    def lean_headers(self, auth: httpx.Auth | None) -> tuple[dict[str, str], str | None]:
+        """The pool's own headers and the Authorization header ``auth`` sets, as httpx would send them.
 
-        The client's part is built once per state of its headers and auth (the key is
-        cheap; building from ``httpx.Headers`` is not), not for every request.
+        Built once per state of the pool's headers and per auth (the key is cheap; building
+        from ``httpx.Headers`` is not), not for every request.
         """
-        key = (tuple(self.headers.raw), id(self.auth))
-        cached = self.__dict__.get("_mls_lean_headers")
-        if cached is None or cached[0] != key:
-            basic = _basic(self.auth) if isinstance(self.auth, httpx.BasicAuth) else None
-            cached = self.__dict__["_mls_lean_headers"] = (key, dict(self.headers), basic)
-        merged = dict(cached[1])
-        merged.update(headers)
-        if cached[2] is not None:
-            merged["Authorization"] = cached[2]
-        return merged
+        key = (tuple(self.headers.raw), id(auth))
+        cache: dict[tuple[Any, ...], tuple[dict[str, str], str | None]] = self.__dict__.setdefault(
+            "_mls_lean_headers", {})
+        found = cache.get(key)
+        if found is None:
+            basic = _basic(auth) if isinstance(auth, httpx.BasicAuth) else None
+            found = cache[key] = (dict(self.headers), basic)
+        return found
 
 
 class HTTPClient(httpx.Client):
     cookies = property(_jar, lambda client, value: None, doc="An empty jar that ignores Set-Cookie.")
 
-    def lean_transport(self) -> SyncLeanTransport | None:
+    def lean_transport(self, base_url: str, auth: httpx.Auth | None) -> SyncLeanTransport | None:
         """No lean path for sync clients: httpx's own transport serves them."""
         return None
 
-    def lean_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        return dict(headers)
+    def lean_headers(self, auth: httpx.Auth | None) -> tuple[dict[str, str], str | None]:
+        return dict(self.headers), None

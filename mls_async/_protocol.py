@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "USER_AGENT",
     "APIKEY_HEADER",
     "CAPABILITIES_HEADER",
     "MMS_CLIENT_ID",
@@ -24,6 +25,7 @@ __all__ = [
     "Announcements",
 ]
 
+USER_AGENT = "mls-async"
 CAPABILITIES_HEADER = "MLS-Capabilities"
 APIKEY_HEADER = "apikey"  # the profile API's credential, with the client id in the path
 MMS_CLIENT_ID = "mls-mms"  # the profile API client id on the MMS runtime

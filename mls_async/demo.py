@@ -100,25 +100,22 @@ async def run_demo(base_url: str, username: str, password: str, model_dir: Path)
     """Everything the SDK does, against the MLS server at ``base_url``."""
     import pandas as pd
 
-    from mls_async import AsyncMLSProfileAPIClient, AsyncModelRegistry
-    from mls_async.components import AsyncComponentClient
-    from mls_async.datasets import AsyncDatasetClient
-    from mls_async.dynamodb import AsyncDynamoDBClient
-    from mls_async.models import AsyncMLModelClient, MLModelStatus
+    from mls_async import AsyncMLS
+    from mls_async.models import MLModelStatus
     from mls_async.models.contrib import GenericLogicModel
 
-    kwargs: dict[str, Any] = {"env": "LOCAL", "username": username, "password": password, "base_url": base_url}
-    async with AsyncMLModelClient(**kwargs) as ml_model_client, AsyncComponentClient(**kwargs) as components, \
-            AsyncModelRegistry(**kwargs, model_dir=model_dir) as registry, \
-            AsyncDynamoDBClient(**kwargs) as dynamodb, AsyncMLSProfileAPIClient(**kwargs) as profiles, \
-            AsyncDatasetClient(**kwargs) as datasets:
+    # One client, one connection pool: every resource below shares it.
+    async with AsyncMLS("LOCAL", username=username, password=password, base_url=base_url,
+                        model_dir=model_dir) as mls:
+        ml_model_client, components, registry = mls.models, mls.components, mls.registry
+        dynamodb, profiles, datasets = mls.dynamodb, mls.profiles, mls.datasets
         _step("train LightGBM, XGBoost, CatBoost and PyTorch models on generated data")
         x, y = _data()
         wrapped = await asyncio.to_thread(_train_library_models, x, y)
         row = x[0].tolist()
         component = await components.create_component(name="demo_component", info={"bucket": "demo"})
         for kind, model in wrapped.items():
-            deployment = await registry.save_and_deploy(model, ml_model_client, force=True)
+            deployment = await registry.save_and_deploy(model, force=True)
             deployment = await ml_model_client.update_manual_model_components(deployment, [component])
             ready = await ml_model_client.is_online_prediction_ready(deployment)
             online = await ml_model_client.predict(deployment, row)
@@ -157,7 +154,7 @@ async def run_demo(base_url: str, username: str, password: str, model_dir: Path)
                     {"pf": ["item", "demo_catalog", "plan_a", ["boost"]]}, 0]}]}, 4]}]}]}]},
         )
         logic_model.set_model_lib("lightgbm")
-        deployment = await registry.save_and_deploy(logic_model, ml_model_client, force=True)
+        deployment = await registry.save_and_deploy(logic_model, force=True)
         result = await ml_model_client.predict(deployment, ["u0", float(x[0, 2]), float(x[0, 3])])
         print("online:", result)
         local = await logic_model.predict_async(["u0", float(x[0, 2]), float(x[0, 3])], pf_client=profiles)
@@ -166,12 +163,12 @@ async def run_demo(base_url: str, username: str, password: str, model_dir: Path)
 
         _step("AutoML: upload a dataset, train on the server, serve through a handler")
         frame = pd.DataFrame(x, columns=FEATURES).assign(label=y)
-        dataset = await datasets.upload_dataset(f"demo_dataset_{secrets.token_hex(3)}", "classification", frame,
-                                                label="label")
-        automl_model = await ml_model_client.create_automl_model(dataset=dataset, name=dataset.name + "_model",
+        dataset_name = f"demo_dataset_{secrets.token_hex(3)}"
+        dataset = await datasets.upload_dataset(dataset_name, "classification", frame, label="label")
+        automl_model = await ml_model_client.create_automl_model(dataset=dataset, name=dataset_name + "_model",
                                                                  version="v1", description="demo")
         print(f"dataset {dataset.name} ({dataset.num_rows} rows) -> AutoML model {automl_model.id}: "
-              f"{automl_model.status.value}")
+              f"{automl_model.status and automl_model.status.value}")
         while automl_model.status is MLModelStatus.AUTOML_TRAINING:
             await asyncio.sleep(0.5)
             automl_model = await ml_model_client.get_automl_model(id=automl_model.id)

@@ -32,6 +32,8 @@ def _is_whole(results: Any) -> bool:
 class AsyncComponentClient(AsyncMLSClient):
     """Create, find, update and delete components."""
 
+    resource = "components"
+
     async def create_component(self, name: str, info: Any = None, is_latest: bool = True) -> Component:
         """Create a component and return it as stored."""
         check_type(name, str, "name")

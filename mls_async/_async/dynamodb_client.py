@@ -18,6 +18,8 @@ DYNAMODB_PATH = "/api/v1/dynamodb"
 class AsyncDynamoDBClient(AsyncMLSClient):
     """Items of batch tables (``get_item``, ``put_item``, ...) and the tables themselves."""
 
+    resource = "dynamodb"
+
     async def _item(self, kind: str, table_name: str, body: dict[str, Any]) -> MLSResponse:
         check_type(table_name, str, "table_name")
         check_type(body, dict, "key" if kind in ("get", "delete") else "item")

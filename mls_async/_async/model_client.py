@@ -96,6 +96,8 @@ class AsyncMLModelClient(AsyncMLSClient):
             model = await client.get_manual_model(name="my_model", version="v1")
     """
 
+    resource = "models"
+
     # -- create -------------------------------------------------------------------------
     async def create_automl_model(
         self, dataset: Dataset, name: str, version: str, description: str | None = None
@@ -411,7 +413,8 @@ class AsyncMLModelClient(AsyncMLSClient):
         )
 
     # -- online predictions (beyond the original SDK) -----------------------------------
-    async def predict(self, model: AutoMLModel | ManualModel, x: list[Any], **kwargs: Any) -> dict[str, Any]:
+    async def predict(self, model: AutoMLModel | ManualModel, x: list[Any] | dict[str, Any],
+                      **kwargs: Any) -> dict[str, Any]:
         """Ask the platform for an online prediction.
 
         A manual model answers through its registered ``MLSModel.predict_async(x, **kwargs)``;

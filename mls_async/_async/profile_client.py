@@ -13,11 +13,12 @@ server`` does). Elsewhere every id is its own ``GET``, as in the original.
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import Any, Self
 
-from mls_async._async.base_client import AsyncMLSClient
+from mls_async._async.base_client import AsyncConnection, AsyncMLSClient, ClientOptions
 from mls_async._coalesce import AsyncRequestCoalescer
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError
@@ -44,6 +45,15 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
     """
 
     _api = API.PROFILE
+    resource = "profiles"
+    root_options = ("client_id", "apikey", "coalesce_window")
+
+    @classmethod
+    def _from_options(cls, options: ClientOptions, connection: AsyncConnection) -> Self:
+        """With an ``apikey`` the account stays off the profile API's requests, as the original sends them."""
+        if options.extra.get("apikey") is not None:
+            options = dataclasses.replace(options, username=None, password=None)
+        return super()._from_options(options, connection)
 
     def __init__(
         self,
@@ -70,7 +80,7 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
                 raise MLSConfigError("apikey= belongs to a client: pass client_id= too")
             self.client_id = client_id or MMS_CLIENT_ID
             if apikey is not None:
-                self._http.headers[APIKEY_HEADER] = apikey
+                self._headers[APIKEY_HEADER] = apikey
         self._coalesce_window = coalesce_window
         self._copied()
 

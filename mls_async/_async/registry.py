@@ -61,6 +61,9 @@ def _check_name(model_name: Any, model_version: Any) -> None:
 class AsyncModelRegistry(AsyncMLSClient):
     """The MLS model registry, with a local copy under ``model_dir`` (``$MLS_MODEL_DIR`` or ``~/models``)."""
 
+    resource = "registry"
+    root_options = ("model_dir",)
+
     def __init__(self, *args: Any, model_dir: str | Path | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("credentials_required", False)
         super().__init__(*args, **kwargs)
@@ -100,9 +103,15 @@ class AsyncModelRegistry(AsyncMLSClient):
             if archive is not None:
                 archive.unlink(missing_ok=True)
 
-    async def save_and_deploy(self, mls_model: Any, ml_model_client: AsyncMLModelClient,
+    async def save_and_deploy(self, mls_model: Any, ml_model_client: AsyncMLModelClient | None = None,
                               force: bool = False) -> ManualModel:
-        """Register ``mls_model`` and create (or with ``force``, update) its manual model."""
+        """Register ``mls_model`` and create (or with ``force``, update) its manual model.
+
+        The manual model is written through ``ml_model_client``, by default a model client
+        on this registry's connection and account.
+        """
+        if ml_model_client is None:
+            ml_model_client = self._sibling(AsyncMLModelClient)
         meta = await self.save(mls_model, force=force)
         fields = {
             "model_lib": meta["model_lib"],

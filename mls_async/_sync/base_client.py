@@ -1,8 +1,16 @@
 # Generated from mls_async/_async/base_client.py by scripts/unasync.py. Do not edit: edit the source and regenerate.
 """``MLSClient``: the one place that builds requests, authenticates, retries and maps errors.
 
-Resource clients (models, components, datasets, the registry) subclass it and stay
-thin: build a request, parse a typed result.
+Resource clients (models, components, datasets, the registry, ...) subclass it and stay
+thin: build a request, parse a typed result. A resource class names itself with
+``resource = "components"``; :class:`mls_async.MLS` then offers it as
+``mls.components`` on its one connection pool, with no other file to change.
+
+The pool, the in-flight limiter and what each server announced live in an
+:class:`Connection`, shared by the clients built on it (``with_options`` copies,
+siblings, a root client's resources). Auth and per-API headers belong to each client and
+travel with each request, so one pool serves hosts with different credentials (the
+profile API's ``apikey`` never reaches the model API).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ import dataclasses
 import logging
 import uuid
 from collections.abc import Iterator, Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import urlencode
 
 import time
@@ -25,18 +33,56 @@ from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionE
 from mls_async._hosts import API
 from mls_async._http import HTTPClient
 from mls_async._limiter import InflightLimiter
-from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, Announcements
+from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, USER_AGENT, Announcements
 from mls_async._response import MLSResponse, ResponseLike, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
 from mls_async._transports import sync_transport
 from mls_async._validation import check_finite_numbers
 
-__all__ = ["MLSClient", "DEFAULT_TIMEOUT", "DEFAULT_LIMITS"]
+__all__ = ["MLSClient", "Connection", "ClientOptions", "DEFAULT_TIMEOUT", "DEFAULT_LIMITS"]
 
 logger = logging.getLogger("mls_async")
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+C = TypeVar("C", bound="MLSClient")
+
+
+class Connection:
+    """One connection pool and in-flight limiter, and what each server announced, for many clients."""
+
+    def __init__(self, *, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, limits: httpx.Limits = DEFAULT_LIMITS,
+                 transport: httpx.BaseTransport | str | None = None) -> None:
+        self.http = HTTPClient(timeout=timeout, limits=limits, transport=sync_transport(transport, limits),
+                                    headers={"User-Agent": USER_AGENT})
+        self.limiter = InflightLimiter(limits.max_connections)
+        self._announcements: dict[str, Announcements] = {}
+
+    def announcements(self, base_url: str) -> Announcements:
+        """What the server at ``base_url`` announced (learned from its responses; one record per host)."""
+        found = self._announcements.get(base_url)
+        if found is None:
+            found = self._announcements[base_url] = Announcements()
+        return found
+
+    def close(self) -> None:
+        self.http.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class ClientOptions:
+    """What a client was built from, so that clients of other resources can be built alike."""
+
+    env: MLSENV | str | None
+    runtime_env: MLSRuntimeENV | str | None
+    username: str | None
+    password: str | None
+    base_url: str | None
+    timeout: float | httpx.Timeout
+    retry: RetryPolicy
+    auth: str
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # resource-specific, by ``root_options``
 
 
 class MLSClient:
@@ -54,11 +100,22 @@ class MLSClient:
             (``httpx.ASGITransport`` for an in-process server); see :mod:`mls_async._transports`.
         auth: ``"basic"`` (HTTP Basic on every request, what every MLS accepts) or ``"token"``
             (log in once for a bearer token, refreshed once on a 401).
+        connection: an :class:`Connection` to share (its pool); by default the client
+            opens its own and closes it in :meth:`close`.
 
     Use it as ``with`` or call :meth:`close`.
     """
 
-    _api: API = API.AB  # which of the platform's APIs this client's default host serves
+    _api: ClassVar[API] = API.AB  # which of the platform's APIs this client's default host serves
+    resource: ClassVar[str | None] = None  # its attribute on the root client (MLS), if any
+    root_options: ClassVar[tuple[str, ...]] = ()  # the root client's extra keywords this resource takes
+    _resources: ClassVar[dict[str, type[MLSClient]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("resource")
+        if name:
+            MLSClient._resources[name] = cls
 
     def __init__(
         self,
@@ -75,28 +132,46 @@ class MLSClient:
         transport: httpx.BaseTransport | str | None = None,
         auth: str = "basic",
         credentials_required: bool = True,
+        connection: Connection | None = None,
     ) -> None:
         self._settings: ClientSettings = resolve_settings(
             env, runtime_env, username, password, base_url, credentials_required=credentials_required, api=self._api
         )
-        self._announcements = Announcements()  # protocol extensions the server announced; shared by copies
         self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._timeout = timeout
         if auth not in ("basic", "token"):
             raise MLSConfigError(f"auth={auth!r} is not valid; use 'basic' or 'token'")
-        credentials: httpx.Auth | None = None
+        self._options = ClientOptions(env, runtime_env, username, password, base_url, timeout, self._retry, auth)
+        self._auth: httpx.Auth | None = None
         if self._settings.username is not None and self._settings.password is not None:
-            credentials = (httpx.BasicAuth if auth == "basic" else TokenAuth)(
+            self._auth = (httpx.BasicAuth if auth == "basic" else TokenAuth)(
                 self._settings.username, self._settings.password)
-        self._limiter = InflightLimiter(limits.max_connections)  # shared by copies, like the pool
-        self._http = HTTPClient(
-            base_url=self._settings.base_url,
-            auth=credentials,
-            timeout=timeout,
-            limits=limits,
-            transport=sync_transport(transport, limits),
-            headers={"User-Agent": "mls-async"},
-        )
+        self._headers: dict[str, str] = {}  # sent with every request of this client (the profile API's apikey)
+        self._owns_connection = connection is None
+        self._connection = connection if connection is not None else Connection(
+            timeout=timeout, limits=limits, transport=transport)
+        # protocol extensions the server announced, shared by every client of this connection and host
+        self._announcements = self._connection.announcements(self._settings.base_url)
+
+    @classmethod
+    def _from_options(cls, options: ClientOptions, connection: Connection) -> Self:
+        """This resource's client built from ``options`` on ``connection`` (how the root client builds it)."""
+        extra = {name: options.extra[name] for name in cls.root_options if name in options.extra}
+        return cls(env=options.env, runtime_env=options.runtime_env, username=options.username,
+                   password=options.password, base_url=options.base_url, timeout=options.timeout,
+                   retry=options.retry, auth=options.auth, connection=connection, **extra)
+
+    def _sibling(self, cls: type[C]) -> C:
+        """A client of another resource on this client's connection, with its options and account."""
+        return cls._from_options(self._options, self._connection)
+
+    @property
+    def _http(self) -> HTTPClient:
+        return self._connection.http
+
+    @property
+    def _limiter(self) -> InflightLimiter:
+        return self._connection.limiter
 
     # -- the original SDK's accessors -------------------------------------------------
     def get_env(self) -> MLSENV:
@@ -123,17 +198,19 @@ class MLSClient:
         """Like :meth:`supports`, but None while no response has come back to tell."""
         return self._announcements.announced(capability)
 
-    def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None):
-        """A copy of this client with other per-call defaults, sharing its connection pool.
+    def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:
+        """A new client with other per-call defaults on this client's connection pool.
 
         Example: ``client.with_options(timeout=120, max_retries=0).get_manual_model(id=3)``.
-        Close the original client, not the copy.
+        The copy does not own the pool: closing it leaves the pool open; close the original.
         """
         clone = copy.copy(self)
         if timeout is not None:
             clone._timeout = timeout
         if max_retries is not None:
             clone._retry = dataclasses.replace(self._retry, max_retries=max_retries)
+        clone._options = dataclasses.replace(self._options, timeout=clone._timeout, retry=clone._retry)
+        clone._owns_connection = False
         clone._copied()
         return clone
 
@@ -142,10 +219,11 @@ class MLSClient:
 
     # -- lifecycle --------------------------------------------------------------------
     def close(self) -> None:
-        """Close the connection pool."""
-        self._http.close()
+        """Close the connection pool, if this client opened it."""
+        if self._owns_connection:
+            self._connection.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -200,7 +278,7 @@ class MLSClient:
     ) -> ResponseLike:
         """One logical call: its attempts, retries and error mapping; bodyless calls may go lean."""
         method = method.upper()
-        request_headers = dict(headers or {})
+        request_headers = {**self._headers, **headers} if headers else dict(self._headers)
         if idempotent:
             request_headers[IDEMPOTENCY_HEADER] = uuid.uuid4().hex
         body: Any = None
@@ -214,19 +292,20 @@ class MLSClient:
         while True:
             payload = content() if callable(content) else (content if content is not None else body)
             request_timeout = timeout if timeout is not None else self._timeout
-            lean = self._http.lean_transport() if payload is None and not stream else None
+            lean = self._http.lean_transport(self._settings.base_url, self._auth) if (
+                payload is None and not stream) else None
             retry_after: float | None = None
             sent = True
             try:
                 with self._limiter:
                     response: ResponseLike
                     if lean is not None:
-                        response = lean.lean_request(method, url, self._http.lean_headers(request_headers),
+                        response = lean.lean_request(method, url, self._lean_headers(request_headers),
                                                            httpx.Timeout(request_timeout))
                     else:
                         request = self._http.build_request(method, url, content=payload, headers=request_headers,
                                                            timeout=request_timeout)
-                        response = self._http.send(request, stream=stream)
+                        response = self._http.send(request, stream=stream, auth=self._auth)
             except httpx.TimeoutException as exc:
                 sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
                 error: MLSClientError = MLSTimeoutError(None, f"{method} {_path(path)} timed out: {exc!r}")
@@ -265,6 +344,15 @@ class MLSClient:
             if cause is not None:  # the message says what happened: keep the cause, not its inner chain
                 cause.__suppress_context__ = True
             raise error from cause
+
+    def _lean_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """The headers httpx would send: the pool's, the request's, then Basic auth (as its auth flow)."""
+        pool_headers, authorization = self._http.lean_headers(self._auth)
+        merged = dict(pool_headers)
+        merged.update(headers)
+        if authorization is not None:
+            merged["Authorization"] = authorization
+        return merged
 
     def _unreachable(self, exc: BaseException) -> str:
         settings = self._settings

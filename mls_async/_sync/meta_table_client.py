@@ -44,6 +44,8 @@ def _need_id_or_name(id: int | None, name: str | None, what: str) -> None:
 class MetaTableClient(MLSClient):
     """Create, find, update and delete meta tables and their items."""
 
+    resource = "meta_tables"
+
     # -- tables -----------------------------------------------------------------------
     def create_meta_table(self, name: str, schema: dict[str, dict], description: str | None = None) -> MetaTable:
         """Create a table; ``schema`` maps each value name to its spec (``{"type": "string"}``, ...)."""

@@ -97,6 +97,8 @@ class MLModelClient(MLSClient):
             model = client.get_manual_model(name="my_model", version="v1")
     """
 
+    resource = "models"
+
     # -- create -------------------------------------------------------------------------
     def create_automl_model(
         self, dataset: Dataset, name: str, version: str, description: str | None = None
@@ -412,7 +414,8 @@ class MLModelClient(MLSClient):
         )
 
     # -- online predictions (beyond the original SDK) -----------------------------------
-    def predict(self, model: AutoMLModel | ManualModel, x: list[Any], **kwargs: Any) -> dict[str, Any]:
+    def predict(self, model: AutoMLModel | ManualModel, x: list[Any] | dict[str, Any],
+                      **kwargs: Any) -> dict[str, Any]:
         """Ask the platform for an online prediction.
 
         A manual model answers through its registered ``MLSModel.predict(x, **kwargs)``;

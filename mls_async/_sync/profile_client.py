@@ -14,11 +14,12 @@ server`` does). Elsewhere every id is its own ``GET``, as in the original.
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from collections.abc import Hashable, Mapping
-from typing import Any
+from typing import Any, Self
 
-from mls_async._sync.base_client import MLSClient
+from mls_async._sync.base_client import Connection, MLSClient, ClientOptions
 from mls_async._coalesce import RequestCoalescer
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError
@@ -45,6 +46,15 @@ class MLSProfileAPIClient(MLSClient):
     """
 
     _api = API.PROFILE
+    resource = "profiles"
+    root_options = ("client_id", "apikey", "coalesce_window")
+
+    @classmethod
+    def _from_options(cls, options: ClientOptions, connection: Connection) -> Self:
+        """With an ``apikey`` the account stays off the profile API's requests, as the original sends them."""
+        if options.extra.get("apikey") is not None:
+            options = dataclasses.replace(options, username=None, password=None)
+        return super()._from_options(options, connection)
 
     def __init__(
         self,
@@ -71,7 +81,7 @@ class MLSProfileAPIClient(MLSClient):
                 raise MLSConfigError("apikey= belongs to a client: pass client_id= too")
             self.client_id = client_id or MMS_CLIENT_ID
             if apikey is not None:
-                self._http.headers[APIKEY_HEADER] = apikey
+                self._headers[APIKEY_HEADER] = apikey
         self._coalesce_window = coalesce_window
         self._copied()
 

@@ -62,6 +62,9 @@ def _check_name(model_name: Any, model_version: Any) -> None:
 class ModelRegistry(MLSClient):
     """The MLS model registry, with a local copy under ``model_dir`` (``$MLS_MODEL_DIR`` or ``~/models``)."""
 
+    resource = "registry"
+    root_options = ("model_dir",)
+
     def __init__(self, *args: Any, model_dir: str | Path | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("credentials_required", False)
         super().__init__(*args, **kwargs)
@@ -101,9 +104,15 @@ class ModelRegistry(MLSClient):
             if archive is not None:
                 archive.unlink(missing_ok=True)
 
-    def save_and_deploy(self, mls_model: Any, ml_model_client: MLModelClient,
+    def save_and_deploy(self, mls_model: Any, ml_model_client: MLModelClient | None = None,
                               force: bool = False) -> ManualModel:
-        """Register ``mls_model`` and create (or with ``force``, update) its manual model."""
+        """Register ``mls_model`` and create (or with ``force``, update) its manual model.
+
+        The manual model is written through ``ml_model_client``, by default a model client
+        on this registry's connection and account.
+        """
+        if ml_model_client is None:
+            ml_model_client = self._sibling(MLModelClient)
         meta = self.save(mls_model, force=force)
         fields = {
             "model_lib": meta["model_lib"],

@@ -153,7 +153,7 @@ async def test_exact_requests(method):
 def test_every_reference_method_is_pinned():
     public = {name for name in dir(AsyncMLModelClient) if not name.startswith("_")} - {
         "get_env", "get_runtime_env", "get_username", "base_url", "aclose", "close", "iter_automl_models",
-        "iter_manual_models", "predict", "with_options", "supports", "announced"}
+        "iter_manual_models", "predict", "with_options", "supports", "announced", "resource", "root_options"}
     assert public == set(CASES)
 
 

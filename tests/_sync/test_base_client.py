@@ -250,7 +250,7 @@ def test_token_auth_logs_in_once_and_refreshes_once_on_401():
     assert login.call_count == 2
     assert login.calls[0].request.headers["authorization"].startswith("Basic ")
     assert sent == ["Bearer t1", "Bearer t1", "Bearer t2", "Bearer t2"]
-    assert "hunter2-secret" not in repr(client._http.auth)
+    assert "hunter2-secret" not in repr(client._auth)
 
 
 @respx.mock

@@ -154,7 +154,7 @@ def test_exact_requests(method):
 def test_every_reference_method_is_pinned():
     public = {name for name in dir(MLModelClient) if not name.startswith("_")} - {
         "get_env", "get_runtime_env", "get_username", "base_url", "close", "close", "iter_automl_models",
-        "iter_manual_models", "predict", "with_options", "supports", "announced"}
+        "iter_manual_models", "predict", "with_options", "supports", "announced", "resource", "root_options"}
     assert public == set(CASES)
 
 

@@ -1,0 +1,151 @@
+"""``AsyncMLS``: one client for the whole platform, every resource an attribute on one pool.
+
+``mls.models``, ``mls.components``, ``mls.profiles``, ... are the resource clients
+(``AsyncMLModelClient``, ``AsyncComponentClient``, ...), built on first use from this
+client's settings and sharing its connection pool, in-flight limit, retries and account.
+The resources are found, not listed: every client module in this package whose class
+names itself with ``resource = "..."`` is one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING, Any, Self
+
+import httpx
+
+from mls_async._async.base_client import (
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT,
+    AsyncConnection,
+    AsyncMLSClient,
+    ClientOptions,
+)
+from mls_async._config import MLSENV, MLSRuntimeENV
+from mls_async._exceptions import MLSConfigError
+from mls_async._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from mls_async._async.automl_prediction_client import AsyncAutoMLBatchPredictionClient
+    from mls_async._async.component_client import AsyncComponentClient
+    from mls_async._async.dataset_client import AsyncDatasetClient
+    from mls_async._async.dynamodb_client import AsyncDynamoDBClient
+    from mls_async._async.graph_client import AsyncMLSGraphAPIClient
+    from mls_async._async.meta_table_client import AsyncMetaTableClient
+    from mls_async._async.model_client import AsyncMLModelClient
+    from mls_async._async.profile_client import AsyncMLSProfileAPIClient
+    from mls_async._async.registry import AsyncModelRegistry
+
+__all__ = ["AsyncMLS", "resource_classes"]
+
+
+@functools.cache
+def resource_classes() -> dict[str, type[AsyncMLSClient]]:
+    """``{attribute: client class}`` of every resource of this package (importing its modules once)."""
+    package = importlib.import_module(__package__ or "mls_async._async")
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    return dict(sorted(AsyncMLSClient._resources.items()))
+
+
+class AsyncMLS:
+    """The MLS platform: one connection pool and account for every resource.
+
+    Args:
+        env, runtime_env, username, password, base_url, timeout, max_retries, retry,
+            limits, transport, auth: as for every client (see :class:`AsyncMLSClient`);
+            hosts are resolved per API (the profile and graph APIs have their own).
+        **resource_options: what single resources take: ``client_id``, ``apikey`` and
+            ``coalesce_window`` (``profiles``), ``model_dir`` (``registry``). An unknown
+            name is a TypeError.
+
+    Example::
+
+        async with AsyncMLS(env="LOCAL", username="me", password="...") as mls:
+            model = await mls.models.get_manual_model(name="churn_model", version="v1")
+            await mls.registry.save_and_deploy(wrapped)
+    """
+
+    models: AsyncMLModelClient
+    components: AsyncComponentClient
+    datasets: AsyncDatasetClient
+    dynamodb: AsyncDynamoDBClient
+    registry: AsyncModelRegistry
+    profiles: AsyncMLSProfileAPIClient
+    graph: AsyncMLSGraphAPIClient
+    meta_tables: AsyncMetaTableClient
+    batch_predictions: AsyncAutoMLBatchPredictionClient
+
+    def __init__(
+        self,
+        env: MLSENV | str | None = None,
+        runtime_env: MLSRuntimeENV | str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        transport: httpx.AsyncBaseTransport | str | None = None,
+        auth: str = "basic",
+        **resource_options: Any,
+    ) -> None:
+        accepted = {name for cls in resource_classes().values() for name in cls.root_options}
+        unknown = sorted(set(resource_options) - accepted)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {unknown}; "
+                            f"resource options are {sorted(accepted)}")
+        if auth not in ("basic", "token"):
+            raise MLSConfigError(f"auth={auth!r} is not valid; use 'basic' or 'token'")
+        self._options = ClientOptions(env, runtime_env, username, password, base_url, timeout,
+                                      retry if retry is not None else RetryPolicy(max_retries=max_retries), auth,
+                                      dict(resource_options))
+        self._connection = AsyncConnection(timeout=timeout, limits=limits, transport=transport)
+        self._owns_connection = True
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        cls = resource_classes().get(name)
+        if cls is None:
+            raise AttributeError(f"{type(self).__name__} has no resource {name!r}; "
+                                 f"it has {', '.join(resource_classes())}")
+        client = cls._from_options(self._options, self._connection)
+        self.__dict__[name] = client  # built once: later lookups find it without __getattr__
+        return client
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *resource_classes()})
+
+    def __repr__(self) -> str:
+        options = self._options
+        return f"{type(self).__name__}(env={options.env!r}, base_url={options.base_url!r})"
+
+    def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:
+        """A new root client with other per-call defaults on this one's connection pool (it does not own it)."""
+        clone = object.__new__(type(self))
+        options = self._options
+        if timeout is not None:
+            options = dataclasses.replace(options, timeout=timeout)
+        if max_retries is not None:
+            options = dataclasses.replace(options, retry=dataclasses.replace(options.retry, max_retries=max_retries))
+        clone._options = options
+        clone._connection = self._connection
+        clone._owns_connection = False
+        return clone
+
+    async def aclose(self) -> None:
+        """Close the connection pool (every resource's), if this client opened it."""
+        if self._owns_connection:
+            await self._connection.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

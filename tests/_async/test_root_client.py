@@ -1,0 +1,86 @@
+"""``AsyncMLS``: every resource on one connection pool and account, copies that share it correctly."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from mls_async import AsyncMLS, AsyncMLSProfileAPIClient, MLSConfigError
+from mls_async.models import AsyncMLModelClient, MLSRuleModel
+from tests.conftest import PASSWORD, USER
+
+
+async def test_every_resource_shares_one_pool_and_account(async_transport, client_kwargs, tmp_path):
+    async with AsyncMLS(**client_kwargs, transport=async_transport, model_dir=tmp_path / "models") as mls:
+        resources = [mls.models, mls.components, mls.datasets, mls.dynamodb, mls.registry, mls.profiles,
+                     mls.graph, mls.meta_tables, mls.batch_predictions]
+        assert len({id(resource._http) for resource in resources}) == 1
+        assert mls.models is mls.models  # built once
+        assert isinstance(mls.models, AsyncMLModelClient)
+
+        model = MLSRuleModel("root_rule_model", "v1", ["a", "b"])
+        deployment = await mls.registry.save_and_deploy(model)  # its model client: a sibling on the pool
+        assert (await mls.models.get_manual_model(name="root_rule_model", version="v1")).id == deployment.id
+        component = await mls.components.create_component(name="root_component")
+        assert (await mls.components.get_component(name="root_component")).id == component.id
+
+        await mls.profiles.put_user_profiles("root_profile", {"u1": {"age": 41}})
+        assert await mls.profiles.get_user_profile("root_profile", "u1", ["age"]) == {"age": 41}
+
+
+async def test_the_profile_api_gets_the_apikey_and_the_model_api_never_does():
+    seen: dict[str, httpx.Headers] = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen[request.url.path.split("/")[1]] = request.headers
+        results = {"age": 3} if request.url.path.startswith("/v1/") else {"id": 1, "name": "c"}
+        return httpx.Response(200, json={"code": 0, "error": None, "results": results})
+
+    with respx.mock(base_url="http://mls.test") as router:
+        router.route().mock(side_effect=answer)
+        async with AsyncMLS("LOCAL", username=USER, password=PASSWORD, base_url="http://mls.test",
+                            client_id="svc", apikey="key-1") as mls:
+            await mls.profiles.get_user_profile("p", "u1", ["age"])
+            await mls.components.get_component(id=1)
+    assert seen["v1"]["apikey"] == "key-1" and "authorization" not in seen["v1"]
+    assert "apikey" not in seen["api"] and seen["api"]["authorization"].startswith("Basic ")
+
+
+async def test_a_copy_with_other_options_shares_the_pool_and_closing_it_leaves_the_pool_open(
+        async_transport, client_kwargs):
+    async with AsyncMLS(**client_kwargs, transport=async_transport) as mls:
+        quick = mls.with_options(timeout=5.0, max_retries=0)
+        assert quick.models._http is mls.models._http
+        assert quick.models._timeout == 5.0 and quick.models._retry.max_retries == 0
+        assert mls.models._timeout != 5.0
+        await quick.aclose()
+        await quick.models.with_options(timeout=1.0).aclose()
+        await mls.components.create_component(name="still_open")  # the pool is still open
+
+
+async def test_a_with_options_copy_looks_profiles_up_with_its_own_timeout():
+    timeouts: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"]["read"])
+        return httpx.Response(200, json={"code": 0, "error": None, "results": {"age": 3}})
+
+    with respx.mock(base_url="http://mls.test") as router:
+        router.route().mock(side_effect=answer)
+        async with AsyncMLSProfileAPIClient("LOCAL", client_id="svc", apikey="key-1",
+                                            base_url="http://mls.test", timeout=30.0) as client:
+            patient = client.with_options(timeout=7.5)
+            assert await patient.lookup("user", "p", "u1", ["age"]) == {"age": 3}
+            assert await client.lookup("user", "p", "u2", ["age"]) == {"age": 3}
+    assert timeouts == [7.5, 30.0]
+
+
+def test_unknown_options_and_resources_are_refused_by_name():
+    with pytest.raises(TypeError, match="nmae"):
+        AsyncMLS("LOCAL", username=USER, password=PASSWORD, nmae="x")
+    mls = AsyncMLS("LOCAL", username=USER, password=PASSWORD)
+    with pytest.raises(AttributeError, match="has no resource 'modles'"):
+        mls.modles  # noqa: B018
+    with pytest.raises(MLSConfigError, match="auth="):
+        AsyncMLS("LOCAL", auth="digest")
