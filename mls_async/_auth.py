@@ -15,10 +15,10 @@ import httpx
 import orjson
 
 from mls_async._exceptions import MLSUnauthorizedError
+from mls_async._protocol import TOKEN_PATH
 
 __all__ = ["TokenAuth", "TOKEN_PATH"]
 
-TOKEN_PATH = "/api/v1/auth/token"
 
 
 class TokenAuth(httpx.Auth):

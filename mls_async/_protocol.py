@@ -1,4 +1,7 @@
-"""Names of the wire protocol shared by the clients and the local server.
+"""The wire protocol, written once for the clients and the local server.
+
+Paths, header names, the ``{code, error, results}`` envelope and the capability names
+of the protocol extensions.
 
 Extensions beyond the original MLS protocol are announced by the server in the
 ``MLS-Capabilities`` response header (a comma-separated list); a client uses an
@@ -9,8 +12,25 @@ against a platform that does not know it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 __all__ = [
+    "MODELS_PATH",
+    "COMPONENTS_PATH",
+    "DATASETS_PATH",
+    "DATASET_UPLOAD_PATH",
+    "DYNAMODB_PATH",
+    "TABLES_PATH",
+    "ARTIFACTS_PATH",
+    "ARTIFACT_INFO_PATH",
+    "META_TABLES_PATH",
+    "AUTH_PATH",
+    "TOKEN_PATH",
+    "SETTINGS_PATH",
+    "PROFILES_PATH",
+    "GRAPH_PATH",
+    "REQUEST_ID_HEADER",
+    "envelope_body",
     "USER_AGENT",
     "APIKEY_HEADER",
     "CAPABILITIES_HEADER",
@@ -25,7 +45,25 @@ __all__ = [
     "Announcements",
 ]
 
+# -- paths ---------------------------------------------------------------------------------
+MODELS_PATH = "/api/v1/models"
+COMPONENTS_PATH = "/api/v1/components"
+DATASETS_PATH = "/api/v1/datasets"
+DATASET_UPLOAD_PATH = DATASETS_PATH + "/upload"
+DYNAMODB_PATH = "/api/v1/dynamodb"
+TABLES_PATH = DYNAMODB_PATH + "/tables"
+ARTIFACTS_PATH = "/api/v1/model_registry/artifacts"
+ARTIFACT_INFO_PATH = ARTIFACTS_PATH + "/info"
+META_TABLES_PATH = "/api/v1/meta_tables"
+AUTH_PATH = "/api/v1/auth"
+TOKEN_PATH = AUTH_PATH + "/token"
+SETTINGS_PATH = "/api/v1/settings"
+PROFILES_PATH = "/v1/{client_id}/profiles/{profile_id}"  # the profile API's host
+GRAPH_PATH = "/v1"  # the graph API's host: /v1/vertices, /v1/edges
+
+# -- headers -------------------------------------------------------------------------------
 USER_AGENT = "mls-async"
+REQUEST_ID_HEADER = "x-request-id"
 CAPABILITIES_HEADER = "MLS-Capabilities"
 APIKEY_HEADER = "apikey"  # the profile API's credential, with the client id in the path
 MMS_CLIENT_ID = "mls-mms"  # the profile API client id on the MMS runtime
@@ -68,3 +106,8 @@ class Announcements:
     def announced(self, capability: str) -> bool | None:
         """Whether the server announced ``capability``; None while no response came back to tell."""
         return self.supports(capability) if self.answered else None
+
+
+def envelope_body(results: Any = None, *, code: int = 0, error: str | None = None) -> dict[str, Any]:
+    """Every answer's body: ``{"code": 0, "error": None, "results": ...}``, or the status and message of an error."""
+    return {"code": code, "error": error, "results": results}

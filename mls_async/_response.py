@@ -18,10 +18,10 @@ from mls_async._exceptions import (
     MLSServerError,
     MLSUnauthorizedError,
 )
+from mls_async._protocol import REQUEST_ID_HEADER
 
 __all__ = ["MLSResponse", "ResponseLike", "error_for_response", "REQUEST_ID_HEADER"]
 
-REQUEST_ID_HEADER = "x-request-id"
 
 _STATUS_ERRORS: dict[int, type[MLSClientError]] = {
     400: MLSBadRequestError,

@@ -8,13 +8,12 @@ from typing import Any
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._entities import Component
 from mls_async._exceptions import DoesNotExist, MLSConflictError, MLSValidationError
+from mls_async._protocol import COMPONENTS_PATH
 from mls_async._response import MLSResponse
 from mls_async._schemas import ComponentRequest
 from mls_async._validation import build_body, check_type
 
 __all__ = ["AsyncComponentClient", "COMPONENTS_PATH"]
-
-COMPONENTS_PATH = "/api/v1/components"
 
 
 def _saved(component: Any) -> Component:

@@ -11,14 +11,14 @@ from typing import Any
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._entities import Dataset, FeatureStoreConf, LabelDataConf, ProblemType
 from mls_async._exceptions import DatasetError, MLSValidationError
+from mls_async._protocol import DATASET_UPLOAD_PATH as UPLOAD_PATH
+from mls_async._protocol import DATASETS_PATH
 from mls_async._response import MLSResponse
 from mls_async._schemas import UploadDatasetRequest
 from mls_async._validation import build_body, check_type
 
 __all__ = ["AsyncDatasetClient", "DATASETS_PATH", "UPLOAD_PATH"]
 
-DATASETS_PATH = "/api/v1/datasets"
-UPLOAD_PATH = "/api/v1/datasets/upload"
 _CONTENT_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 
 

@@ -6,13 +6,12 @@ from typing import Any
 
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._async.model_client import TABLES_PATH
+from mls_async._protocol import DYNAMODB_PATH
 from mls_async._response import MLSResponse
 from mls_async._schemas import CreateTableRequest, DynamoDBRequest
 from mls_async._validation import build_body, check_type
 
 __all__ = ["AsyncDynamoDBClient", "DYNAMODB_PATH"]
-
-DYNAMODB_PATH = "/api/v1/dynamodb"
 
 
 class AsyncDynamoDBClient(AsyncMLSClient):

@@ -16,11 +16,11 @@ from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._entities import Edge, Vertex
 from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError
 from mls_async._hosts import API
+from mls_async._protocol import GRAPH_PATH
 from mls_async._validation import check_type
 
 __all__ = ["AsyncMLSGraphAPIClient", "GRAPH_PATH", "LIST_LIMIT", "edge_id"]
 
-GRAPH_PATH = "/v1"
 LIST_LIMIT = 300  # what the original asks for on every listing
 
 

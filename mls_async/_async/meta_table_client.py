@@ -12,12 +12,12 @@ from typing import Any
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._entities import MetaItem, MetaTable
 from mls_async._exceptions import DoesNotExist, MLSConflictError, MLSValidationError
+from mls_async._protocol import META_TABLES_PATH
 from mls_async._response import MLSResponse
 from mls_async._validation import check_type
 
 __all__ = ["AsyncMetaTableClient", "META_TABLES_PATH", "MAX_BULK_ITEMS"]
 
-META_TABLES_PATH = "/api/v1/meta_tables"
 MAX_BULK_ITEMS = 1000
 
 

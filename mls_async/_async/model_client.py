@@ -9,7 +9,7 @@ from typing import Any
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._entities import AutoMLModel, Component, Dataset, ManualModel
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError, MLSValidationError
-from mls_async._protocol import CAP_META_MERGE
+from mls_async._protocol import ARTIFACT_INFO_PATH, CAP_META_MERGE, MODELS_PATH, TABLES_PATH
 from mls_async._response import MLSResponse
 from mls_async._schemas import (
     MODEL_LIBS,
@@ -22,9 +22,6 @@ from mls_async._validation import build_body, check_handler_source, check_lookup
 
 __all__ = ["AsyncMLModelClient", "MODELS_PATH", "TABLES_PATH", "ARTIFACT_INFO_PATH"]
 
-MODELS_PATH = "/api/v1/models"
-TABLES_PATH = "/api/v1/dynamodb/tables"
-ARTIFACT_INFO_PATH = "/api/v1/model_registry/artifacts/info"
 _MANUAL_FIELDS = ("description", "creator", "model_lib", "model_data", "model_meta", "features", "table")
 
 

@@ -23,12 +23,11 @@ from mls_async._coalesce import AsyncRequestCoalescer
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError
 from mls_async._hosts import API
-from mls_async._protocol import APIKEY_HEADER, CAP_PROFILE_BATCH, MMS_CLIENT_ID
+from mls_async._protocol import APIKEY_HEADER, CAP_PROFILE_BATCH, MMS_CLIENT_ID, PROFILES_PATH
 from mls_async._validation import check_type
 
 __all__ = ["AsyncMLSProfileAPIClient", "PROFILES_PATH"]
 
-PROFILES_PATH = "/v1/{client_id}/profiles/{profile_id}"
 _KINDS = {"user": "users", "item": "items"}
 
 

@@ -7,13 +7,12 @@ from typing import Any
 
 from mls_async._sync.base_client import MLSClient
 from mls_async._sync.model_client import TABLES_PATH
+from mls_async._protocol import DYNAMODB_PATH
 from mls_async._response import MLSResponse
 from mls_async._schemas import CreateTableRequest, DynamoDBRequest
 from mls_async._validation import build_body, check_type
 
 __all__ = ["DynamoDBClient", "DYNAMODB_PATH"]
-
-DYNAMODB_PATH = "/api/v1/dynamodb"
 
 
 class DynamoDBClient(MLSClient):

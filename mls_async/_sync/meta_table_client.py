@@ -13,12 +13,12 @@ from typing import Any
 from mls_async._sync.base_client import MLSClient
 from mls_async._entities import MetaItem, MetaTable
 from mls_async._exceptions import DoesNotExist, MLSConflictError, MLSValidationError
+from mls_async._protocol import META_TABLES_PATH
 from mls_async._response import MLSResponse
 from mls_async._validation import check_type
 
 __all__ = ["MetaTableClient", "META_TABLES_PATH", "MAX_BULK_ITEMS"]
 
-META_TABLES_PATH = "/api/v1/meta_tables"
 MAX_BULK_ITEMS = 1000
 
 

@@ -38,12 +38,12 @@ from mls_async._exceptions import (
     MLSNotFoundError,
     ModelRegistryError,
 )
+from mls_async._protocol import ARTIFACTS_PATH
 from mls_async._synchronization import run_inline
 from mls_async._validation import check_type
 
 __all__ = ["ModelRegistry", "ARTIFACTS_PATH", "CHECKSUM_HEADER"]
 
-ARTIFACTS_PATH = "/api/v1/model_registry/artifacts"
 CHECKSUM_HEADER = "X-Content-SHA256"
 
 

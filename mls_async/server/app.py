@@ -7,27 +7,34 @@ write to the registry, and registry writes are always authenticated.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import itertools
 import logging
 import os
+import pkgutil
 from collections.abc import MutableMapping
+from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
-from mls_async._protocol import CAP_META_MERGE, CAP_PROFILE_BATCH, CAPABILITIES_HEADER, LOCAL_CAPABILITIES
+from mls_async._protocol import (
+    ARTIFACTS_PATH,
+    CAP_META_MERGE,
+    CAP_PROFILE_BATCH,
+    CAPABILITIES_HEADER,
+    DATASET_UPLOAD_PATH,
+    LOCAL_CAPABILITIES,
+)
 from mls_async.server.errors import APIError, envelope, error_response
 from mls_async.server.openapi import install_openapi
-from mls_async.server.routes_features import answer_profile_read, profile_reads, profiles, settings
-from mls_async.server.routes_graph import graph
-from mls_async.server.routes_meta_tables import meta_tables
-from mls_async.server.routes_models import answer_warm_prediction, auth, models
-from mls_async.server.routes_registry import registry
-from mls_async.server.routes_resources import components, datasets, tables
+from mls_async.server.routes_features import answer_profile_read
+from mls_async.server.routes_models import answer_warm_prediction
 from mls_async.server.state import (
     ServerConfig,
     State,
@@ -47,7 +54,7 @@ class _TooLarge(BaseException):
 
 
 # Streamed uploads have their own limits (max_upload_bytes, and what an archive unpacks to).
-_UPLOAD_PATHS = (("PUT", "/api/v1/model_registry/artifacts/"), ("POST", "/api/v1/datasets/upload"))
+_UPLOAD_PATHS = (("PUT", ARTIFACTS_PATH + "/"), ("POST", DATASET_UPLOAD_PATH))
 
 
 class _Guard:
@@ -158,14 +165,27 @@ def _without_telemetry() -> dict[str, Any]:
     return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
 
 
+def route_modules() -> list[ModuleType]:
+    """Every ``routes_*`` module of the server, by name: each mounts its ``ROUTERS`` (and ``FIRST_ROUTES``).
+
+    A new resource's routes need only their module here; nothing lists them.
+    """
+    package = importlib.import_module(__package__ or "mls_async.server")
+    return [importlib.import_module(f"{package.__name__}.{info.name}")
+            for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name)
+            if info.name.startswith("routes_")]
+
+
 def create_app(config: ServerConfig) -> FastAPI:
     """Build the ASGI app over ``config.data_dir``."""
     app = FastAPI(title="MLS local server", version="1", description=__doc__, **_without_telemetry())
     app.state.mls = State(config)
-    for router in (auth, models, components, datasets, tables, registry, meta_tables, profiles, settings,
-                   graph):
-        app.include_router(router)
-    app.router.routes[:0] = profile_reads  # first: the hot path of online inference matches at once
+    first: list[BaseRoute] = []
+    for module in route_modules():
+        for router in module.ROUTERS:
+            app.include_router(router)
+        first.extend(getattr(module, "FIRST_ROUTES", ()))
+    app.router.routes[:0] = first
 
     @app.get("/health", tags=["health"])
     def health() -> Response:

@@ -7,6 +7,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from mls_async._protocol import envelope_body
+
 __all__ = ["APIError", "envelope", "error_response"]
 
 
@@ -21,11 +23,11 @@ class APIError(Exception):
 
 
 def envelope(results: Any = None, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = orjson.dumps({"code": 0, "error": None, "results": results},
+    body = orjson.dumps(envelope_body(results),
                         option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS, default=str)
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    body = orjson.dumps({"code": status, "error": message, "results": None})
+    body = orjson.dumps(envelope_body(code=status, error=message))
     return Response(body, status_code=status, media_type="application/json", headers=headers)

@@ -13,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from mls_async._protocol import PROFILES_PATH
+
 __all__ = ["install_openapi"]
 
 ENVELOPE = {
@@ -65,10 +67,10 @@ def install_openapi(app: FastAPI) -> None:
         components.setdefault("schemas", {})["Envelope"] = ENVELOPE
         components.setdefault("securitySchemes", {})["apikey"] = {"type": "apiKey", "in": "header", "name": "apikey"}
         base = [_path_parameter("client_id"), _path_parameter("profile_id")]
-        schema["paths"]["/v1/{client_id}/profiles/{profile_id}"] = _profile_read(
+        schema["paths"][PROFILES_PATH] = _profile_read(
             "A profile's values for an id (as a user, else as an item)",
             [*base, {"name": "id", "in": "query", "required": True, "schema": {"type": "string"}}])
-        schema["paths"]["/v1/{client_id}/profiles/{profile_id}/{kind}/{target_id}"] = _profile_read(
+        schema["paths"][PROFILES_PATH + "/{kind}/{target_id}"] = _profile_read(
             "One user's or item's values",
             [*base, _path_parameter("kind", enum=["users", "items"]), _path_parameter("target_id")])
         for item in schema["paths"].values():

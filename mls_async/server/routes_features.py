@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mls_async._protocol import PROFILES_PATH, SETTINGS_PATH
 from mls_async._schemas import (
     FeatureBatchRequest,
 )
@@ -23,7 +24,7 @@ from mls_async.server.state import (
 )
 
 # -- feature (profile) API ----------------------------------------------------------------
-profiles = APIRouter(prefix="/v1/{client_id}/profiles/{profile_id}", tags=["profiles"])
+profiles = APIRouter(prefix=PROFILES_PATH, tags=["profiles"])
 _KIND = "^(users|items)$"
 
 
@@ -72,8 +73,8 @@ async def read_profile(request: Request) -> Response:
 
 
 profile_reads = [
-    Route("/v1/{client_id}/profiles/{profile_id}", read_integrated_profile, methods=["GET"]),
-    Route("/v1/{client_id}/profiles/{profile_id}/{kind}/{target_id}", read_profile, methods=["GET"]),
+    Route(PROFILES_PATH, read_integrated_profile, methods=["GET"]),
+    Route(PROFILES_PATH + "/{kind}/{target_id}", read_profile, methods=["GET"]),
 ]
 _PROFILE_READ = re.compile(r"^/v1/(?P<client_id>[^/]+)/profiles/(?P<profile_id>[^/]+)"
                            r"(?:/(?P<kind>[^/]+)/(?P<target_id>[^/]+))?$")
@@ -121,7 +122,7 @@ def put_profiles(request: Request, client_id: str, profile_id: str, body: dict[s
     return envelope({"count": get_state(request).storage.merge_profiles(kind, profile_id, body)})
 
 
-settings = APIRouter(prefix="/api/v1/settings", tags=["settings"])
+settings = APIRouter(prefix=SETTINGS_PATH, tags=["settings"])
 
 
 @settings.put("/feature_latency")
@@ -130,3 +131,7 @@ def set_feature_latency(request: Request, seconds: float = Query(..., ge=0, le=1
     """Inject latency into every feature lookup, for everyone (benchmarks; admin accounts only)."""
     get_state(request).config.feature_latency = seconds
     return envelope({"seconds": seconds})
+
+
+ROUTERS = (profiles, settings,)  # what the app mounts from this module
+FIRST_ROUTES = profile_reads  # mounted before every router: the hot path of online inference

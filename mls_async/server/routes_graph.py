@@ -14,12 +14,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPBasicCredentials
 from starlette.responses import Response
 
+from mls_async._protocol import GRAPH_PATH
 from mls_async._schemas import EdgeRequest, PropertiesRequest, VertexRequest
 from mls_async.server.errors import APIError, envelope
 from mls_async.server.state import basic_credentials, get_state, require_user
 from mls_async.server.storage import Conflict, SQLiteStorage
 
-graph = APIRouter(prefix="/v1", tags=["graph"])
+graph = APIRouter(prefix=GRAPH_PATH, tags=["graph"])
 
 _VERTEX, _EDGE = "vertex", "edge"
 _CONTROL = ("mode", "limit")  # query parameters that are not filters
@@ -176,3 +177,6 @@ def update_edge(request: Request, edge_id: str, body: PropertiesRequest,
 def drop_edge(request: Request, edge_id: str, caller: str | None = Depends(graph_caller)) -> Response:
     storage = get_state(request).storage
     return envelope({"dropped": _drop(storage, _EDGE, [_one(storage, _EDGE, edge_id)])})
+
+
+ROUTERS = (graph,)  # what the app mounts from this module

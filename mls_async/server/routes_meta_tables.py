@@ -12,12 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from mls_async._protocol import META_TABLES_PATH
 from mls_async._schemas import MetaItemRequest, MetaItemsBulkRequest, MetaTableRequest
 from mls_async.server.errors import APIError, envelope
 from mls_async.server.state import get_state, idempotent, require_user
 from mls_async.server.storage import Conflict, SQLiteStorage
 
-meta_tables = APIRouter(prefix="/api/v1/meta_tables", tags=["meta tables"])
+meta_tables = APIRouter(prefix=META_TABLES_PATH, tags=["meta tables"])
 
 _TABLE, _ITEM = "meta_table", "meta_item"
 
@@ -169,3 +170,6 @@ def create_meta_items(request: Request, table_id: int, body: MetaItemsBulkReques
         return envelope(written)
 
     return idempotent(request, user, produce)
+
+
+ROUTERS = (meta_tables,)  # what the app mounts from this module

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from mls_async._artifacts import load_version_dir
+from mls_async._protocol import AUTH_PATH, MODELS_PATH
 from mls_async._schemas import (
     BatchPredictionRequest,
     CreateModelRequest,
@@ -34,7 +35,7 @@ from mls_async.server.state import (
 from mls_async.server.storage import Conflict
 
 # -- tokens (optional; Basic auth works everywhere) ---------------------------------------
-auth = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+auth = APIRouter(prefix=AUTH_PATH, tags=["auth"])
 
 
 @auth.post("/token")
@@ -91,7 +92,7 @@ def _automl_or_400(state: State, model_id: int) -> dict:
     return doc
 
 
-models = APIRouter(prefix="/api/v1/models", tags=["models"])
+models = APIRouter(prefix=MODELS_PATH, tags=["models"])
 
 
 @models.get("")
@@ -354,3 +355,6 @@ def update_handler(request: Request, model_id: int, body: HandlerRequest,
     doc = _automl_or_400(state, model_id)
     state.automl.set_handler(doc, body.handler)
     return envelope({"id": model_id})
+
+
+ROUTERS = (auth, models,)  # what the app mounts from this module

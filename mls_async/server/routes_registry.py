@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response, StreamingResponse
 
+from mls_async._protocol import ARTIFACTS_PATH
 from mls_async.server.errors import APIError, envelope
 from mls_async.server.state import (
     check_name,
@@ -13,7 +14,7 @@ from mls_async.server.state import (
 )
 
 # -- model registry -----------------------------------------------------------------------
-registry = APIRouter(prefix="/api/v1/model_registry/artifacts", tags=["model registry"])
+registry = APIRouter(prefix=ARTIFACTS_PATH, tags=["model registry"])
 
 
 @registry.get("/info")
@@ -65,3 +66,6 @@ def delete_artifact(request: Request, model_name: str, model_version: str,
                                             check_name(model_version, "model version")):
         raise APIError(404, f"{model_name}/{model_version} is not registered")
     return envelope({"name": model_name, "version": model_version})
+
+
+ROUTERS = (registry,)  # what the app mounts from this module

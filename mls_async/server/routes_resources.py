@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from mls_async._protocol import COMPONENTS_PATH, DATASETS_PATH, DYNAMODB_PATH
 from mls_async._schemas import (
     ColumnSpecsRequest,
     ComponentRequest,
@@ -28,7 +29,7 @@ from mls_async.server.state import (
 )
 
 # -- components ---------------------------------------------------------------------------
-components = APIRouter(prefix="/api/v1/components", tags=["components"])
+components = APIRouter(prefix=COMPONENTS_PATH, tags=["components"])
 
 
 @components.get("")
@@ -90,7 +91,7 @@ def delete_component(request: Request, component_id: int, user: str = Depends(re
 
 
 # -- datasets -----------------------------------------------------------------------------
-datasets = APIRouter(prefix="/api/v1/datasets", tags=["datasets"])
+datasets = APIRouter(prefix=DATASETS_PATH, tags=["datasets"])
 
 
 @datasets.get("")
@@ -148,7 +149,7 @@ def delete_dataset(request: Request, dataset_id: int, user: str = Depends(requir
 
 
 # -- batch prediction tables --------------------------------------------------------------
-tables = APIRouter(prefix="/api/v1/dynamodb", tags=["tables"])
+tables = APIRouter(prefix=DYNAMODB_PATH, tags=["tables"])
 
 
 @tables.post("/tables")
@@ -198,3 +199,6 @@ def table_is_loading(request: Request, table_name: str, user: str = Depends(requ
 @tables.post("")
 def table_item(request: Request, body: DynamoDBRequest, user: str = Depends(require_user)) -> Response:
     return envelope(get_state(request).tables.item_request(body.type, body.table_name, body.body))
+
+
+ROUTERS = (components, datasets, tables,)  # what the app mounts from this module
