@@ -11,6 +11,7 @@ from mls_async._async.registry import AsyncModelRegistry
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import (
     DoesNotExist,
+    MLSAPIStatusError,
     MLSBadRequestError,
     MLSClientError,
     MLSConfigError,
@@ -22,6 +23,7 @@ from mls_async._exceptions import (
     MLSServerError,
     MLSTimeoutError,
     MLSUnauthorizedError,
+    MLSUnprocessableEntityError,
     MLSValidationError,
     ModelRegistryError,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "AsyncModelRegistry",
     "DoesNotExist",
     "MLS",
+    "MLSAPIStatusError",
     "MLSBadRequestError",
     "MLSClient",
     "MLSClientError",
@@ -57,6 +60,7 @@ __all__ = [
     "MLSServerError",
     "MLSTimeoutError",
     "MLSUnauthorizedError",
+    "MLSUnprocessableEntityError",
     "MLSValidationError",
     "ModelRegistry",
     "ModelRegistryError",

@@ -52,11 +52,11 @@ class _Batch:
 
     keys: list[str] = field(default_factory=list)
     fields: list[list[str] | None] = field(default_factory=list)
-    futures: list[asyncio.Future] = field(default_factory=list)
+    futures: list[asyncio.Future[Any]] = field(default_factory=list)
     as_values: list[bool] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
 
-    def add(self, key: str, fields: list[str] | None, future: asyncio.Future, as_values: bool) -> int:
+    def add(self, key: str, fields: list[str] | None, future: asyncio.Future[Any], as_values: bool) -> int:
         self.keys.append(key)
         self.fields.append(fields)
         self.futures.append(future)
@@ -82,14 +82,15 @@ class AsyncRequestCoalescer:
         self._max_batch = max_batch
         self._can_batch = can_batch
         self._pending: dict[Hashable, _Batch] = {}
-        self._inflight: dict[tuple, asyncio.Future] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self._inflight: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     async def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         """The values of ``fields`` (all when None) for ``key`` in ``group``."""
         return await self.start(group, key, fields)
 
-    def start(self, group: Hashable, key: str, fields: list[str] | None, *, as_values: bool = False) -> asyncio.Future:
+    def start(self, group: Hashable, key: str, fields: list[str] | None, *,
+              as_values: bool = False) -> asyncio.Future[Any]:
         """Register the lookup now and return its future (no coroutine or task per lookup).
 
         With ``as_values`` the future gives ``[value of each field]`` (None for a missing
@@ -103,7 +104,7 @@ class AsyncRequestCoalescer:
         if batch is None:
             batch = self._pending[group] = _Batch()
             batch.timer = loop.call_later(self._window, self._flush, group)
-        future: asyncio.Future = loop.create_future()
+        future: asyncio.Future[Any] = loop.create_future()
         if batch.add(key, fields, future, as_values) >= self._max_batch:
             self._flush(group)
         return future
@@ -120,7 +121,7 @@ class AsyncRequestCoalescer:
             found[key] = answer
         return found
 
-    def _flight(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future:
+    def _flight(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future[Any]:
         """One request per distinct lookup in flight; callers of the same lookup share it."""
         flight = (group, key, None if fields is None else tuple(fields))
         shared = self._inflight.get(flight)
@@ -130,7 +131,7 @@ class AsyncRequestCoalescer:
             shared.add_done_callback(lambda done: self._landed(flight, done))
         return asyncio.shield(shared)  # a cancelled caller does not cancel the others' request
 
-    def _landed(self, flight: tuple, done: asyncio.Future) -> None:
+    def _landed(self, flight: tuple[Any, ...], done: asyncio.Future[Any]) -> None:
         self._inflight.pop(flight, None)
         if not done.cancelled():
             done.exception()  # retrieved here too: every caller may have gone meanwhile
@@ -197,11 +198,11 @@ class AsyncRequestCoalescer:
                 future.set_exception(error)
 
 
-def _reshaped(flight: asyncio.Future, fields: list[str] | None) -> asyncio.Future:
+def _reshaped(flight: asyncio.Future[Any], fields: list[str] | None) -> asyncio.Future[Any]:
     """A future of ``flight``'s answer as a values list (the single-flight path of ``as_values``)."""
-    shaped: asyncio.Future = asyncio.get_running_loop().create_future()
+    shaped: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
-    def land(done: asyncio.Future) -> None:
+    def land(done: asyncio.Future[Any]) -> None:
         if shaped.done():
             return
         if done.cancelled():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mls_async._exceptions import MLSConfigError
 from mls_async._hosts import API, platform_url
@@ -25,7 +25,7 @@ DEFAULT_LOCAL_URL = "http://127.0.0.1:8000"
 
 class _ListableEnum(Enum):
     @classmethod
-    def list_items(cls) -> list:
+    def list_items(cls) -> list[Any]:
         return list(cls)
 
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,7 +59,7 @@ class _Entity(BaseModel):
         """All fields, extras included, as a dict."""
         return self.model_dump()
 
-    def reset(self, **kwargs: Any):
+    def reset(self, **kwargs: Any) -> Self:
         """Set fields in place (validated) and return self."""
         for key, value in kwargs.items():
             setattr(self, key, value)

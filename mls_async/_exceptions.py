@@ -1,13 +1,25 @@
 """The typed error hierarchy. Every failure of a client call is an ``MLSClientError``.
 
+As in openai-python, three kinds sit under the root:
+
+- ``MLSAPIStatusError``: the server answered with an error status (``status``, the
+  envelope's ``code`` and message, ``request_id``); one class per status below it;
+- ``MLSConnectionError`` (and ``MLSTimeoutError``): no answer came back;
+- ``MLSValidationError`` and ``MLSConfigError``: refused before any request, with no
+  status or code (``code`` is None).
+
 HTTP statuses and transport failures are mapped to these classes in exactly one
-place, :func:`mls_async._response.error_for_status` and the base client's send loop.
+place, :func:`mls_async._response.error_for_response` and the base client's send loop.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "MLSClientError",
+    "MLSAPIStatusError",
+    "MLSUnprocessableEntityError",
     "MLSConfigError",
     "MLSBadRequestError",
     "MLSUnauthorizedError",
@@ -55,39 +67,47 @@ class MLSClientError(Exception):
 
 
 class MLSConfigError(MLSClientError, ValueError):
-    """A client was configured with an invalid or missing setting."""
+    """A client was configured with an invalid or missing setting (no request was sent: no code)."""
 
     def __init__(self, msg: str) -> None:
-        super().__init__(400, msg)
+        super().__init__(None, msg)
 
 
 class MLSValidationError(MLSClientError, ValueError):
-    """An SDK method was called with bad arguments; raised before any request."""
+    """An SDK method was called with bad arguments; raised before any request (no code)."""
 
     def __init__(self, msg: str) -> None:
-        super().__init__(400, msg)
+        super().__init__(None, msg)
 
 
-class MLSBadRequestError(MLSClientError):
-    """400 or 422: the server rejected the request."""
+class MLSAPIStatusError(MLSClientError):
+    """The server answered with an error status: ``status`` is it, ``code`` the envelope's code."""
 
 
-class MLSUnauthorizedError(MLSClientError):
+class MLSBadRequestError(MLSAPIStatusError):
+    """400: the server rejected the request."""
+
+
+class MLSUnprocessableEntityError(MLSBadRequestError):
+    """422: the request was well formed but could not be carried out (a model failed to predict, say)."""
+
+
+class MLSUnauthorizedError(MLSAPIStatusError):
     """401: missing or wrong credentials."""
 
 
-class MLSForbiddenError(MLSClientError):
+class MLSForbiddenError(MLSAPIStatusError):
     """403: the account may not do this."""
 
 
-class MLSNotFoundError(MLSClientError):
+class MLSNotFoundError(MLSAPIStatusError):
     """404: no such resource."""
 
 
 class DoesNotExist(MLSNotFoundError):
     """Nothing matched a lookup (the original SDK's name for a 404)."""
 
-    def __init__(self, msg: str = "결과가 존재하지 않습니다", **kwargs) -> None:
+    def __init__(self, msg: str = "결과가 존재하지 않습니다", **kwargs: Any) -> None:
         super().__init__(404, msg, **kwargs)
 
 
@@ -95,15 +115,15 @@ class DatasetError(DoesNotExist):
     """No dataset matched (the original ``sktmls.datasets.DatasetError``)."""
 
 
-class MLSConflictError(MLSClientError):
+class MLSConflictError(MLSAPIStatusError):
     """409: the resource exists already, or more than one matched."""
 
 
-class MLSRateLimitError(MLSClientError):
+class MLSRateLimitError(MLSAPIStatusError):
     """429: too many requests."""
 
 
-class MLSServerError(MLSClientError):
+class MLSServerError(MLSAPIStatusError):
     """5xx: the server failed."""
 
 

@@ -9,6 +9,7 @@ import httpx
 import orjson
 
 from mls_async._exceptions import (
+    MLSAPIStatusError,
     MLSBadRequestError,
     MLSClientError,
     MLSConflictError,
@@ -17,19 +18,20 @@ from mls_async._exceptions import (
     MLSRateLimitError,
     MLSServerError,
     MLSUnauthorizedError,
+    MLSUnprocessableEntityError,
 )
 from mls_async._protocol import REQUEST_ID_HEADER
 
 __all__ = ["MLSResponse", "ResponseLike", "error_for_response", "REQUEST_ID_HEADER"]
 
 
-_STATUS_ERRORS: dict[int, type[MLSClientError]] = {
+_STATUS_ERRORS: dict[int, type[MLSAPIStatusError]] = {
     400: MLSBadRequestError,
     401: MLSUnauthorizedError,
     403: MLSForbiddenError,
     404: MLSNotFoundError,
     409: MLSConflictError,
-    422: MLSBadRequestError,
+    422: MLSUnprocessableEntityError,
     429: MLSRateLimitError,
 }
 
@@ -118,10 +120,10 @@ def error_for_response(response: ResponseLike, body: Any = None) -> MLSClientErr
         message = f"HTTP {status} from {response.request.method} {response.request.url.path}: {_preview(response)}"
         code = status
     if status >= 500:
-        cls: type[MLSClientError] = MLSServerError
+        cls: type[MLSAPIStatusError] = MLSServerError
     elif status >= 400:
-        cls = _STATUS_ERRORS.get(status, MLSClientError)
+        cls = _STATUS_ERRORS.get(status, MLSAPIStatusError)
     else:  # an error envelope with a 2xx status: classify by the platform code
         platform_code = int(code or 0)
-        cls = _STATUS_ERRORS.get(platform_code, MLSServerError if platform_code >= 500 else MLSClientError)
+        cls = _STATUS_ERRORS.get(platform_code, MLSServerError if platform_code >= 500 else MLSAPIStatusError)
     return cls(code, message, status=status, request_id=response.headers.get(REQUEST_ID_HEADER))

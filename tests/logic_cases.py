@@ -32,6 +32,7 @@ CASES: list[Case] = [
     # membership
     ({"in": [1, [1, 2]]}, {}), ({"in": ["ell", "hello"]}, {}), ({"in": [1, 5]}, {}), ({"contains": [[1, 2], 2]}, {}),
     ({"contains": [3, 1]}, {}), ({"any_in": [[1, 9], [9]]}, {}), ({"all_in": [[1, 9], [9]]}, {}),
+    ({"all_in": [["a", None], ""]}, {}), ({"any_in": [["", None], "x"]}, {}),  # every element tested: TypeError
     # if_* choosers
     ({"if_min": [3, "a", 1, "b", 2, "c"]}, {}), ({"if_max": [3, "a", 1, "b", 3, "c"]}, {}),
     ({"if_min": [3, "a", 1, "b", 9]}, {}),

@@ -46,7 +46,8 @@ class AsyncMetaTableClient(AsyncMLSClient):
     resource = "meta_tables"
 
     # -- tables -----------------------------------------------------------------------
-    async def create_meta_table(self, name: str, schema: dict[str, dict], description: str | None = None) -> MetaTable:
+    async def create_meta_table(self, name: str, schema: dict[str, dict[str, Any]],
+                                description: str | None = None) -> MetaTable:
         """Create a table; ``schema`` maps each value name to its spec (``{"type": "string"}``, ...)."""
         check_type(name, str, "name")
         check_type(schema, dict, "schema")
@@ -56,7 +57,8 @@ class AsyncMetaTableClient(AsyncMLSClient):
         return MetaTable(**(await self._request("POST", META_TABLES_PATH, json=data, idempotent=True)).results)
 
     async def update_meta_table(self, meta_table: MetaTable, name: str | None = None,
-                                schema: dict[str, dict] | None = None, description: str | None = None) -> MetaTable:
+                                schema: dict[str, dict[str, Any]] | None = None,
+                                description: str | None = None) -> MetaTable:
         """Rename it or change its schema or description; updates ``meta_table`` in place and returns it."""
         meta_table = _saved_table(meta_table)
         data: dict[str, Any] = {"name": meta_table.name, "schema": meta_table.schema}

@@ -122,7 +122,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         creator: str | None = None,
         model_lib: str | None = None,
         model_data: str | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         features: str | None = None,
         table: str | None = None,
         components: list[Component] | None = None,
@@ -155,7 +155,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         creator: str | None = None,
         model_lib: str | None = None,
         model_data: str | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         features: str | None = None,
         table: str | None = None,
         components: list[Component] | None = None,
@@ -166,7 +166,8 @@ class AsyncMLModelClient(AsyncMLSClient):
         )
 
     # -- read ---------------------------------------------------------------------------
-    async def _get_model(self, model_type: str, id: int | None, name: str | None, version: str | None) -> dict:
+    async def _get_model(self, model_type: str, id: int | None, name: str | None,
+                         version: str | None) -> dict[str, Any]:
         check_lookup(id, name, version, f"get_{model_type}_model")
         if id is None:
             matches = (await self._request(
@@ -233,7 +234,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         creator: str | None = None,
         model_lib: str | None = None,
         model_data: str | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         features: str | None = None,
         table: str | None = None,
         components: list[Component] | None = None,
@@ -271,7 +272,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         creator: str | None = None,
         model_lib: str | None = None,
         model_data: str | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         features: str | None = None,
         table: str | None = None,
         components: list[Component] | None = None,
@@ -285,7 +286,7 @@ class AsyncMLModelClient(AsyncMLSClient):
     async def update_manual_model_meta(
         self,
         manual_model: ManualModel | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         partial_update: bool = False,
         *,
         model_deployment: ManualModel | None = None,
@@ -314,7 +315,7 @@ class AsyncMLModelClient(AsyncMLSClient):
         fresh = await self.get_manual_model(id=updated.results["id"])
         return model.reset(**fresh.get())
 
-    async def update_model_deployment_meta(self, model_deployment: ManualModel, model_meta: dict,
+    async def update_model_deployment_meta(self, model_deployment: ManualModel, model_meta: dict[str, Any],
                                            partial_update: bool = False) -> ManualModel:
         """Same as :meth:`update_manual_model_meta`."""
         return await self.update_manual_model_meta(model_deployment=model_deployment, model_meta=model_meta,

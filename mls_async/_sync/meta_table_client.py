@@ -47,7 +47,8 @@ class MetaTableClient(MLSClient):
     resource = "meta_tables"
 
     # -- tables -----------------------------------------------------------------------
-    def create_meta_table(self, name: str, schema: dict[str, dict], description: str | None = None) -> MetaTable:
+    def create_meta_table(self, name: str, schema: dict[str, dict[str, Any]],
+                                description: str | None = None) -> MetaTable:
         """Create a table; ``schema`` maps each value name to its spec (``{"type": "string"}``, ...)."""
         check_type(name, str, "name")
         check_type(schema, dict, "schema")
@@ -57,7 +58,8 @@ class MetaTableClient(MLSClient):
         return MetaTable(**(self._request("POST", META_TABLES_PATH, json=data, idempotent=True)).results)
 
     def update_meta_table(self, meta_table: MetaTable, name: str | None = None,
-                                schema: dict[str, dict] | None = None, description: str | None = None) -> MetaTable:
+                                schema: dict[str, dict[str, Any]] | None = None,
+                                description: str | None = None) -> MetaTable:
         """Rename it or change its schema or description; updates ``meta_table`` in place and returns it."""
         meta_table = _saved_table(meta_table)
         data: dict[str, Any] = {"name": meta_table.name, "schema": meta_table.schema}

@@ -123,7 +123,7 @@ class MLModelClient(MLSClient):
         creator: str | None = None,
         model_lib: str | None = None,
         model_data: str | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         features: str | None = None,
         table: str | None = None,
         components: list[Component] | None = None,
@@ -156,7 +156,7 @@ class MLModelClient(MLSClient):
         creator: str | None = None,
         model_lib: str | None = None,
         model_data: str | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         features: str | None = None,
         table: str | None = None,
         components: list[Component] | None = None,
@@ -167,7 +167,8 @@ class MLModelClient(MLSClient):
         )
 
     # -- read ---------------------------------------------------------------------------
-    def _get_model(self, model_type: str, id: int | None, name: str | None, version: str | None) -> dict:
+    def _get_model(self, model_type: str, id: int | None, name: str | None,
+                         version: str | None) -> dict[str, Any]:
         check_lookup(id, name, version, f"get_{model_type}_model")
         if id is None:
             matches = (self._request(
@@ -234,7 +235,7 @@ class MLModelClient(MLSClient):
         creator: str | None = None,
         model_lib: str | None = None,
         model_data: str | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         features: str | None = None,
         table: str | None = None,
         components: list[Component] | None = None,
@@ -272,7 +273,7 @@ class MLModelClient(MLSClient):
         creator: str | None = None,
         model_lib: str | None = None,
         model_data: str | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         features: str | None = None,
         table: str | None = None,
         components: list[Component] | None = None,
@@ -286,7 +287,7 @@ class MLModelClient(MLSClient):
     def update_manual_model_meta(
         self,
         manual_model: ManualModel | None = None,
-        model_meta: dict | None = None,
+        model_meta: dict[str, Any] | None = None,
         partial_update: bool = False,
         *,
         model_deployment: ManualModel | None = None,
@@ -315,7 +316,7 @@ class MLModelClient(MLSClient):
         fresh = self.get_manual_model(id=updated.results["id"])
         return model.reset(**fresh.get())
 
-    def update_model_deployment_meta(self, model_deployment: ManualModel, model_meta: dict,
+    def update_model_deployment_meta(self, model_deployment: ManualModel, model_meta: dict[str, Any],
                                            partial_update: bool = False) -> ManualModel:
         """Same as :meth:`update_manual_model_meta`."""
         return self.update_manual_model_meta(model_deployment=model_deployment, model_meta=model_meta,

@@ -128,7 +128,7 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
         from mls_async._async.profile_client import AsyncMLSProfileAPIClient
 
         profiles = kwargs["pf_client"] = AsyncMLSProfileAPIClient(**dict(profile_client_kwargs))
-    writing: asyncio.Task | None = None  # a partition is written while the next one is scored
+    writing: asyncio.Task[Any] | None = None  # a partition is written while the next one is scored
     try:
         for index, frame in table.batches(partition_rows):
             if sink.done(index):

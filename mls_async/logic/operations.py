@@ -134,7 +134,7 @@ def _get(container: Any, key: Any, not_found: Any = None) -> Any:
         return not_found
 
 
-def _for_get(values: Any, key: Any, not_found: Any = None) -> list:
+def _for_get(values: Any, key: Any, not_found: Any = None) -> list[Any]:
     return [_get(value, key, not_found) for value in values]
 
 
@@ -145,14 +145,14 @@ def _each(cast: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return apply
 
 
-def make_dict(*args: Any) -> dict:
+def make_dict(*args: Any) -> dict[str, Any]:
     """``dict``: key/value pairs (or one list of them); a trailing lone key is dropped."""
     if len(args) == 1 and isinstance(args[0], list):
         args = tuple(args[0])
     return {args[i]: args[i + 1] for i in range(0, len(args) - 1, 2)}
 
 
-def _remove_duplicated(values: Any, key: Any = None) -> list:
+def _remove_duplicated(values: Any, key: Any = None) -> list[Any]:
     seen: list[Any] = []
     kept: list[Any] = []
     for value in values:
@@ -163,7 +163,7 @@ def _remove_duplicated(values: Any, key: Any = None) -> list:
     return kept
 
 
-def _unique(values: Any) -> list:
+def _unique(values: Any) -> list[Any]:
     kept: list[Any] = []
     for value in values:
         if value not in kept:
@@ -171,7 +171,7 @@ def _unique(values: Any) -> list:
     return kept
 
 
-def _merge(*args: Any) -> list:
+def _merge(*args: Any) -> list[Any]:
     if len(args) == 1 and isinstance(args[0], list):
         args = tuple(args[0])
     merged: list[Any] = []
@@ -183,11 +183,11 @@ def _merge(*args: Any) -> list:
     return merged
 
 
-def _vmerge(*lists: Any) -> list:
+def _vmerge(*lists: Any) -> list[Any]:
     return [[lists[j][i] for j in range(len(lists))] for i in range(len(lists[0]))]
 
 
-def _sample(values: Any, count: int, seed: Any) -> list:
+def _sample(values: Any, count: int, seed: Any) -> list[Any]:
     return random.Random(seed).sample(values, count)
 
 
@@ -276,8 +276,10 @@ OPERATIONS: dict[str, Callable[..., Any]] = {
     "if_closest": _if_closest,
     "if_closest_upper": _if_closest_beyond(lambda value, target: value > target),
     "if_closest_lower": _if_closest_beyond(lambda value, target: value < target),
-    "any_in": lambda a, b: any(i in b for i in a),
-    "all_in": lambda a, b: all(i in b for i in a),
+    # Every membership is tested before any/all decide, as the original does: a bad element
+    # after the deciding one (None in a str) still raises.
+    "any_in": lambda a, b: any([i in b for i in a]),
+    "all_in": lambda a, b: all([i in b for i in a]),
     "in": lambda a, b: _contains(b, a),
     "contains": lambda a, b: _contains(a, b),
     "cat": lambda *args: "".join(str(arg) for arg in args),

@@ -44,7 +44,7 @@ async def _maybe_await(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
-Run = Callable[["LogicProcessor", dict], Any]
+Run = Callable[["LogicProcessor", dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -62,19 +62,20 @@ class Compiled:
     eager: bool = False
 
 
-def _arguments(raw: Any) -> list:
+def _arguments(raw: Any) -> list[Any]:
     return list(raw) if isinstance(raw, (list, tuple)) else [raw]
 
 
-Finish = Callable[["LogicProcessor", list, dict], Any]
+Finish = Callable[["LogicProcessor", list[Any], dict[str, Any]], Any]
 
 
-def _values(children: list[Compiled], processor: LogicProcessor, data: dict) -> Awaitable[list]:
+def _values(children: list[Compiled], processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[list[Any]]:
     """Evaluate arguments: pure ones inline, the async ones concurrently (sibling lookups in parallel)."""
     return _start(children, None, processor, data)
 
 
-def _start(children: list[Compiled], finish: Finish | None, processor: LogicProcessor, data: dict) -> Awaitable[Any]:
+def _start(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
+           data: dict[str, Any]) -> Awaitable[Any]:
     """Run every argument now (each lookup beneath starts at once), then collect them in one coroutine.
 
     Plain loops, no comprehensions: thousands of predictions wait in :func:`_collect` at
@@ -91,7 +92,7 @@ def _start(children: list[Compiled], finish: Finish | None, processor: LogicProc
 
 
 async def _collect(children: list[Compiled], values: list[Any], finish: Finish | None, processor: LogicProcessor,
-                   data: dict) -> Any:
+                   data: dict[str, Any]) -> Any:
     """Await the started arguments in turn (their lookups are in flight together); lazy ones concurrently."""
     try:
         lazy = 0
@@ -140,8 +141,8 @@ def _with_values(children: list[Compiled], finish: Finish) -> Compiled:
     return Compiled(functools.partial(_start, children, finish), True, _eager(children))
 
 
-def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list], Awaitable[Any]]) -> Compiled:
-    async def run(processor: LogicProcessor, data: dict) -> Any:
+def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]]) -> Compiled:
+    async def run(processor: LogicProcessor, data: dict[str, Any]) -> Any:
         return await method(processor, await _values(children, processor, data))
 
     return Compiled(run, True)
@@ -152,7 +153,7 @@ def _profile_lookup(children: list[Compiled]) -> Compiled:
     if any(child.is_async for child in children):
         return _lookup(children, lambda p, values: p._pf(values))
 
-    def start(processor: LogicProcessor, data: dict) -> Awaitable[Any]:
+    def start(processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[Any]:
         arguments = []
         for child in children:
             arguments.append(child.run(processor, data))
@@ -166,7 +167,7 @@ def _if(children: list[Compiled]) -> Compiled:
     branches = children[1::2]
     otherwise = children[-1] if len(children) % 2 == 1 else None
     if not any(child.is_async for child in children):
-        def run(processor: LogicProcessor, data: dict) -> Any:
+        def run(processor: LogicProcessor, data: dict[str, Any]) -> Any:
             for condition, branch in zip(conditions, branches):
                 if condition.run(processor, data):
                     return branch.run(processor, data)
@@ -174,7 +175,7 @@ def _if(children: list[Compiled]) -> Compiled:
 
         return Compiled(run, False)
 
-    async def run_async(processor: LogicProcessor, data: dict) -> Any:
+    async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> Any:
         for condition, branch in zip(conditions, branches):
             if await _evaluated(condition, processor, data):
                 return await _evaluated(branch, processor, data)
@@ -183,7 +184,7 @@ def _if(children: list[Compiled]) -> Compiled:
     return Compiled(run_async, True)
 
 
-async def _evaluated(compiled: Compiled, processor: LogicProcessor, data: dict) -> Any:
+async def _evaluated(compiled: Compiled, processor: LogicProcessor, data: dict[str, Any]) -> Any:
     result = compiled.run(processor, data)
     return await result if compiled.is_async else result
 
@@ -195,7 +196,7 @@ def _with(children: list[Compiled]) -> Compiled:
 
     # As in the original, the names are removed afterwards (an outer binding of the same name too).
     if not any(child.is_async for child in children):
-        def run(processor: LogicProcessor, data: dict) -> Any:
+        def run(processor: LogicProcessor, data: dict[str, Any]) -> Any:
             bound = [name.run(processor, data) for name in names]
             try:
                 for name, expression in zip(bound, expressions):
@@ -207,7 +208,7 @@ def _with(children: list[Compiled]) -> Compiled:
 
         return Compiled(run, False)
 
-    async def run_async(processor: LogicProcessor, data: dict) -> Any:
+    async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> Any:
         bound = [name.run(processor, data) for name in names]
         try:
             for name, expression in zip(bound, expressions):
@@ -234,17 +235,17 @@ def _for(children: list[Compiled]) -> Compiled:
         raise LogicError("'for' takes an iterable and a body: two arguments")
     source, body = children
 
-    def bind(data: dict, iterable: Any, element: Any) -> None:
+    def bind(data: dict[str, Any], iterable: Any, element: Any) -> None:
         data["i"] = element
         if isinstance(iterable, dict):
             data["k"], data["v"] = element, iterable[element]
 
-    def unbind(data: dict) -> None:  # as in the original: removed afterwards, outer ones too
+    def unbind(data: dict[str, Any]) -> None:  # as in the original: removed afterwards, outer ones too
         for name in _LOOP_NAMES:
             data.pop(name, None)
 
     if not any(child.is_async for child in children):
-        def run(processor: LogicProcessor, data: dict) -> list:
+        def run(processor: LogicProcessor, data: dict[str, Any]) -> list[Any]:
             iterable = source.run(processor, data)
             results = []
             try:
@@ -257,7 +258,7 @@ def _for(children: list[Compiled]) -> Compiled:
 
         return Compiled(run, False)
 
-    async def run_async(processor: LogicProcessor, data: dict) -> list:
+    async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> list[Any]:
         iterable = await _evaluated(source, processor, data)
         results = []
         try:
@@ -275,7 +276,7 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
     function = OPERATIONS.get(op)
     if function is None:
         raise LogicError(f"unknown operator {op!r}")
-    def call(values: list) -> Any:
+    def call(values: list[Any]) -> Any:
         try:
             return function(*values)
         except Exception as exc:
@@ -286,7 +287,7 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
     return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True, _eager(children))
 
 
-def _shown(values: list) -> str:
+def _shown(values: list[Any]) -> str:
     text = repr(values)
     return text if len(text) <= 200 else text[:200] + "...]"
 
@@ -327,7 +328,7 @@ def compile_logic(node: Any) -> Compiled:
     return _operation(op, children)
 
 
-def _plain_var(data: dict, name: str) -> Any:
+def _plain_var(data: dict[str, Any], name: str) -> Any:
     """``{"var": name}`` for a name without dots: what ``_var`` answers, without parsing a path."""
     return data.get(name)
 
@@ -335,7 +336,7 @@ def _plain_var(data: dict, name: str) -> Any:
 _ABSENT = object()  # what "missing" looks for: a present None is present
 
 
-def _missing_some(processor: LogicProcessor, values: list, data: dict) -> list:
+def _missing_some(processor: LogicProcessor, values: list[Any], data: dict[str, Any]) -> list[Any]:
     needed, names = values[0], values[1]
     if needed < 1:
         return []
@@ -375,16 +376,16 @@ class LogicProcessor:
         return entry[1]
 
     @classmethod
-    async def apply(cls, logic: Any, data: dict | None = None, pf_client: Any = None, graph_client: Any = None,
-                    dynamodb_client: Any = None) -> Any:
+    async def apply(cls, logic: Any, data: dict[str, Any] | None = None, pf_client: Any = None,
+                    graph_client: Any = None, dynamodb_client: Any = None) -> Any:
         """Evaluate ``logic`` once (the original SDK's entry point)."""
         return await cls(pf_client, graph_client, dynamodb_client).evaluate(logic, data if data is not None else {})
 
-    async def evaluate(self, node: Any, data: dict) -> Any:
+    async def evaluate(self, node: Any, data: dict[str, Any]) -> Any:
         return await _evaluated(self.compiled(node), self, data)
 
     @staticmethod
-    def _var(values: list, data: dict) -> Any:
+    def _var(values: list[Any], data: dict[str, Any]) -> Any:
         """``var``: a dotted path into ``data`` (list parts as indexes); its value, None included.
 
         What is not found gives the default (second argument). As in the original, ints
@@ -404,7 +405,7 @@ class LogicProcessor:
             return not_found
         return current
 
-    def _pf_started(self, values: list) -> Awaitable[Any]:
+    def _pf_started(self, values: list[Any]) -> Awaitable[Any]:
         """The ``pf`` lookup of ``values``, started now: a future for clients that offer ``lookup``.
 
         ``lookup`` (our async profile client) registers the lookup with the client's
@@ -436,7 +437,7 @@ class LogicProcessor:
             picked.set_result([found.get(key) for key in keys])
             return picked
 
-        def pick(done: asyncio.Future) -> None:
+        def pick(done: asyncio.Future[Any]) -> None:
             if picked.done():
                 return
             if done.cancelled():
@@ -453,7 +454,7 @@ class LogicProcessor:
         found.add_done_callback(pick)
         return picked
 
-    async def _pf(self, values: list) -> Any:
+    async def _pf(self, values: list[Any]) -> Any:
         if self.pf_client is None or len(values) != 4:
             return None
         api_type, profile_id, target_id, keys = values
@@ -474,7 +475,7 @@ class LogicProcessor:
             raise
         return [profile.get(key) for key in keys]
 
-    async def _graph(self, values: list) -> Any:
+    async def _graph(self, values: list[Any]) -> Any:
         if self.graph_client is None or not values:
             return None
         request_type, params = values[0], make_dict(*values[1:])
@@ -489,7 +490,7 @@ class LogicProcessor:
             raise
         return [e.get() if hasattr(e, "get") else e for e in entities]
 
-    async def _dynamodb(self, values: list) -> Any:
+    async def _dynamodb(self, values: list[Any]) -> Any:
         if self.dynamodb_client is None or len(values) < 2:
             return None
         request_type, table, body = values[0], values[1], make_dict(*values[2:])
@@ -514,6 +515,6 @@ def _not_found(exc: BaseException) -> bool:
         or getattr(exc, "status", None) == 404
 
 
-def _names(values: list) -> list:
+def _names(values: list[Any]) -> list[Any]:
     return values[0] if values and isinstance(values[0], list) else values
 

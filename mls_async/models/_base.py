@@ -100,7 +100,7 @@ class MLSModel:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without runtime caches (``_cache*``: boosters, batchers bound to a loop)."""
-        state = typing.cast(dict, super().__getstate__())
+        state = typing.cast(dict[str, Any], super().__getstate__())
         return {key: value for key, value in state.items() if not key.startswith("_cache")}
 
     def __repr__(self) -> str:

@@ -33,16 +33,16 @@ class MicroBatcher:
         self._max_batch = max_batch
         # One pending list per event loop: sync callers in several threads each run their own
         # loop, and a row may only be batched with rows of its own loop.
-        self._pending: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list] = weakref.WeakKeyDictionary()
+        self._pending: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Any]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     async def predict(self, row: Any) -> Any:
         """The model's output for one ``row``, predicted together with its concurrent peers."""
         loop = asyncio.get_running_loop()
         with self._lock:
             pending = self._pending.setdefault(loop, [])
-        future: asyncio.Future = loop.create_future()
+        future: asyncio.Future[Any] = loop.create_future()
         if not pending:
             loop.call_soon(self._flush, loop)
         pending.append((row, future))
@@ -65,7 +65,7 @@ class MicroBatcher:
             return await anyio.to_thread.run_sync(self._predict_rows, rows)
         return self._predict_rows(rows)
 
-    async def _run(self, batch: list[tuple[Any, asyncio.Future]]) -> None:
+    async def _run(self, batch: list[tuple[Any, asyncio.Future[Any]]]) -> None:
         try:
             outputs = await self._call([row for row, _ in batch])
             if len(outputs) != len(batch):
@@ -85,7 +85,7 @@ class MicroBatcher:
             _settle(future, result=output)
 
 
-def _settle(future: asyncio.Future, *, result: Any = None, error: BaseException | None = None) -> None:
+def _settle(future: asyncio.Future[Any], *, result: Any = None, error: BaseException | None = None) -> None:
     if future.done():
         return
     if error is not None:

@@ -117,7 +117,7 @@ class MLSGenericModel(MLSModel):
             (directory / CUSTOM_PREDICT_FILE).write_text(self._custom_source)
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(typing.cast(dict, super().__getstate__()))
+        state = dict(typing.cast(dict[str, Any], super().__getstate__()))
         if state.get("_custom_source") is not None:
             state["custom_predict_async"] = None  # rebuilt from the source on load
         return state

@@ -195,8 +195,8 @@ class MLSTrainable:
         self.model_info = {"best_model": predictor.model_best, "problem_type": problem_type,
                            "num_training_features": len(training), "eval_metric": eval_metric}
 
-    def _fit_once(self, train_data: Any, hyperparameters: dict | None, time_limit: float | None, ensemble: bool,
-                  verbose: bool) -> Any:
+    def _fit_once(self, train_data: Any, hyperparameters: dict[str, Any] | None, time_limit: float | None,
+                  ensemble: bool, verbose: bool) -> Any:
         from autogluon.tabular import TabularPredictor
 
         path = tempfile.mkdtemp(prefix=f"mls-training-{self.model_name}-", dir=self._training_dir())
@@ -209,7 +209,7 @@ class MLSTrainable:
             predictor.delete_models(models_to_keep="best", dry_run=False)
         return predictor
 
-    def _fit_arguments(self, hyperparameters: dict | None, ensemble: bool) -> dict[str, Any]:
+    def _fit_arguments(self, hyperparameters: dict[str, Any] | None, ensemble: bool) -> dict[str, Any]:
         """What ``TabularPredictor.fit`` gets besides the data and the time limit."""
         return {"hyperparameters": hyperparameters if hyperparameters is not None else {"CAT": {}},
                 "fit_weighted_ensemble": ensemble, "num_bag_folds": 0, "num_stack_levels": 0}
@@ -285,7 +285,7 @@ class MLSTrainable:
             self._load_predictor(directory)
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(typing.cast(dict, super().__getstate__()))
+        state = dict(typing.cast(dict[str, Any], super().__getstate__()))
         if self._trained():
             state["models"] = [_PredictorOnDisk(), *state["models"][1:]]
         return state

@@ -52,7 +52,7 @@ class MLSTrainableCustom(MLSTrainable):
         super().fit(train_data, test_data, label, non_training_features, eval_metric, hyperparameters, k,
                     time_limit, ensemble, verbose=verbose, progress=progress, work_dir=work_dir)
 
-    def _fit_arguments(self, hyperparameters: dict | None, ensemble: bool) -> dict[str, Any]:
+    def _fit_arguments(self, hyperparameters: dict[str, Any] | None, ensemble: bool) -> dict[str, Any]:
         arguments: dict[str, Any] = {
             "presets": "good_quality_faster_inference_only_refit" if ensemble else "medium_quality_faster_train",
             "excluded_model_types": list(getattr(self, "excluded_model_types", EXCLUDED_MODEL_TYPES)),

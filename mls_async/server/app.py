@@ -31,7 +31,7 @@ from mls_async._protocol import (
     DATASET_UPLOAD_PATH,
     LOCAL_CAPABILITIES,
 )
-from mls_async.server.errors import APIError, envelope, error_response
+from mls_async.server.errors import STATUS, envelope, error_response, service_error_response
 from mls_async.server.openapi import install_openapi
 from mls_async.server.routes_features import answer_profile_read
 from mls_async.server.routes_models import answer_warm_prediction
@@ -39,7 +39,6 @@ from mls_async.server.state import (
     ServerConfig,
     State,
 )
-from mls_async.server.storage import Unstorable
 
 __all__ = ["CONFIG_ENVIRONMENT", "ServerConfig", "create_app", "create_app_from_environment"]
 
@@ -84,7 +83,7 @@ class _Guard:
         off = {CAP_PROFILE_BATCH: not self.config.profile_batch, CAP_META_MERGE: not self.config.meta_merge}
         return ", ".join(c for c in LOCAL_CAPABILITIES if not off.get(c))
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
@@ -134,7 +133,7 @@ def _capped(receive: Any, limit: int) -> Any:
     """``receive`` that raises ``_TooLarge`` once the body passes ``limit`` bytes."""
     seen = 0
 
-    async def capped_receive() -> dict:
+    async def capped_receive() -> dict[str, Any]:
         nonlocal seen
         message = await receive()
         if message["type"] == "http.request":
@@ -196,13 +195,11 @@ def create_app(config: ServerConfig) -> FastAPI:
         app.state.mls.storage.query("model", limit=1)
         return envelope({"status": "ready"})
 
-    @app.exception_handler(APIError)
-    async def api_error(request: Request, exc: APIError) -> Response:
-        return error_response(exc.status, exc.message, headers=exc.headers)
+    async def refused(request: Request, exc: Exception) -> Response:
+        return service_error_response(exc)
 
-    @app.exception_handler(Unstorable)
-    async def unstorable(request: Request, exc: Unstorable) -> Response:
-        return error_response(400, str(exc))
+    for kind in STATUS:  # every refusal of a service, answered by the one table
+        app.add_exception_handler(kind, refused)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -15,6 +15,7 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 import orjson
@@ -22,7 +23,7 @@ import orjson
 from mls_async._artifacts import MODEL_META_NAME, unpack_archive
 from mls_async._exceptions import ModelRegistryError
 from mls_async._safe_tar import MAX_UNPACKED_BYTES
-from mls_async.server.errors import APIError
+from mls_async.server.errors import Conflicting, InvalidRequest, TooLarge
 from mls_async.server.storage import SQLiteStorage
 
 __all__ = ["LocalArtifactStore"]
@@ -79,11 +80,11 @@ class LocalArtifactStore:
             if entry.name not in referenced:
                 shutil.rmtree(entry, ignore_errors=True)
 
-    def _record(self, name: str, version: str) -> dict | None:
+    def _record(self, name: str, version: str) -> dict[str, Any] | None:
         rows = self._storage.query(KIND, subkind="", filters={"name": name, "version": version})
         return rows[0] if rows else None
 
-    def info(self, name: str, version: str) -> dict | None:
+    def info(self, name: str, version: str) -> dict[str, Any] | None:
         record = self._record(name, version)
         if record is None:
             return None
@@ -97,10 +98,10 @@ class LocalArtifactStore:
         return [record["version"] for record in self._storage.query(KIND, subkind="", filters={"name": name})]
 
     async def receive(self, name: str, version: str, chunks: AsyncIterator[bytes], *, sha256: str | None,
-                      force: bool) -> dict:
+                      force: bool) -> dict[str, Any]:
         """Store an uploaded version archive all-or-nothing; 409 if it exists and not ``force``."""
         if not force and self._record(name, version) is not None:
-            raise APIError(409, f"{name}/{version} is registered already; upload with force=true to replace it")
+            raise Conflicting(f"{name}/{version} is registered already; upload with force=true to replace it")
         handle, temp_name = tempfile.mkstemp(dir=self._tmp, suffix=".tar")
         temp = Path(temp_name)
         staging = Path(tempfile.mkdtemp(dir=self._tmp))
@@ -111,18 +112,18 @@ class LocalArtifactStore:
                 async for chunk in chunks:
                     size += len(chunk)
                     if size > self._max_bytes:
-                        raise APIError(413, f"the archive is larger than the limit of {self._max_bytes} bytes")
+                        raise TooLarge(f"the archive is larger than the limit of {self._max_bytes} bytes")
                     digest.update(chunk)
                     file.write(chunk)
             if sha256 and sha256 != digest.hexdigest():
-                raise APIError(400, f"checksum mismatch: header says {sha256}, body is {digest.hexdigest()}")
+                raise InvalidRequest(f"checksum mismatch: header says {sha256}, body is {digest.hexdigest()}")
             unpacked = staging / "version"
             try:
                 await anyio.to_thread.run_sync(
                     functools.partial(unpack_archive, temp, unpacked, max_bytes=self._max_unpacked_bytes))
                 meta = orjson.loads((unpacked / MODEL_META_NAME).read_bytes())
             except (ModelRegistryError, OSError, orjson.JSONDecodeError) as exc:
-                raise APIError(400, f"not a model version archive: {exc}") from exc
+                raise InvalidRequest(f"not a model version archive: {exc}") from exc
             files = sorted(str(p.relative_to(unpacked)) for p in unpacked.rglob("*") if p.is_file())
             os.replace(temp, staging / "archive.tar")
             return await anyio.to_thread.run_sync(
@@ -134,11 +135,11 @@ class LocalArtifactStore:
             temp.unlink(missing_ok=True)
             shutil.rmtree(staging, ignore_errors=True)
 
-    def _commit(self, name: str, version: str, staging: Path, force: bool, record: dict) -> dict:
+    def _commit(self, name: str, version: str, staging: Path, force: bool, record: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             existing = self._record(name, version)
             if existing is not None and not force:
-                raise APIError(409, f"{name}/{version} is registered already; upload with force=true to replace it")
+                raise Conflicting(f"{name}/{version} is registered already; upload with force=true to replace it")
             target = self._objects / record["sha256"]
             if not target.exists():
                 staging.rename(target)  # complete before anything points to it

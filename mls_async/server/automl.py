@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mls_async._artifacts import load_version_dir, write_version_dir
-from mls_async.server.errors import APIError
+from mls_async.server.errors import Conflicting, InvalidRequest, PredictionFailed, ServiceError
 from mls_async.server.storage import SQLiteStorage
 
 __all__ = ["AutoMLService", "DEFAULT_HANDLER"]
@@ -35,12 +35,12 @@ def compile_handler(source: str) -> Any:
     try:
         exec(compile(source, "<handler>", "exec"), namespace)
     except SyntaxError as exc:
-        raise APIError(400, f"handler has a syntax error at line {exc.lineno}: {exc.msg}") from exc
+        raise InvalidRequest(f"handler has a syntax error at line {exc.lineno}: {exc.msg}") from exc
     except Exception as exc:
-        raise APIError(400, f"handler failed to load: {type(exc).__name__}: {exc}") from exc
+        raise InvalidRequest(f"handler failed to load: {type(exc).__name__}: {exc}") from exc
     function = namespace.get("handler")
     if not callable(function):
-        raise APIError(400, "handler must define a function `handler(x, y)`")
+        raise InvalidRequest("handler must define a function `handler(x, y)`")
     return function
 
 
@@ -76,7 +76,7 @@ class AutoMLService:
             self._set(model_id, status="FAILED", automl_model_info={
                 "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=5)})
 
-    def train(self, doc: dict) -> tuple[Any, dict]:
+    def train(self, doc: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Fit a GenericLogicModel on the model's dataset; return it and its summary."""
         from mls_async.models.contrib import GenericLogicModel
 
@@ -101,15 +101,15 @@ class AutoMLService:
         return model, info
 
     # -- model servers --------------------------------------------------------------------
-    def start(self, doc: dict) -> str:
+    def start(self, doc: dict[str, Any]) -> str:
         if doc["status"] == "TRAINING":
-            raise APIError(409, f"AutoML model {doc['id']} is still training; start its server when it is DONE")
+            raise Conflicting(f"AutoML model {doc['id']} is still training; start its server when it is DONE")
         if doc["status"] != "DONE":
-            raise APIError(409, f"AutoML model {doc['id']} failed to train: {doc.get('automl_model_info', {})}")
+            raise Conflicting(f"AutoML model {doc['id']} failed to train: {doc.get('automl_model_info', {})}")
         try:
             model = load_version_dir(self._root / str(doc["id"]))
             handler = compile_handler(doc.get("handler") or DEFAULT_HANDLER)
-        except APIError:
+        except ServiceError:
             raise
         except Exception as exc:
             with self._lock:
@@ -131,31 +131,31 @@ class AutoMLService:
         with self._lock:
             self._servers.pop(model_id, None)
 
-    async def predict(self, doc: dict, x: Any) -> Any:
+    async def predict(self, doc: dict[str, Any], x: Any) -> Any:
         server = self._servers.get(doc["id"], {})
         if server.get("status") != "RUNNING":
-            raise APIError(409, f"the AutoML model server of model {doc['id']} is not running; start it first")
+            raise Conflicting(f"the AutoML model server of model {doc['id']} is not running; start it first")
         model = server["model"]
         if isinstance(x, dict):
             missing = [f for f in model.features if f not in x]
             if missing:
-                raise APIError(400, f"x lacks the features {missing}")
+                raise InvalidRequest(f"x lacks the features {missing}")
             row, named = [x[f] for f in model.features], x
         else:
             row, named = x, dict(zip(model.features, x))
         try:
             y = await model.predict_y_async(row)
         except Exception as exc:
-            raise APIError(400, f"prediction failed: {exc}") from exc
+            raise PredictionFailed(f"prediction failed: {exc}") from exc
         try:
             return server["handler"](named, y)
         except Exception as exc:
-            raise APIError(400, f"the handler failed: {type(exc).__name__}: {exc}") from exc
+            raise PredictionFailed(f"the handler failed: {type(exc).__name__}: {exc}") from exc
 
-    def handler_source(self, doc: dict) -> str:
+    def handler_source(self, doc: dict[str, Any]) -> str:
         return doc.get("handler") or DEFAULT_HANDLER
 
-    def set_handler(self, doc: dict, source: str) -> None:
+    def set_handler(self, doc: dict[str, Any], source: str) -> None:
         handler = compile_handler(source)
         self._storage.update("model", doc["id"], lambda current: {**current, "handler": source})
         with self._lock:

@@ -18,7 +18,7 @@ from typing import Any
 
 from mls_async._artifacts import load_version_dir
 from mls_async.server.datasets import KEY_COLUMNS
-from mls_async.server.errors import APIError
+from mls_async.server.errors import Conflicting, InvalidRequest, NotFound
 from mls_async.server.storage import SQLiteStorage
 
 __all__ = ["BatchPredictionService"]
@@ -27,7 +27,7 @@ KIND = "prediction"
 PARTITION_ROWS = 10_000
 
 
-def _public(doc: dict) -> dict[str, Any]:
+def _public(doc: dict[str, Any]) -> dict[str, Any]:
     return {"id": doc["id"], "name": doc["channel"], "status": doc["status"], "created_at": doc["created_at"],
             "updated_at": doc["updated_at"], "model_id": doc["model_id"], "rows": doc.get("rows"),
             "export": doc.get("export"), "error": doc.get("error")}
@@ -59,12 +59,12 @@ class BatchPredictionService:
                 storage.update(KIND, doc["id"], lambda current: {
                     **current, "status": "FAILED", "error": "the server stopped while the job ran; start it again"})
 
-    def submit(self, model: dict, body: dict[str, Any], user: str) -> dict[str, Any]:
+    def submit(self, model: dict[str, Any], body: dict[str, Any], user: str) -> dict[str, Any]:
         if model.get("status") != "DONE":
-            raise APIError(409, f"AutoML model {model['id']} is {model.get('status')}; predict once it is DONE")
+            raise Conflicting(f"AutoML model {model['id']} is {model.get('status')}; predict once it is DONE")
         dataset = self._datasets.get(model["dataset_id"])
         if dataset.get("data_type") == "score" and not body.get("score_export_option"):
-            raise APIError(400, "a score problem's batch prediction needs score_export_option")
+            raise InvalidRequest("a score problem's batch prediction needs score_export_option")
         doc = self._storage.insert(KIND, {**body, "model_id": model["id"], "status": "RUNNING", "user": user})
         thread = threading.Thread(target=self._run, args=(doc["id"],), name=f"prediction-{doc['id']}", daemon=True)
         self._threads.add(thread)
@@ -74,7 +74,7 @@ class BatchPredictionService:
     def get(self, model_id: int, prediction_id: int) -> dict[str, Any]:
         doc = self._storage.get(KIND, prediction_id)
         if doc is None or doc["model_id"] != model_id:
-            raise APIError(404, f"no batch prediction {prediction_id} of model {model_id}")
+            raise NotFound(f"no batch prediction {prediction_id} of model {model_id}")
         return _public(doc)
 
     def _set(self, job_id: int, **fields: Any) -> None:
@@ -90,13 +90,13 @@ class BatchPredictionService:
         finally:
             self._threads.discard(threading.current_thread())
 
-    def _frame(self, job: dict, dataset_id: int) -> Any:
+    def _frame(self, job: dict[str, Any], dataset_id: int) -> Any:
         custom = job.get("custom_feature_source_config")
         if custom:
             return self._datasets.source_frame(custom.get("source_type"), custom.get("source_path"))
         return self._datasets.rows(dataset_id)
 
-    def _score(self, job: dict) -> int:
+    def _score(self, job: dict[str, Any]) -> int:
         import pandas as pd
 
         from mls_async.batch import ParquetSink, run_batch_async

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import anyio.to_thread
 
 from mls_async._schemas import ColumnSpecsRequest, CreateDatasetRequest, UploadDatasetRequest
-from mls_async.server.errors import APIError
+from mls_async.server.errors import Conflicting, InvalidRequest, NotFound, TooLarge
 from mls_async.server.storage import Conflict, SQLiteStorage
 
 if TYPE_CHECKING:
@@ -69,9 +69,9 @@ def _inspect(path: Path, data_format: str) -> tuple[list[str], int, dict[str, di
             first = chunk if first is None else first
             rows += len(chunk)
     except (StopIteration, Exception) as exc:
-        raise APIError(400, f"the body is not a readable {data_format} table: {type(exc).__name__}: {exc}") from exc
+        raise InvalidRequest(f"the body is not a readable {data_format} table: {type(exc).__name__}: {exc}") from exc
     if first is None:
-        raise APIError(400, "the CSV has no rows")
+        raise InvalidRequest("the CSV has no rows")
     return [str(c) for c in first.columns], rows, _column_specs(first)
 
 
@@ -101,10 +101,10 @@ class DatasetStore:
         self._storage = storage
         self._max_bytes = max_bytes
 
-    def path(self, doc: dict) -> Path:
+    def path(self, doc: dict[str, Any]) -> Path:
         return self.root / f"{doc['id']}.{doc['data_format']}"
 
-    async def upload(self, query: UploadDatasetRequest, chunks: AsyncIterator[bytes], user: str) -> dict:
+    async def upload(self, query: UploadDatasetRequest, chunks: AsyncIterator[bytes], user: str) -> dict[str, Any]:
         """Stream the body to a file (never whole in memory), inspect it in pieces, then keep it."""
         handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
         temp = Path(temp_name)
@@ -114,13 +114,13 @@ class DatasetStore:
                 async for chunk in chunks:
                     size += len(chunk)
                     if size > self._max_bytes:
-                        raise APIError(413, f"datasets are limited to {self._max_bytes} bytes")
+                        raise TooLarge(f"datasets are limited to {self._max_bytes} bytes")
                     file.write(chunk)
             if not size:
-                raise APIError(400, "the dataset body is empty: send the CSV or Parquet file as the request body")
+                raise InvalidRequest("the dataset body is empty: send the CSV or Parquet file as the request body")
             columns, rows, specs = await anyio.to_thread.run_sync(_inspect, temp, query.data_format)
             if query.label not in columns:
-                raise APIError(400, f"label column {query.label!r} is not in the data; columns are {columns}")
+                raise InvalidRequest(f"label column {query.label!r} is not in the data; columns are {columns}")
             body = {"name": query.name, "data_type": query.type, "label": query.label,
                     "data_format": query.data_format, "columns": columns, "column_specs": specs, "num_rows": rows,
                     "status": "READY", "setup_conf": {}, "user": user}
@@ -128,23 +128,23 @@ class DatasetStore:
         finally:
             temp.unlink(missing_ok=True)
 
-    def _store(self, body: dict, file: Path) -> dict:
+    def _store(self, body: dict[str, Any], file: Path) -> dict[str, Any]:
         """Record the dataset and move its file into place."""
         try:
             doc = self._storage.insert(KIND, body, subkind="", name=body["name"], version="")
         except Conflict:
-            raise APIError(409, f"a dataset named {body['name']!r} exists already") from None
+            raise Conflicting(f"a dataset named {body['name']!r} exists already") from None
         os.replace(file, self.path(doc))
         return doc
 
-    def create(self, request: CreateDatasetRequest, user: str) -> dict:
+    def create(self, request: CreateDatasetRequest, user: str) -> dict[str, Any]:
         """Materialize a dataset from the original's configs: label data joined with feature groups."""
         import pandas as pd
 
         label_conf, feature_conf = request.label_data_conf, request.base_feature_conf
         frame = self._label_data(label_conf.source_type, label_conf.source_path)
         if LABEL_COLUMN not in frame.columns:
-            raise APIError(400, f"the label data needs a {LABEL_COLUMN!r} column; it has {list(frame.columns)}")
+            raise InvalidRequest(f"the label data needs a {LABEL_COLUMN!r} column; it has {list(frame.columns)}")
         if feature_conf.enabled and feature_conf.feature_group_id_list:
             frame = self._join_feature_groups(frame, feature_conf.feature_group_id_list)
         handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".create-")
@@ -163,25 +163,25 @@ class DatasetStore:
         import pandas as pd
 
         if not source_path:
-            raise APIError(400, "label_data_conf.source_path is required")
+            raise InvalidRequest("label_data_conf.source_path is required")
         if source_type == "table":
             items = self._storage.table_items(source_path)
             if not items:
-                raise APIError(400, f"label data table {source_path!r} does not exist or is empty; "
+                raise InvalidRequest(f"label data table {source_path!r} does not exist or is empty; "
                                     "load it with DynamoDBClient.upload_items first")
             return pd.DataFrame(items)
         if source_type == "file":
             imports = (self.root.parent / "imports").resolve()
             path = (imports / source_path).resolve()
             if not path.is_relative_to(imports) or not path.is_file():
-                raise APIError(400, f"label data file {source_path!r} is not a file under the server's imports "
+                raise InvalidRequest(f"label data file {source_path!r} is not a file under the server's imports "
                                     "folder (<data-dir>/imports)")
             fmt = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
             try:
                 return read_table(path, fmt)
             except Exception as exc:
-                raise APIError(400, f"label data file {source_path!r} is not a readable {fmt} table: {exc}") from exc
-        raise APIError(400, f"label_data_conf.source_type={source_type!r} is not valid; use 'table' or 'file'")
+                raise InvalidRequest(f"label data file {source_path!r} is not a readable {fmt} table: {exc}") from exc
+        raise InvalidRequest(f"label_data_conf.source_type={source_type!r} is not valid; use 'table' or 'file'")
 
     def _join_feature_groups(self, frame: Any, group_ids: list[int]) -> Any:
         """Add the feature values of each group (the local profile ``str(group_id)``) for each row's key."""
@@ -189,7 +189,7 @@ class DatasetStore:
 
         key = next((c for c in KEY_COLUMNS if c in frame.columns), None)
         if key is None:
-            raise APIError(400, f"joining feature groups needs a key column in the label data: one of {KEY_COLUMNS}")
+            raise InvalidRequest(f"joining feature groups needs a key column in the label data: one of {KEY_COLUMNS}")
         ids = [str(v) for v in frame[key]]
         for group_id in group_ids:
             found = self._storage.get_profiles("users", str(group_id), list(dict.fromkeys(ids)))
@@ -204,16 +204,16 @@ class DatasetStore:
         specs = doc.get("column_specs") or {}
         return [{"name": c, **specs.get(c, {"include": True, "type_code": None})} for c in doc["columns"]]
 
-    def update_column_specs(self, dataset_id: int, request: ColumnSpecsRequest) -> dict:
+    def update_column_specs(self, dataset_id: int, request: ColumnSpecsRequest) -> dict[str, Any]:
         doc = self.get(dataset_id)
         unknown = sorted(set(request.edit_columns) - set(doc["columns"]))
         if unknown:
-            raise APIError(400, f"columns {unknown} are not in dataset {dataset_id}; its columns are {doc['columns']}")
+            raise InvalidRequest(f"columns {unknown} are not in dataset {dataset_id}; its columns are {doc['columns']}")
         label_spec = request.edit_columns.get(doc["label"])
         if label_spec is not None and label_spec.include is False:
-            raise APIError(400, f"the label column {doc['label']!r} cannot be excluded")
+            raise InvalidRequest(f"the label column {doc['label']!r} cannot be excluded")
 
-        def change(current: dict) -> dict:
+        def change(current: dict[str, Any]) -> dict[str, Any]:
             specs = dict(current.get("column_specs") or {})
             for column, spec in request.edit_columns.items():
                 specs[column] = {**specs.get(column, {}), **spec.model_dump(exclude_none=True)}
@@ -221,13 +221,13 @@ class DatasetStore:
 
         return self._storage.update(KIND, dataset_id, change) or doc
 
-    def get(self, dataset_id: int) -> dict:
+    def get(self, dataset_id: int) -> dict[str, Any]:
         doc = self._storage.get(KIND, dataset_id)
         if doc is None:
-            raise APIError(404, f"no dataset with id {dataset_id}")
+            raise NotFound(f"no dataset with id {dataset_id}")
         return doc
 
-    def list(self, *, id: int | None, name: str | None, query: str | None, window: Page) -> list[dict]:
+    def list(self, *, id: int | None, name: str | None, query: str | None, window: Page) -> list[dict[str, Any]]:
         return self._storage.query(KIND, filters={"id": id, "name": name}, search=query, offset=window.offset,
                                    limit=window.limit)
 

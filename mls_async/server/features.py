@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import anyio
 
@@ -19,7 +20,7 @@ class LocalProfileClient:
         self._storage = storage
         self._latency = latency
 
-    async def _get(self, kind: str, profile_id: str, target_id: str, keys: list[str] | None) -> dict:
+    async def _get(self, kind: str, profile_id: str, target_id: str, keys: list[str] | None) -> dict[str, Any]:
         latency = self._latency()
         if latency:
             await anyio.sleep(latency)
@@ -28,13 +29,13 @@ class LocalProfileClient:
             raise DoesNotExist(f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
         return found if keys is None else {k: found[k] for k in keys if k in found}
 
-    async def get_user_profile(self, profile_id: str, user_id: str, keys: list[str] | None = None) -> dict:
+    async def get_user_profile(self, profile_id: str, user_id: str, keys: list[str] | None = None) -> dict[str, Any]:
         return await self._get("users", profile_id, user_id, keys)
 
-    async def get_item_profile(self, profile_id: str, item_id: str, keys: list[str] | None = None) -> dict:
+    async def get_item_profile(self, profile_id: str, item_id: str, keys: list[str] | None = None) -> dict[str, Any]:
         return await self._get("items", profile_id, item_id, keys)
 
-    async def get_profile(self, profile_id: str, id: str, keys: list[str] | None = None) -> dict:
+    async def get_profile(self, profile_id: str, id: str, keys: list[str] | None = None) -> dict[str, Any]:
         """The integrated route: ``id`` as a user, or else as an item."""
         try:
             return await self._get("users", profile_id, id, keys)

@@ -14,7 +14,7 @@ from mls_async._protocol import PROFILES_PATH, SETTINGS_PATH
 from mls_async._schemas import (
     FeatureBatchRequest,
 )
-from mls_async.server.errors import APIError, envelope, error_response
+from mls_async.server.errors import InvalidRequest, NotFound, ServiceError, envelope, service_error_response
 from mls_async.server.state import (
     authorize_profile_reader,
     get_state,
@@ -48,14 +48,14 @@ async def read_integrated_profile(request: Request) -> Response:
     await authorize_profile_reader(request, client_id)
     target_id = request.query_params.get("id")
     if not target_id:
-        raise APIError(400, "invalid request: query.id: Field required")
+        raise InvalidRequest("invalid request: query.id: Field required")
     await _latency(request)
     storage = get_state(request).storage
     for kind in ("users", "items"):
         found = storage.get_profiles(kind, profile_id, [target_id]).get(target_id)
         if found is not None:
             return envelope(_pick(found, request.query_params.getlist("f")))
-    raise APIError(404, f"no profile {target_id!r} in profile {profile_id!r}")
+    raise NotFound(f"no profile {target_id!r} in profile {profile_id!r}")
 
 
 async def read_profile(request: Request) -> Response:
@@ -63,12 +63,12 @@ async def read_profile(request: Request) -> Response:
     params = request.path_params
     kind, profile_id, target_id = params["kind"], params["profile_id"], params["target_id"]
     if kind not in ("users", "items"):
-        raise APIError(404, f"no route for {request.url.path}: the kind is 'users' or 'items'")
+        raise NotFound(f"no route for {request.url.path}: the kind is 'users' or 'items'")
     await authorize_profile_reader(request, params["client_id"])
     await _latency(request)
     found = get_state(request).storage.get_profiles(kind, profile_id, [target_id]).get(target_id)
     if found is None:
-        raise APIError(404, f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
+        raise NotFound(f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
     return envelope(_pick(found, request.query_params.getlist("f")))
 
 
@@ -80,7 +80,7 @@ _PROFILE_READ = re.compile(r"^/v1/(?P<client_id>[^/]+)/profiles/(?P<profile_id>[
                            r"(?:/(?P<kind>[^/]+)/(?P<target_id>[^/]+))?$")
 
 
-async def answer_profile_read(scope: dict, receive: Any, send: Any) -> bool:
+async def answer_profile_read(scope: dict[str, Any], receive: Any, send: Any) -> bool:
     """Answer a profile read at once, before routing and the middleware stack; False if ``scope`` is not one.
 
     The same endpoints as :data:`profile_reads` (which stay for the API docs): the hot path
@@ -95,8 +95,8 @@ async def answer_profile_read(scope: dict, receive: Any, send: Any) -> bool:
     request = Request({**scope, "path_params": params}, receive)
     try:
         response = await (read_profile(request) if "kind" in params else read_integrated_profile(request))
-    except APIError as exc:
-        response = error_response(exc.status, exc.message, headers=exc.headers)
+    except ServiceError as exc:
+        response = service_error_response(exc)
     await response(scope, receive, send)
     return True
 
@@ -107,7 +107,7 @@ async def get_profiles(request: Request, client_id: str, profile_id: str, body: 
                        user: str = Depends(require_profile_reader)) -> Response:
     """Many targets in one request: ``{id: values}``; unknown ids are left out (announced: profile-batch)."""
     if not get_state(request).config.profile_batch:
-        raise APIError(404, "this server has no profile batch route")
+        raise NotFound("this server has no profile batch route")
     await _latency(request)
     found = get_state(request).storage.get_profiles(kind, profile_id, list(dict.fromkeys(body.ids)))
     if body.keys is not None:

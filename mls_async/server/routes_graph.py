@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from mls_async._protocol import GRAPH_PATH
 from mls_async._schemas import EdgeRequest, PropertiesRequest, VertexRequest
-from mls_async.server.errors import APIError, envelope
+from mls_async.server.errors import Conflicting, InvalidRequest, NotFound, envelope
 from mls_async.server.state import basic_credentials, get_state, require_user
 from mls_async.server.storage import Conflict, SQLiteStorage
 
@@ -34,11 +34,11 @@ async def graph_caller(request: Request,
     return await require_user(request, credentials)
 
 
-def _entity(doc: dict) -> dict[str, Any]:
+def _entity(doc: dict[str, Any]) -> dict[str, Any]:
     return {"id": doc["id_"], "label": doc["label"], "properties": doc["properties"]}
 
 
-def _matches(entity: dict, filters: dict[str, list[str]]) -> bool:
+def _matches(entity: dict[str, Any], filters: dict[str, list[str]]) -> bool:
     for key, wanted in filters.items():
         value = entity.get(key) if key in ("id", "label", "from", "to") else entity["properties"].get(key)
         if value is None or str(value) not in wanted:
@@ -46,7 +46,7 @@ def _matches(entity: dict, filters: dict[str, list[str]]) -> bool:
     return True
 
 
-def _find(storage: SQLiteStorage, kind: str, request: Request) -> list[dict]:
+def _find(storage: SQLiteStorage, kind: str, request: Request) -> list[dict[str, Any]]:
     filters: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         if key not in _CONTROL:
@@ -59,14 +59,14 @@ def _limit(request: Request) -> int | None:
     if raw is None:
         return None
     if not raw.isdigit():
-        raise APIError(400, f"limit must be a non-negative integer, got {raw!r}")
+        raise InvalidRequest(f"limit must be a non-negative integer, got {raw!r}")
     return int(raw)
 
 
-def _one(storage: SQLiteStorage, kind: str, entity_id: str) -> dict:
+def _one(storage: SQLiteStorage, kind: str, entity_id: str) -> dict[str, Any]:
     found = storage.query(kind, subkind="", filters={"name": entity_id})
     if not found:
-        raise APIError(404, f"no {kind} {entity_id!r}")
+        raise NotFound(f"no {kind} {entity_id!r}")
     return found[0]
 
 
@@ -76,16 +76,16 @@ def _listing(storage: SQLiteStorage, kind: str, request: Request) -> list[dict[s
     return [_entity(doc) for doc in (docs if limit is None else docs[:limit])]
 
 
-def _merge_properties(storage: SQLiteStorage, kind: str, entity_id: str, properties: dict) -> dict:
+def _merge_properties(storage: SQLiteStorage, kind: str, entity_id: str, properties: dict[str, Any]) -> dict[str, Any]:
     doc = _one(storage, kind, entity_id)
     updated = storage.update(kind, doc["id"], lambda current: {
         **current, "properties": {**current["properties"], **properties}})
     if updated is None:
-        raise APIError(404, f"no {kind} {entity_id!r}")
+        raise NotFound(f"no {kind} {entity_id!r}")
     return _entity(updated)
 
 
-def _drop(storage: SQLiteStorage, kind: str, docs: list[dict]) -> int:
+def _drop(storage: SQLiteStorage, kind: str, docs: list[dict[str, Any]]) -> int:
     dropped = 0
     for doc in docs:
         if kind == _VERTEX:  # a vertex takes its edges with it
@@ -108,7 +108,7 @@ def add_vertex(request: Request, body: VertexRequest, caller: str | None = Depen
     try:
         doc = get_state(request).storage.insert(_VERTEX, fields, subkind="", name=body.id, version="")
     except Conflict:
-        raise APIError(409, f"vertex {body.id!r} exists") from None
+        raise Conflicting(f"vertex {body.id!r} exists") from None
     return envelope({"vertices": [_entity(doc)]})
 
 
@@ -152,7 +152,7 @@ def add_edge(request: Request, body: EdgeRequest, caller: str | None = Depends(g
     try:
         doc = storage.insert(_EDGE, fields, subkind="", name=edge_id, version="")
     except Conflict:
-        raise APIError(409, f"edge {edge_id!r} exists") from None
+        raise Conflicting(f"edge {edge_id!r} exists") from None
     return envelope({"edges": [_entity(doc)]})
 
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from mls_async._protocol import META_TABLES_PATH
 from mls_async._schemas import MetaItemRequest, MetaItemsBulkRequest, MetaTableRequest
-from mls_async.server.errors import APIError, envelope
+from mls_async.server.errors import Conflicting, NotFound, envelope
 from mls_async.server.state import get_state, idempotent, require_user
 from mls_async.server.storage import Conflict, SQLiteStorage
 
@@ -23,29 +23,29 @@ meta_tables = APIRouter(prefix=META_TABLES_PATH, tags=["meta tables"])
 _TABLE, _ITEM = "meta_table", "meta_item"
 
 
-def _item(doc: dict) -> dict[str, Any]:
+def _item(doc: dict[str, Any]) -> dict[str, Any]:
     return {"id": doc["id"], "name": doc["name"], "values": doc["values"]}
 
 
-def _items(storage: SQLiteStorage, table_id: int, filters: dict | None = None) -> list[dict]:
+def _items(storage: SQLiteStorage, table_id: int, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     return [_item(doc) for doc in storage.query(_ITEM, subkind=str(table_id), filters=filters)]
 
 
-def _table(storage: SQLiteStorage, doc: dict) -> dict[str, Any]:
+def _table(storage: SQLiteStorage, doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "items": _items(storage, doc["id"])}
 
 
-def _existing_table(storage: SQLiteStorage, table_id: int) -> dict:
+def _existing_table(storage: SQLiteStorage, table_id: int) -> dict[str, Any]:
     doc = storage.get(_TABLE, table_id)
     if doc is None:
-        raise APIError(404, f"no meta table with id {table_id}")
+        raise NotFound(f"no meta table with id {table_id}")
     return doc
 
 
-def _existing_item(storage: SQLiteStorage, table_id: int, item_id: int) -> dict:
+def _existing_item(storage: SQLiteStorage, table_id: int, item_id: int) -> dict[str, Any]:
     doc = storage.get(_ITEM, item_id)
     if doc is None or doc.get("table_id") != table_id:
-        raise APIError(404, f"no meta item with id {item_id} in meta table {table_id}")
+        raise NotFound(f"no meta item with id {item_id} in meta table {table_id}")
     return doc
 
 
@@ -65,7 +65,7 @@ def create_meta_table(request: Request, body: MetaTableRequest, user: str = Depe
         try:
             doc = storage.insert(_TABLE, fields, subkind="", name=body.name, version="")
         except Conflict:
-            raise APIError(409, f"a meta table named {body.name!r} exists") from None
+            raise Conflicting(f"a meta table named {body.name!r} exists") from None
         return envelope({**doc, "items": []})
 
     return idempotent(request, user, produce)
@@ -79,9 +79,9 @@ def update_meta_table(request: Request, table_id: int, body: MetaTableRequest,
         doc = storage.update(_TABLE, table_id, lambda current: {**current, **body.model_dump(by_alias=True)},
                              name=body.name)
     except Conflict:
-        raise APIError(409, f"a meta table named {body.name!r} exists") from None
+        raise Conflicting(f"a meta table named {body.name!r} exists") from None
     if doc is None:
-        raise APIError(404, f"no meta table with id {table_id}")
+        raise NotFound(f"no meta table with id {table_id}")
     return envelope(_table(storage, doc))
 
 
@@ -103,7 +103,7 @@ async def list_meta_items(request: Request, table_id: int, id: int | None = None
     return envelope(_items(storage, table_id, {"id": id, "name": name}))
 
 
-def _insert_item(storage: SQLiteStorage, table_id: int, name: str, values: dict) -> dict:
+def _insert_item(storage: SQLiteStorage, table_id: int, name: str, values: dict[str, Any]) -> dict[str, Any]:
     return storage.insert(_ITEM, {"name": name, "values": values, "table_id": table_id}, subkind=str(table_id),
                           name=name, version="")
 
@@ -118,7 +118,7 @@ def create_meta_item(request: Request, table_id: int, body: MetaItemRequest,
         try:
             return envelope(_item(_insert_item(storage, table_id, body.name, body.values)))
         except Conflict:
-            raise APIError(409, f"meta table {table_id} has an item named {body.name!r}") from None
+            raise Conflicting(f"meta table {table_id} has an item named {body.name!r}") from None
 
     return idempotent(request, user, produce)
 
@@ -132,9 +132,9 @@ def update_meta_item(request: Request, table_id: int, item_id: int, body: MetaIt
         doc = storage.update(_ITEM, item_id, lambda current: {**current, "name": body.name, "values": body.values},
                              name=body.name)
     except Conflict:
-        raise APIError(409, f"meta table {table_id} has an item named {body.name!r}") from None
+        raise Conflicting(f"meta table {table_id} has an item named {body.name!r}") from None
     if doc is None:
-        raise APIError(404, f"no meta item with id {item_id} in meta table {table_id}")
+        raise NotFound(f"no meta item with id {item_id} in meta table {table_id}")
     return envelope(_item(doc))
 
 
@@ -146,7 +146,7 @@ def delete_meta_item(request: Request, table_id: int, item_id: int, user: str = 
     return envelope({"id": item_id})
 
 
-def _with_values(values: dict) -> Callable[[dict], dict]:
+def _with_values(values: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda current: {**current, "values": values}
 
 

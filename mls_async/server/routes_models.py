@@ -21,7 +21,17 @@ from mls_async._schemas import (
     PredictRequest,
     UpdateModelRequest,
 )
-from mls_async.server.errors import APIError, envelope, error_response
+from mls_async.server.errors import (
+    Conflicting,
+    InvalidRequest,
+    NotFound,
+    PredictionFailed,
+    ServiceError,
+    ServiceFailed,
+    Unauthenticated,
+    envelope,
+    service_error_response,
+)
 from mls_async.server.state import (
     Page,
     State,
@@ -44,14 +54,14 @@ async def issue_token(request: Request,
     """Exchange Basic credentials for a bearer token valid ``token_ttl`` seconds."""
     state = get_state(request)
     if request.headers.get("authorization", "").lower().startswith("bearer "):
-        raise APIError(401, "log in with HTTP Basic credentials, not a token")
+        raise Unauthenticated("log in with HTTP Basic credentials, not a token")
     user = await require_user(request, credentials)
     token = state.tokens.issue(user, state.config.token_ttl)
     return envelope({"token": token, "token_type": "bearer", "expires_in": state.config.token_ttl})
 
 
 # -- models -------------------------------------------------------------------------------
-def present_model(state: State, doc: dict) -> dict:
+def present_model(state: State, doc: dict[str, Any]) -> dict[str, Any]:
     """The wire form of a stored model: live components, derived status for manual models."""
     model = dict(doc)
     model.pop("handler", None)
@@ -72,23 +82,23 @@ def _component_ids(state: State, names: list[str] | None) -> list[int]:
     for name in names or []:
         matches = state.storage.query("component", filters={"name": name})
         if not matches:
-            raise APIError(404, f"no component named {name!r}; create it first")
+            raise NotFound(f"no component named {name!r}; create it first")
         latest = [c for c in matches if c.get("is_latest")] or matches
         ids.append(latest[-1]["id"])
     return ids
 
 
-def _model_or_404(state: State, model_id: int) -> dict:
+def _model_or_404(state: State, model_id: int) -> dict[str, Any]:
     doc = state.storage.get("model", model_id)
     if doc is None:
-        raise APIError(404, f"no model with id {model_id}")
+        raise NotFound(f"no model with id {model_id}")
     return doc
 
 
-def _automl_or_400(state: State, model_id: int) -> dict:
+def _automl_or_400(state: State, model_id: int) -> dict[str, Any]:
     doc = _model_or_404(state, model_id)
     if doc.get("model_type") != "automl":
-        raise APIError(400, f"model {model_id} is a manual model; AutoML model servers exist for AutoML models only")
+        raise InvalidRequest(f"model {model_id} is a manual model; AutoML model servers exist for AutoML models only")
     return doc
 
 
@@ -121,7 +131,7 @@ def create_model(request: Request, body: CreateModelRequest, user: str = Depends
         doc["creator"] = doc.get("creator") or user
         if body.model_type == "automl":
             if body.dataset_id is None:
-                raise APIError(400, "an AutoML model needs dataset_id")
+                raise InvalidRequest("an AutoML model needs dataset_id")
             dataset = state.datasets.get(body.dataset_id)
             doc.update(status="TRAINING", dataset_name=dataset["name"], automl_model_info={}, model_meta={})
         else:
@@ -131,7 +141,7 @@ def create_model(request: Request, body: CreateModelRequest, user: str = Depends
             created = state.storage.insert("model", doc, subkind=body.model_type, name=body.name,
                                            version=body.version)
         except Conflict:
-            raise APIError(409, f"a {body.model_type} model {body.name}/{body.version} exists already") from None
+            raise Conflicting(f"a {body.model_type} model {body.name}/{body.version} exists already") from None
         if body.model_type == "automl":
             state.automl.submit_training(created["id"])
         return envelope({"id": created["id"]})
@@ -152,17 +162,17 @@ def update_model(request: Request, model_id: int, body: UpdateModelRequest,
     state = get_state(request)
     doc = _model_or_404(state, model_id)
     if doc.get("model_type") != "manual" or body.model_type != "manual":
-        raise APIError(400, f"model {model_id} is an AutoML model; only manual models can be updated")
+        raise InvalidRequest(f"model {model_id} is an AutoML model; only manual models can be updated")
     component_ids = _component_ids(state, body.components)
 
-    def change(current: dict) -> dict:
+    def change(current: dict[str, Any]) -> dict[str, Any]:
         fields = body.model_dump(exclude={"components"})
         return {**current, **fields, "component_ids": component_ids}
 
     try:
         state.storage.update("model", model_id, change, name=body.name, version=body.version)
     except Conflict:
-        raise APIError(409, f"a manual model {body.name}/{body.version} exists already") from None
+        raise Conflicting(f"a manual model {body.name}/{body.version} exists already") from None
     return envelope({"id": model_id})
 
 
@@ -172,10 +182,10 @@ def merge_model_meta(request: Request, model_id: int, body: MetaMergeRequest,
     """Merge keys into a manual model's meta in one transaction, so concurrent partial updates all stay."""
     state = get_state(request)
     if not state.config.meta_merge:
-        raise APIError(404, "this server has no partial meta update route")
+        raise NotFound("this server has no partial meta update route")
     doc = _model_or_404(state, model_id)
     if doc.get("model_type") != "manual":
-        raise APIError(400, f"model {model_id} is an AutoML model; only manual models have an editable meta")
+        raise InvalidRequest(f"model {model_id} is an AutoML model; only manual models have an editable meta")
     state.storage.update("model", model_id,
                          lambda current: {**current, "model_meta": {**(current.get("model_meta") or {}),
                                                                     **body.model_meta}})
@@ -196,10 +206,10 @@ async def _load_deployment(state: State, model_id: int) -> Any:
     """The registered model a manual model serves (reads its records; unpickles it once per version)."""
     doc = _model_or_404(state, model_id)
     if doc.get("model_type") != "manual":
-        raise APIError(400, f"model {model_id} is an AutoML model; predict through its AutoML model server")
+        raise InvalidRequest(f"model {model_id} is an AutoML model; predict through its AutoML model server")
     info = state.artifacts.info(doc["name"], doc["version"])
     if info is None:
-        raise APIError(409, f"{doc['name']}/{doc['version']} has no artifact in the model registry; save it first")
+        raise Conflicting(f"{doc['name']}/{doc['version']} has no artifact in the model registry; save it first")
     key = (doc["name"], doc["version"], info["sha256"])
     model: Any = state.model_cache.get(key)
     if model is None:
@@ -207,7 +217,7 @@ async def _load_deployment(state: State, model_id: int) -> Any:
         try:
             model = await anyio.to_thread.run_sync(load_version_dir, directory)
         except Exception as exc:
-            raise APIError(500, f"the registered model could not be loaded: {exc!r}") from exc
+            raise ServiceFailed(f"the registered model could not be loaded: {exc!r}") from exc
         state.model_cache = {k: v for k, v in state.model_cache.items() if k[:2] != key[:2]}
         state.model_cache[key] = model
     return model
@@ -237,13 +247,13 @@ async def _predicted(state: State, model: Any, body: PredictRequest) -> Any:
     try:
         return await model.predict_async(body.x, **kwargs)
     except Exception as exc:
-        raise APIError(400, f"prediction failed: {type(exc).__name__}: {exc}") from exc
+        raise PredictionFailed(f"prediction failed: {type(exc).__name__}: {exc}") from exc
 
 
 _PREDICT = re.compile(r"^/api/v1/models/(?P<model_id>[0-9]+)/predict$")
 
 
-async def answer_warm_prediction(scope: dict, receive: Any, send: Any) -> tuple[bool, Any]:
+async def answer_warm_prediction(scope: dict[str, Any], receive: Any, send: Any) -> tuple[bool, Any]:
     """Answer an online prediction of a warm model before routing; else hand the request on.
 
     Returns whether it answered, and the ``receive`` to go on with (the body it read is
@@ -261,8 +271,8 @@ async def answer_warm_prediction(scope: dict, receive: Any, send: Any) -> tuple[
     request = Request(scope, receive)
     try:
         await require_user(request, await basic_credentials(request))
-    except APIError as exc:
-        await error_response(exc.status, exc.message, headers=exc.headers)(scope, receive, send)
+    except ServiceError as exc:
+        await service_error_response(exc)(scope, receive, send)
         return True, receive
     chunks = []
     while True:
@@ -277,8 +287,8 @@ async def answer_warm_prediction(scope: dict, receive: Any, send: Any) -> tuple[
         return False, _replay(raw)  # the endpoint answers it with its own 400
     try:
         response = envelope(await _predicted(state, model, body))
-    except APIError as exc:
-        response = error_response(exc.status, exc.message, headers=exc.headers)
+    except ServiceError as exc:
+        response = service_error_response(exc)
     await response(scope, receive, send)
     return True, receive
 
@@ -286,7 +296,7 @@ async def answer_warm_prediction(scope: dict, receive: Any, send: Any) -> tuple[
 def _replay(body: bytes) -> Any:
     sent = False
 
-    async def receive() -> dict:
+    async def receive() -> dict[str, Any]:
         nonlocal sent
         if sent:
             return {"type": "http.disconnect"}

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response, StreamingResponse
 
 from mls_async._protocol import ARTIFACTS_PATH
-from mls_async.server.errors import APIError, envelope
+from mls_async.server.errors import NotFound, envelope
 from mls_async.server.state import (
     check_name,
     get_state,
@@ -47,7 +47,7 @@ def download_artifact(request: Request, model_name: str, model_version: str,
     store = get_state(request).artifacts
     info = store.info(check_name(model_name, "model name"), check_name(model_version, "model version"))
     if info is None:
-        raise APIError(404, f"{model_name}/{model_version} is not registered")
+        raise NotFound(f"{model_name}/{model_version} is not registered")
     path = store.archive_path(info["sha256"])
 
     def chunks():
@@ -64,7 +64,7 @@ def delete_artifact(request: Request, model_name: str, model_version: str,
                     user: str = Depends(require_user)) -> Response:
     if not get_state(request).artifacts.delete(check_name(model_name, "model name"),
                                             check_name(model_version, "model version")):
-        raise APIError(404, f"{model_name}/{model_version} is not registered")
+        raise NotFound(f"{model_name}/{model_version} is not registered")
     return envelope({"name": model_name, "version": model_version})
 
 

@@ -17,7 +17,7 @@ from mls_async._schemas import (
     DynamoDBRequest,
     UploadDatasetRequest,
 )
-from mls_async.server.errors import APIError, envelope
+from mls_async.server.errors import NotFound, envelope
 from mls_async.server.state import (
     Page,
     check_name,
@@ -68,7 +68,7 @@ def create_component(request: Request, body: ComponentRequest, user: str = Depen
 async def get_component(request: Request, component_id: int, user: str = Depends(require_user)) -> Response:
     doc = get_state(request).storage.get("component", component_id)
     if doc is None:
-        raise APIError(404, f"no component with id {component_id}")
+        raise NotFound(f"no component with id {component_id}")
     return envelope(doc)
 
 
@@ -79,14 +79,14 @@ def update_component(request: Request, component_id: int, body: ComponentRequest
         "component", component_id, lambda current: {**current, **body.model_dump()}, name=body.name
     )
     if updated is None:
-        raise APIError(404, f"no component with id {component_id}")
+        raise NotFound(f"no component with id {component_id}")
     return envelope(updated)
 
 
 @components.delete("/{component_id}")
 def delete_component(request: Request, component_id: int, user: str = Depends(require_user)) -> Response:
     if not get_state(request).storage.delete("component", component_id):
-        raise APIError(404, f"no component with id {component_id}")
+        raise NotFound(f"no component with id {component_id}")
     return envelope({"id": component_id})
 
 

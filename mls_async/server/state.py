@@ -26,7 +26,7 @@ from mls_async.server.artifact_store import LocalArtifactStore
 from mls_async.server.automl import AutoMLService
 from mls_async.server.batch_predictions import BatchPredictionService
 from mls_async.server.datasets import DatasetStore
-from mls_async.server.errors import APIError
+from mls_async.server.errors import Conflicting, Forbidden, InvalidRequest, TooManyAttempts, Unauthenticated
 from mls_async.server.features import LocalProfileClient
 from mls_async.server.storage import SQLiteStorage
 from mls_async.server.tables import TableService
@@ -195,7 +195,7 @@ def bearer_user(request: Request) -> str | None:
         return None
     user = get_state(request).tokens.verify(header[7:].strip())
     if user is None:
-        raise APIError(401, "the bearer token is unknown or expired; log in again",
+        raise Unauthenticated("the bearer token is unknown or expired; log in again",
                        headers={"WWW-Authenticate": 'Bearer realm="mls"'})
     return user
 
@@ -235,7 +235,7 @@ async def require_admin(request: Request,
     user = await require_user(request, credentials)
     admins = get_state(request).config.admins
     if admins is not None and user not in admins:
-        raise APIError(403, f"account {user!r} may not do this: it needs an admin account "
+        raise Forbidden(f"account {user!r} may not do this: it needs an admin account "
                             "(`mls-async server --admin NAME:PASSWORD`)")
     return user
 
@@ -253,20 +253,20 @@ async def require_user(request: Request,
     accounts = get_state(request).config.accounts
     challenge = {"WWW-Authenticate": 'Basic realm="mls"'}
     if credentials is None:
-        raise APIError(401, "authentication required: send HTTP Basic credentials of a server account "
+        raise Unauthenticated("authentication required: send HTTP Basic credentials of a server account "
                             "(username=/password= or $MLS_USERNAME/$MLS_PASSWORD)", headers=challenge)
     state = get_state(request)
     address = request.client.host if request.client else "?"
     wait = state.logins.wait(address, credentials.username)
     if wait > 0:
-        raise APIError(429, f"too many failed logins for {credentials.username!r} from this address; "
+        raise TooManyAttempts(f"too many failed logins for {credentials.username!r} from this address; "
                             f"retry in {wait:.0f} s", headers={"Retry-After": str(max(1, round(wait)))})
     expected = accounts.get(credentials.username)
     if expected is not None and hmac.compare_digest(expected.encode(), credentials.password.encode()):
         state.logins.succeeded(address, credentials.username)
         return credentials.username
     state.logins.failed(address, credentials.username)
-    raise APIError(401, f"wrong username or password for {credentials.username!r}: use an account of this "
+    raise Unauthenticated(f"wrong username or password for {credentials.username!r}: use an account of this "
                         "server (`mls-async server --user NAME:PASSWORD`, or the generated 'mls' password it "
                         "printed)", headers=challenge)
 
@@ -285,7 +285,7 @@ async def authorize_profile_reader(request: Request, client_id: str,
         expected = get_state(request).config.apikeys.get(client_id)
         if expected is not None and hmac.compare_digest(expected.encode(), apikey.encode()):
             return f"client:{client_id}"
-        raise APIError(401, f"the apikey is not valid for profile API client {client_id!r}")
+        raise Unauthenticated(f"the apikey is not valid for profile API client {client_id!r}")
     if credentials is None:
         credentials = await basic_credentials(request)
     return await require_user(request, credentials)
@@ -306,7 +306,7 @@ def _earlier_answer(storage: SQLiteStorage, user: str, key: str, deadline: float
     if remembered is not None and remembered[0]:
         return Response(remembered[1], status_code=remembered[0], media_type="application/json")
     if time.monotonic() > deadline:
-        raise APIError(409, "a request with this Idempotency-Key is still running; retry it later")
+        raise Conflicting("a request with this Idempotency-Key is still running; retry it later")
     return None
 
 
@@ -375,7 +375,7 @@ async def paging(page: int | None = Query(None, ge=1, description="1-based page;
 
 def check_name(value: str, what: str) -> str:
     if not re.fullmatch(NAME_PATTERN, value) or len(value) > 200:
-        raise APIError(400, f"{what} {value!r} is not allowed: use letters, digits, '_', '-' and '.', "
+        raise InvalidRequest(f"{what} {value!r} is not allowed: use letters, digits, '_', '-' and '.', "
                             "not starting with '.'")
     return value
 

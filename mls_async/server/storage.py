@@ -106,12 +106,13 @@ def now_iso() -> str:
 
 
 class Storage(Protocol):
-    def insert(self, kind: str, body: dict, *, subkind: str | None = None, name: str | None = None,
-               version: str | None = None) -> dict: ...
-    def get(self, kind: str, id: int) -> dict | None: ...
-    def query(self, kind: str, *, subkind: str | None = None, filters: dict | None = None,
-              search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict]: ...
-    def update(self, kind: str, id: int, change: Callable[[dict], dict]) -> dict | None: ...
+    def insert(self, kind: str, body: dict[str, Any], *, subkind: str | None = None, name: str | None = None,
+               version: str | None = None) -> dict[str, Any]: ...
+    def get(self, kind: str, id: int) -> dict[str, Any] | None: ...
+    def query(self, kind: str, *, subkind: str | None = None, filters: dict[str, Any] | None = None,
+              search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]: ...
+    def update(self, kind: str, id: int,
+               change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any] | None: ...
     def delete(self, kind: str, id: int) -> bool: ...
 
 
@@ -170,19 +171,19 @@ class SQLiteStorage:
             else:
                 self._connection.execute("COMMIT")
 
-    def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._connection.execute(sql, params).fetchall()
 
     @staticmethod
-    def _document(row: sqlite3.Row) -> dict:
+    def _document(row: sqlite3.Row) -> dict[str, Any]:
         body = orjson.loads(row["body"])
         body.update(id=row["id"], created_at=row["created_at"], updated_at=row["updated_at"])
         return body
 
     # -- documents ------------------------------------------------------------------------
-    def insert(self, kind: str, body: dict, *, subkind: str | None = None, name: str | None = None,
-               version: str | None = None) -> dict:
+    def insert(self, kind: str, body: dict[str, Any], *, subkind: str | None = None, name: str | None = None,
+               version: str | None = None) -> dict[str, Any]:
         stamp = now_iso()
         try:
             with self.transaction() as db:
@@ -197,14 +198,14 @@ class SQLiteStorage:
         self._bump(kind)
         return {**body, "id": new_id, "created_at": stamp, "updated_at": stamp}
 
-    def get(self, kind: str, id: int) -> dict | None:
+    def get(self, kind: str, id: int) -> dict[str, Any] | None:
         if not _storable(id):
             return None
         rows = self._read("SELECT * FROM documents WHERE kind = ? AND id = ?", (kind, id))
         return self._document(rows[0]) if rows else None
 
-    def query(self, kind: str, *, subkind: str | None = None, filters: dict | None = None,
-              search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict]:
+    def query(self, kind: str, *, subkind: str | None = None, filters: dict[str, Any] | None = None,
+              search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
         """Documents of ``kind`` whose columns (id, name, version) equal ``filters``; newest last.
 
         A filter whose value is None matches anything.
@@ -231,8 +232,8 @@ class SQLiteStorage:
             params.extend([limit, offset])
         return [self._document(row) for row in self._read(" ".join(sql), tuple(params))]
 
-    def update(self, kind: str, id: int, change: Callable[[dict], dict], *, name: str | None = None,
-               version: str | None = None) -> dict | None:
+    def update(self, kind: str, id: int, change: Callable[[dict[str, Any]], dict[str, Any]], *, name: str | None = None,
+               version: str | None = None) -> dict[str, Any] | None:
         """Apply ``change`` to the stored body atomically; None when there is no such document."""
         if not _storable(id):
             return None
@@ -263,7 +264,7 @@ class SQLiteStorage:
         return deleted
 
     # -- batch table items ----------------------------------------------------------------
-    def put_items(self, table: str, items: Sequence[tuple[str, dict | str]]) -> None:
+    def put_items(self, table: str, items: Sequence[tuple[str, dict[str, Any] | str]]) -> None:
         """Write items by key; an item may come already serialized by :func:`dumps_storable`."""
         with self.transaction() as db:
             db.executemany(
@@ -271,11 +272,11 @@ class SQLiteStorage:
                 [(table, pk, item if isinstance(item, str) else dumps_storable(item)) for pk, item in items],
             )
 
-    def get_item(self, table: str, pk: str) -> dict | None:
+    def get_item(self, table: str, pk: str) -> dict[str, Any] | None:
         rows = self._read("SELECT item FROM table_items WHERE table_name = ? AND pk = ?", (table, pk))
         return orjson.loads(rows[0]["item"]) if rows else None
 
-    def table_items(self, table: str) -> list[dict]:
+    def table_items(self, table: str) -> list[dict[str, Any]]:
         """Every item of ``table``, in key order."""
         rows = self._read("SELECT item FROM table_items WHERE table_name = ? ORDER BY pk", (table,))
         return [orjson.loads(row["item"]) for row in rows]
@@ -289,7 +290,7 @@ class SQLiteStorage:
             db.execute("DELETE FROM table_items WHERE table_name = ?", (table,))
 
     # -- profiles -------------------------------------------------------------------------
-    def merge_profiles(self, kind: str, profile_id: str, profiles: dict[str, dict]) -> int:
+    def merge_profiles(self, kind: str, profile_id: str, profiles: dict[str, dict[str, Any]]) -> int:
         with self.transaction() as db:
             for target_id, values in profiles.items():
                 row = db.execute(
@@ -303,11 +304,11 @@ class SQLiteStorage:
                 )
         return len(profiles)
 
-    def get_profiles(self, kind: str, profile_id: str, target_ids: list[str]) -> dict[str, dict]:
+    def get_profiles(self, kind: str, profile_id: str, target_ids: list[str]) -> dict[str, dict[str, Any]]:
         target_ids = [t for t in target_ids if _encodable(t)]  # a lone surrogate names nothing stored
         if not target_ids or not _encodable(profile_id):
             return {}
-        found: dict[str, dict] = {}
+        found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(target_ids), _IN_CHUNK):  # SQLite caps the variables of one query
             chunk = target_ids[start:start + _IN_CHUNK]
             rows = self._read(

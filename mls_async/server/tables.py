@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from mls_async.server.errors import APIError
+from mls_async.server.errors import Conflicting, InvalidRequest, NotFound
 from mls_async.server.storage import Conflict, SQLiteStorage, Unstorable, dumps_storable
 
 __all__ = ["TableService"]
@@ -32,25 +32,25 @@ class TableService:
                 self._storage.update(KIND, doc["id"], lambda current: {
                     **current, "status": "FAILED", "error": "the server stopped while rows were loading; load again"})
 
-    def _doc(self, name: str) -> dict | None:
+    def _doc(self, name: str) -> dict[str, Any] | None:
         rows = self._storage.query(KIND, subkind="", filters={"name": name})
         return rows[0] if rows else None
 
-    def _doc_or_404(self, name: str) -> dict:
+    def _doc_or_404(self, name: str) -> dict[str, Any]:
         doc = self._doc(name)
         if doc is None:
-            raise APIError(404, f"no table named {name!r}")
+            raise NotFound(f"no table named {name!r}")
         return doc
 
-    def create(self, name: str, key: str) -> dict:
+    def create(self, name: str, key: str) -> dict[str, Any]:
         try:
             doc = self._storage.insert(KIND, {"table_name": name, "key": key, "status": "ACTIVE", "item_count": 0},
                                        subkind="", name=name, version="")
         except Conflict:
-            raise APIError(409, f"a table named {name!r} exists already") from None
+            raise Conflicting(f"a table named {name!r} exists already") from None
         return doc
 
-    def describe(self, name: str) -> dict:
+    def describe(self, name: str) -> dict[str, Any]:
         return self._doc_or_404(name)
 
     def is_active(self, name: str) -> bool:
@@ -60,22 +60,22 @@ class TableService:
     def is_loading(self, name: str) -> bool:
         return self._doc_or_404(name)["status"] == "LOADING"
 
-    def load(self, name: str, items: list[dict[str, Any]]) -> dict:
+    def load(self, name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
         """Start writing ``items``; the table is LOADING until every row is stored."""
         doc = self._doc_or_404(name)
         key = doc["key"]
         missing = [i for i, item in enumerate(items) if key not in item]
         if missing:
-            raise APIError(400, f"rows {missing[:5]} have no key column {key!r}")
+            raise InvalidRequest(f"rows {missing[:5]} have no key column {key!r}")
         rows = []  # serialized once, now: what cannot be stored is refused before the 200
         for index, item in enumerate(items):
             try:
                 rows.append((str(item[key]), dumps_storable(item)))
             except Unstorable as exc:
-                raise APIError(400, f"row {index} cannot be stored: {exc}") from None
+                raise InvalidRequest(f"row {index} cannot be stored: {exc}") from None
 
         def set_status(status: str, count: int | None = None) -> None:
-            def change(current: dict) -> dict:
+            def change(current: dict[str, Any]) -> dict[str, Any]:
                 extra = {} if count is None else {"item_count": current.get("item_count", 0) + count}
                 return {**current, "status": status, **extra}
             self._storage.update(KIND, doc["id"], change)
@@ -110,19 +110,19 @@ class TableService:
         thread.start()
         return {"table_name": name, "status": "LOADING", "rows": len(items)}
 
-    def hold(self, name: str) -> dict:
+    def hold(self, name: str) -> dict[str, Any]:
         """Keep the table loading across many loads (a batch job's), until :meth:`release`."""
         doc = self._doc_or_404(name)
         return self._storage.update(KIND, doc["id"], lambda current: {**current, "held": True, "status": "LOADING"}) \
             or doc
 
-    def release(self, name: str) -> dict:
+    def release(self, name: str) -> dict[str, Any]:
         """End a hold: the table is active now, or when the loads still writing are done."""
         doc = self._doc_or_404(name)
         with self._loads_lock:
             writing = bool(self._loads.get(name))
 
-            def change(current: dict) -> dict:
+            def change(current: dict[str, Any]) -> dict[str, Any]:
                 status = current["status"] if writing or current["status"] == "FAILED" else "ACTIVE"
                 return {**current, "held": False, "status": status}
 
@@ -137,12 +137,12 @@ class TableService:
         doc = self._doc_or_404(table)
         key = doc["key"]
         if key not in body:
-            raise APIError(400, f"the body needs the table's key {key!r}")
+            raise InvalidRequest(f"the body needs the table's key {key!r}")
         pk = str(body[key])
         if kind == "get":
             item = self._storage.get_item(table, pk)
             if item is None:
-                raise APIError(404, f"no item {pk!r} in table {table!r}")
+                raise NotFound(f"no item {pk!r} in table {table!r}")
             return {"item": item}
         if kind == "put":
             self._storage.put_items(table, [(pk, body)])
@@ -152,9 +152,9 @@ class TableService:
             self._storage.put_items(table, [(pk, merged)])
             return {"item": merged}
         if not self._storage.delete_item(table, pk):
-            raise APIError(404, f"no item {pk!r} in table {table!r}")
+            raise NotFound(f"no item {pk!r} in table {table!r}")
         return {"deleted": pk}
 
     # -- the dynamodb_client interface that models use --------------------------------------
-    async def get_item(self, table_name: str, key: dict[str, Any]) -> dict:
+    async def get_item(self, table_name: str, key: dict[str, Any]) -> dict[str, Any]:
         return self.item_request("get", table_name, key)

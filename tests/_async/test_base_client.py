@@ -11,6 +11,7 @@ import respx
 import mls_async
 from mls_async import (
     AsyncMLSClient,
+    MLSAPIStatusError,
     MLSBadRequestError,
     MLSClientError,
     MLSConfigError,
@@ -22,9 +23,11 @@ from mls_async import (
     MLSServerError,
     MLSTimeoutError,
     MLSUnauthorizedError,
+    MLSUnprocessableEntityError,
     MLSValidationError,
     RetryPolicy,
 )
+from mls_async.components import AsyncComponentClient
 
 BASE = "http://mls.test"
 FAST = RetryPolicy(max_retries=3, initial_delay=0.001, max_delay=0.002, max_retry_after=0.05)
@@ -52,7 +55,7 @@ async def test_envelope_decoded_and_basic_auth_sent_every_time():
 
 @pytest.mark.parametrize(("status", "error_class"), [
     (400, MLSBadRequestError), (401, MLSUnauthorizedError), (403, MLSForbiddenError), (404, MLSNotFoundError),
-    (409, MLSConflictError), (422, MLSBadRequestError), (429, MLSRateLimitError), (500, MLSServerError),
+    (409, MLSConflictError), (422, MLSUnprocessableEntityError), (429, MLSRateLimitError), (500, MLSServerError),
     (503, MLSServerError),
 ])
 @respx.mock
@@ -64,7 +67,19 @@ async def test_each_status_maps_to_its_error_class(status, error_class):
             await client._request("GET", "/x")
     assert info.value.status == status and info.value.code == status
     assert info.value.msg == f"boom {status}" and info.value.request_id == "req-7"
-    assert isinstance(info.value, MLSClientError)
+    assert isinstance(info.value, MLSAPIStatusError) and isinstance(info.value, MLSClientError)
+    assert not isinstance(info.value, MLSConnectionError)
+
+
+async def test_errors_raised_before_any_request_carry_no_code():
+    with pytest.raises(MLSConfigError) as config:
+        AsyncMLSClient(env="LOCAL", auth="digest")
+    async with AsyncComponentClient(env="LOCAL", username="u", password="p") as components:
+        with pytest.raises(MLSValidationError) as validation:
+            await components.get_component()
+    for error in (config.value, validation.value):
+        assert error.code is None and error.status is None and not isinstance(error, MLSAPIStatusError)
+    assert issubclass(MLSUnprocessableEntityError, MLSBadRequestError)  # a 422 is still caught as a bad request
 
 
 @respx.mock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mls_async import AsyncMLSProfileAPIClient, AsyncModelRegistry, MLSClientError
+from mls_async import AsyncMLSProfileAPIClient, AsyncModelRegistry, MLSClientError, MLSUnprocessableEntityError
 from mls_async.models import AsyncMLModelClient
 from mls_async.models.contrib import GenericLogicModel
 from tests import trained
@@ -36,8 +36,9 @@ async def test_save_deploy_and_predict_online(client_kwargs, async_transport, tm
         assert result["items"][0]["id"] == "u1"
         assert result["items"][0]["props"]["score"] == pytest.approx(round(expected, 6))
 
-        with pytest.raises(MLSClientError, match="x has 2 values"):
-            await ml_model_client.predict(deployment, ["u1", 0.3])
+        with pytest.raises(MLSUnprocessableEntityError, match="x has 2 values") as failed:
+            await ml_model_client.predict(deployment, ["u1", 0.3])  # the model's failure, in its words: a 422
+        assert failed.value.status == 422
         with pytest.raises(MLSClientError, match="registered already"):
             await registry.save_and_deploy(model, ml_model_client)
         redeployed = await registry.save_and_deploy(model, ml_model_client, force=True)

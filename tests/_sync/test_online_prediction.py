@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mls_async import MLSProfileAPIClient, ModelRegistry, MLSClientError
+from mls_async import MLSProfileAPIClient, ModelRegistry, MLSClientError, MLSUnprocessableEntityError
 from mls_async.models import MLModelClient
 from mls_async.models.contrib import GenericLogicModel
 from tests import trained
@@ -37,8 +37,9 @@ def test_save_deploy_and_predict_online(client_kwargs, sync_transport, tmp_path)
         assert result["items"][0]["id"] == "u1"
         assert result["items"][0]["props"]["score"] == pytest.approx(round(expected, 6))
 
-        with pytest.raises(MLSClientError, match="x has 2 values"):
-            ml_model_client.predict(deployment, ["u1", 0.3])
+        with pytest.raises(MLSUnprocessableEntityError, match="x has 2 values") as failed:
+            ml_model_client.predict(deployment, ["u1", 0.3])  # the model's failure, in its words: a 422
+        assert failed.value.status == 422
         with pytest.raises(MLSClientError, match="registered already"):
             registry.save_and_deploy(model, ml_model_client)
         redeployed = registry.save_and_deploy(model, ml_model_client, force=True)

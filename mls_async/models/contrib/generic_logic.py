@@ -28,7 +28,7 @@ from mls_async.models.contrib._logic_steps import (
 __all__ = ["GenericLogicModel", "PREDICT_FNS", "check_logic", "default_postprocess"]
 
 
-def default_postprocess() -> dict:
+def default_postprocess() -> dict[str, Any]:
     """One item whose props hold the score ``y`` (id, name and type from features of those names)."""
     return {"list": [{"dict": ["id", "id", "name", "name", "type", "type", "props",
                                {"dict": ["score", {"var": "y"}]}]}]}
@@ -48,8 +48,8 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
     """
 
     def __init__(self, model_name: str, model_version: str, features: list[str], model: Any = None,
-                 preprocess_logic: dict | None = None, postprocess_logic: dict | None = None,
-                 predict_fn: str = "predict", data: dict | None = None) -> None:
+                 preprocess_logic: dict[str, Any] | None = None, postprocess_logic: dict[str, Any] | None = None,
+                 predict_fn: str = "predict", data: dict[str, Any] | None = None) -> None:
         if not isinstance(features, list):
             raise MLSModelError(f"features must be a list, got {type(features).__name__}")
         check_predict_fn(predict_fn)
@@ -66,7 +66,7 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         self.predict_fn = predict_fn
         self.data = dict(data or {})
 
-    async def _preprocess_and_predict(self, x: list[Any], kwargs: dict[str, Any]) -> tuple[Any, dict, Any]:
+    async def _preprocess_and_predict(self, x: list[Any], kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any], Any]:
         processor = processor_for(self, kwargs)
         data = logic_inputs("GenericLogicModel", list(self.features or []), x, kwargs.get("keys"), self.data)
         row = await run_logic(processor, self.preprocess_logic, data, "GenericLogicModel", "preprocessing")
