@@ -4,6 +4,10 @@ Retries cover connection errors, timeouts and 408/429/5xx answers. A request tha
 have reached the server is retried only when repeating it is safe: an idempotent
 method, or a POST carrying an idempotency key to a server that announced (in its
 ``MLS-Capabilities`` header) that it deduplicates on it.
+
+A call stops retrying when the server asks to wait longer than ``max_retry_after``
+(waiting less than asked would only be refused again), and when the next wait would
+end past ``deadline`` seconds after the call began.
 """
 
 from __future__ import annotations
@@ -29,12 +33,16 @@ RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter, capped, honouring ``Retry-After`` up to a cap."""
+    """Exponential backoff with full jitter, capped; ``Retry-After`` honoured up to a cap; an overall deadline.
+
+    ``deadline``: seconds from the start of a call after which no retry begins (None: none).
+    """
 
     max_retries: int = 2
     initial_delay: float = 0.25
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+    deadline: float | None = 120.0
 
     @staticmethod
     def is_transient(error: MLSClientError) -> bool:
@@ -61,12 +69,20 @@ class RetryPolicy:
             return True
         return method.upper() in IDEMPOTENT_METHODS or has_idempotency_key
 
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        """Seconds to wait before retry number ``attempt`` (0-based)."""
+    def delay(self, attempt: int, retry_after: float | None = None) -> float | None:
+        """Seconds to wait before retry number ``attempt`` (0-based); None: do not retry.
+
+        A ``Retry-After`` longer than ``max_retry_after`` gives up at once: a retry sent
+        before the server's time would be refused again.
+        """
         if retry_after is not None and retry_after >= 0:
-            return min(retry_after, self.max_retry_after)
+            return retry_after if retry_after <= self.max_retry_after else None
         ceiling = min(self.max_delay, self.initial_delay * (2**attempt))
         return random.uniform(ceiling / 2, ceiling)
+
+    def within_deadline(self, elapsed: float, delay: float) -> bool:
+        """Whether a retry after waiting ``delay`` more seconds still begins within the deadline."""
+        return self.deadline is None or elapsed + delay <= self.deadline
 
 
 def parse_retry_after(value: str | None) -> float | None:

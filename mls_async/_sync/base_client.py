@@ -20,6 +20,7 @@ import dataclasses
 import logging
 import uuid
 from collections.abc import Iterator, Callable, Mapping
+from time import monotonic
 from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import urlencode
 
@@ -289,6 +290,7 @@ class MLSClient:
         url = self._url(path, params)
         retries = self._retry.max_retries if max_retries is None else max_retries
         attempt = 0
+        started = monotonic()
         while True:
             payload = content() if callable(content) else (content if content is not None else body)
             request_timeout = timeout if timeout is not None else self._timeout
@@ -333,17 +335,29 @@ class MLSClient:
                 error, method, has_idempotency_key=deduplicated, sent=sent
             ):
                 delay = self._retry.delay(attempt, retry_after)
-                logger.info("retrying %s %s in %.2fs after: %s", method, _path(path), delay, error.msg)
-                attempt += 1
-                time.sleep(delay)
-                continue
+                if delay is None:
+                    self._note(error, f"not retried: the server asked to wait {retry_after:.0f} s, longer than "
+                                      f"max_retry_after={self._retry.max_retry_after:g} s")
+                elif not self._retry.within_deadline(monotonic() - started, delay):
+                    self._note(error, f"not retried: another attempt would begin past the retries' deadline of "
+                                      f"{self._retry.deadline:g} s")
+                else:
+                    logger.info("retrying %s %s in %.2fs after: %s", method, _path(path), delay, error.msg)
+                    attempt += 1
+                    time.sleep(delay)
+                    continue
             if sent and not deduplicated and self._retry.is_unsafe_to_repeat(error, method):
-                error.msg += (f"; the {method} may or may not have been applied: it was not retried because "
-                              "the server does not announce Idempotency-Key support")
-                error.args = (error.msg,)
+                self._note(error, f"the {method} may or may not have been applied: it was not retried because "
+                                  "the server does not announce Idempotency-Key support")
             if cause is not None:  # the message says what happened: keep the cause, not its inner chain
                 cause.__suppress_context__ = True
             raise error from cause
+
+    @staticmethod
+    def _note(error: MLSClientError, note: str) -> None:
+        """Add ``note`` to ``error``'s message (why it was not retried)."""
+        error.msg += f"; {note}"
+        error.args = (error.msg,)
 
     def _lean_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         """The headers httpx would send: the pool's, the request's, then Basic auth (as its auth flow)."""

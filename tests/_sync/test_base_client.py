@@ -121,7 +121,28 @@ def test_backoff_grows_with_jitter_and_retry_after_is_capped():
         delays = {policy.delay(attempt) for _ in range(20)}
         assert all(ceiling / 2 <= d <= ceiling for d in delays) and len(delays) > 1
     assert policy.delay(0, retry_after=12.0) == 12.0
-    assert policy.delay(0, retry_after=3600.0) == 30.0
+    assert policy.delay(0, retry_after=3600.0) is None  # longer than the cap: give up, do not retry early
+
+
+@respx.mock
+def test_a_retry_after_beyond_the_cap_is_not_retried():
+    route = respx.get(f"{BASE}/later").mock(return_value=httpx.Response(
+        503, json={"code": 503, "error": "maintenance", "results": None}, headers={"Retry-After": "3600"}))
+    with make_client(retry=FAST) as client:
+        with pytest.raises(MLSServerError, match="asked to wait 3600 s, longer than max_retry_after=0.05 s"):
+            client._request("GET", "/later")
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_no_retry_begins_past_the_deadline():
+    route = respx.get(f"{BASE}/slow").mock(return_value=httpx.Response(
+        503, json={"code": 503, "error": "busy", "results": None}, headers={"Retry-After": "0.03"}))
+    policy = RetryPolicy(max_retries=10, max_retry_after=1.0, deadline=0.1)
+    with make_client(retry=policy) as client:
+        with pytest.raises(MLSServerError, match="deadline of 0.1 s"):
+            client._request("GET", "/slow")
+    assert 2 <= route.call_count <= 4  # waits of 0.03 s fit about three times in 0.1 s, not ten
 
 
 @respx.mock
