@@ -77,6 +77,10 @@ class RetryPolicy:
         """
         if retry_after is not None and retry_after >= 0:
             return retry_after if retry_after <= self.max_retry_after else None
+        return self.backoff(attempt)
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds of exponential backoff with full jitter before retry number ``attempt`` (0-based)."""
         ceiling = min(self.max_delay, self.initial_delay * (2**attempt))
         return random.uniform(ceiling / 2, ceiling)
 

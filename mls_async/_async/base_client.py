@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import anyio
 import httpx
 import orjson
+from pydantic import BaseModel
 
 from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
@@ -47,6 +48,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 C = TypeVar("C", bound="AsyncMLSClient")
+E = TypeVar("E", bound=BaseModel)
 
 
 class AsyncConnection:
@@ -379,8 +381,14 @@ class AsyncMLSClient:
         query = _clean_params(params)
         return f"{url}?{urlencode(query, doseq=True)}" if query else url
 
-    async def _paginate(self, path: str, params: Mapping[str, Any] | None = None) -> AsyncIterator[Any]:
-        """Yield every item of a paged list call, page 1 onwards, until an empty page."""
+    async def _list(self, path: str, entity: type[E], params: Mapping[str, Any] | None = None) -> list[E]:
+        """One page of a list call, each item as ``entity``."""
+        results = (await self._request("GET", path, params=params)).results
+        return [entity(**item) for item in results or []]
+
+    async def _paginate(self, path: str, entity: type[E], params: Mapping[str, Any] | None = None
+                        ) -> AsyncIterator[E]:
+        """Every item of a paged list call as ``entity``, page 1 (or ``page``) onwards, until an empty page."""
         query = dict(params or {})
         page = int(query.pop("page", None) or 1)
         while True:
@@ -388,7 +396,7 @@ class AsyncMLSClient:
             if not results:
                 return
             for item in results:
-                yield item
+                yield entity(**item)
             page += 1
 
 

@@ -43,15 +43,22 @@ class AsyncComponentClient(AsyncMLSClient):
             return Component(**created)
         return await self.get_component(id=created["id"])
 
-    async def list_components(self, **kwargs: Any) -> list[Component]:
-        """One page of components; filters ``id``, ``name``, ``info``, ``is_latest``, ``query``, ``page``."""
-        results = (await self._request("GET", COMPONENTS_PATH, params=kwargs)).results
-        return [Component(**item) for item in results or []]
+    async def list_components(self, *, id: int | None = None, name: str | None = None, info: Any = None,
+                              is_latest: bool | None = None, query: str | None = None, page: int | None = None,
+                              page_size: int | None = None) -> list[Component]:
+        """One page of the components matching every filter given."""
+        return await self._list(COMPONENTS_PATH, Component, {
+            "id": id, "name": name, "info": info, "is_latest": is_latest, "query": query, "page": page,
+            "page_size": page_size})
 
-    async def iter_components(self, **kwargs: Any) -> AsyncIterator[Component]:
+    async def iter_components(self, *, id: int | None = None, name: str | None = None, info: Any = None,
+                              is_latest: bool | None = None, query: str | None = None,
+                              page_size: int | None = None) -> AsyncIterator[Component]:
         """Every component matching the filters, across all pages."""
-        async for item in self._paginate(COMPONENTS_PATH, kwargs):
-            yield Component(**item)
+        async for component in self._paginate(COMPONENTS_PATH, Component, {
+                "id": id, "name": name, "info": info, "is_latest": is_latest, "query": query,
+                "page_size": page_size}):
+            yield component
 
     async def get_component(
         self, id: int | None = None, name: str | None = None, info: Any = None, is_latest: bool | None = True

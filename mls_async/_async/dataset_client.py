@@ -98,15 +98,18 @@ class AsyncDatasetClient(AsyncMLSClient):
         )
         return Dataset(**(await self._request("GET", f"{DATASETS_PATH}/{created.results['id']}")).results)
 
-    async def list_datasets(self, **kwargs: Any) -> list[Dataset]:
-        """One page of datasets; filters ``id``, ``name``, ``query``, ``page``."""
-        results = (await self._request("GET", DATASETS_PATH, params=kwargs)).results
-        return [Dataset(**item) for item in results or []]
+    async def list_datasets(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
+                            page: int | None = None, page_size: int | None = None) -> list[Dataset]:
+        """One page of the datasets matching every filter given."""
+        return await self._list(DATASETS_PATH, Dataset, {
+            "id": id, "name": name, "query": query, "page": page, "page_size": page_size})
 
-    async def iter_datasets(self, **kwargs: Any) -> AsyncIterator[Dataset]:
+    async def iter_datasets(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
+                            page_size: int | None = None) -> AsyncIterator[Dataset]:
         """Every dataset matching the filters, across all pages."""
-        async for item in self._paginate(DATASETS_PATH, kwargs):
-            yield Dataset(**item)
+        async for dataset in self._paginate(DATASETS_PATH, Dataset, {
+                "id": id, "name": name, "query": query, "page_size": page_size}):
+            yield dataset
 
     async def get_dataset(self, name: str | None = None, id: int | None = None) -> Dataset:
         """The first dataset matching ``name`` and/or ``id``; ``DatasetError`` when there is none."""

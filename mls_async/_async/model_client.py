@@ -85,6 +85,13 @@ def _one_of(primary: Any, alias: Any, primary_name: str, alias_name: str) -> Any
     return primary if primary is not None else alias
 
 
+def _filters(model_type: str, id: int | None, name: str | None, version: str | None, query: str | None,
+             page: int | None, page_size: int | None) -> dict[str, Any]:
+    """The query of a model listing (None values are left out when sent)."""
+    return {"id": id, "name": name, "version": version, "query": query, "page": page, "page_size": page_size,
+            "model_type": model_type}
+
+
 class AsyncMLModelClient(AsyncMLSClient):
     """Manage AutoML and manual models on MLS.
 
@@ -200,29 +207,40 @@ class AsyncMLModelClient(AsyncMLSClient):
         """Same as :meth:`get_manual_model`."""
         return await self.get_manual_model(id=id, name=name, version=version)
 
-    async def list_automl_models(self, **kwargs: Any) -> list[AutoMLModel]:
-        """One page of AutoML models; filters ``id``, ``name``, ``version``, ``query``, ``page``."""
-        results = (await self._request("GET", MODELS_PATH, params={**kwargs, "model_type": "automl"})).results
-        return [AutoMLModel(**item) for item in results or []]
+    async def list_automl_models(self, *, id: int | None = None, name: str | None = None,
+                                 version: str | None = None, query: str | None = None, page: int | None = None,
+                                 page_size: int | None = None) -> list[AutoMLModel]:
+        """One page of the AutoML models matching every filter given."""
+        return await self._list(MODELS_PATH, AutoMLModel, _filters("automl", id, name, version, query, page, page_size))
 
-    async def list_manual_models(self, **kwargs: Any) -> list[ManualModel]:
-        """One page of manual models; filters ``id``, ``name``, ``version``, ``query``, ``page``."""
-        results = (await self._request("GET", MODELS_PATH, params={**kwargs, "model_type": "manual"})).results
-        return [ManualModel(**item) for item in results or []]
+    async def list_manual_models(self, *, id: int | None = None, name: str | None = None,
+                                 version: str | None = None, query: str | None = None, page: int | None = None,
+                                 page_size: int | None = None) -> list[ManualModel]:
+        """One page of the manual models matching every filter given."""
+        return await self._list(MODELS_PATH, ManualModel, _filters("manual", id, name, version, query, page, page_size))
 
-    async def list_model_deployments(self, **kwargs: Any) -> list[ManualModel]:
+    async def list_model_deployments(self, *, id: int | None = None, name: str | None = None,
+                                     version: str | None = None, query: str | None = None, page: int | None = None,
+                                     page_size: int | None = None) -> list[ManualModel]:
         """Same as :meth:`list_manual_models`."""
-        return await self.list_manual_models(**kwargs)
+        return await self.list_manual_models(id=id, name=name, version=version, query=query, page=page,
+                                             page_size=page_size)
 
-    async def iter_automl_models(self, **kwargs: Any) -> AsyncIterator[AutoMLModel]:
+    async def iter_automl_models(self, *, id: int | None = None, name: str | None = None,
+                                 version: str | None = None, query: str | None = None,
+                                 page_size: int | None = None) -> AsyncIterator[AutoMLModel]:
         """Every AutoML model matching the filters, across all pages."""
-        async for item in self._paginate(MODELS_PATH, {**kwargs, "model_type": "automl"}):
-            yield AutoMLModel(**item)
+        async for model in self._paginate(MODELS_PATH, AutoMLModel,
+                                          _filters("automl", id, name, version, query, None, page_size)):
+            yield model
 
-    async def iter_manual_models(self, **kwargs: Any) -> AsyncIterator[ManualModel]:
+    async def iter_manual_models(self, *, id: int | None = None, name: str | None = None,
+                                 version: str | None = None, query: str | None = None,
+                                 page_size: int | None = None) -> AsyncIterator[ManualModel]:
         """Every manual model matching the filters, across all pages."""
-        async for item in self._paginate(MODELS_PATH, {**kwargs, "model_type": "manual"}):
-            yield ManualModel(**item)
+        async for model in self._paginate(MODELS_PATH, ManualModel,
+                                          _filters("manual", id, name, version, query, None, page_size)):
+            yield model
 
     # -- update -------------------------------------------------------------------------
     async def update_manual_model(

@@ -184,7 +184,7 @@ class AsyncModelRegistry(AsyncMLSClient):
                 if attempt >= self._retry.max_retries:
                     raise error from exc
                 attempt += 1
-                await anyio.sleep(self._retry.delay(attempt - 1))
+                await anyio.sleep(self._retry.backoff(attempt - 1))
                 continue
             finally:
                 await response.aclose()

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 import time
 import httpx
 import orjson
+from pydantic import BaseModel
 
 from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
@@ -48,6 +49,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 C = TypeVar("C", bound="MLSClient")
+E = TypeVar("E", bound=BaseModel)
 
 
 class Connection:
@@ -380,8 +382,14 @@ class MLSClient:
         query = _clean_params(params)
         return f"{url}?{urlencode(query, doseq=True)}" if query else url
 
-    def _paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
-        """Yield every item of a paged list call, page 1 onwards, until an empty page."""
+    def _list(self, path: str, entity: type[E], params: Mapping[str, Any] | None = None) -> list[E]:
+        """One page of a list call, each item as ``entity``."""
+        results = (self._request("GET", path, params=params)).results
+        return [entity(**item) for item in results or []]
+
+    def _paginate(self, path: str, entity: type[E], params: Mapping[str, Any] | None = None
+                        ) -> Iterator[E]:
+        """Every item of a paged list call as ``entity``, page 1 (or ``page``) onwards, until an empty page."""
         query = dict(params or {})
         page = int(query.pop("page", None) or 1)
         while True:
@@ -389,7 +397,7 @@ class MLSClient:
             if not results:
                 return
             for item in results:
-                yield item
+                yield entity(**item)
             page += 1
 
 

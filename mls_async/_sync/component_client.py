@@ -44,15 +44,22 @@ class ComponentClient(MLSClient):
             return Component(**created)
         return self.get_component(id=created["id"])
 
-    def list_components(self, **kwargs: Any) -> list[Component]:
-        """One page of components; filters ``id``, ``name``, ``info``, ``is_latest``, ``query``, ``page``."""
-        results = (self._request("GET", COMPONENTS_PATH, params=kwargs)).results
-        return [Component(**item) for item in results or []]
+    def list_components(self, *, id: int | None = None, name: str | None = None, info: Any = None,
+                              is_latest: bool | None = None, query: str | None = None, page: int | None = None,
+                              page_size: int | None = None) -> list[Component]:
+        """One page of the components matching every filter given."""
+        return self._list(COMPONENTS_PATH, Component, {
+            "id": id, "name": name, "info": info, "is_latest": is_latest, "query": query, "page": page,
+            "page_size": page_size})
 
-    def iter_components(self, **kwargs: Any) -> Iterator[Component]:
+    def iter_components(self, *, id: int | None = None, name: str | None = None, info: Any = None,
+                              is_latest: bool | None = None, query: str | None = None,
+                              page_size: int | None = None) -> Iterator[Component]:
         """Every component matching the filters, across all pages."""
-        for item in self._paginate(COMPONENTS_PATH, kwargs):
-            yield Component(**item)
+        for component in self._paginate(COMPONENTS_PATH, Component, {
+                "id": id, "name": name, "info": info, "is_latest": is_latest, "query": query,
+                "page_size": page_size}):
+            yield component
 
     def get_component(
         self, id: int | None = None, name: str | None = None, info: Any = None, is_latest: bool | None = True

@@ -99,15 +99,18 @@ class DatasetClient(MLSClient):
         )
         return Dataset(**(self._request("GET", f"{DATASETS_PATH}/{created.results['id']}")).results)
 
-    def list_datasets(self, **kwargs: Any) -> list[Dataset]:
-        """One page of datasets; filters ``id``, ``name``, ``query``, ``page``."""
-        results = (self._request("GET", DATASETS_PATH, params=kwargs)).results
-        return [Dataset(**item) for item in results or []]
+    def list_datasets(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
+                            page: int | None = None, page_size: int | None = None) -> list[Dataset]:
+        """One page of the datasets matching every filter given."""
+        return self._list(DATASETS_PATH, Dataset, {
+            "id": id, "name": name, "query": query, "page": page, "page_size": page_size})
 
-    def iter_datasets(self, **kwargs: Any) -> Iterator[Dataset]:
+    def iter_datasets(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
+                            page_size: int | None = None) -> Iterator[Dataset]:
         """Every dataset matching the filters, across all pages."""
-        for item in self._paginate(DATASETS_PATH, kwargs):
-            yield Dataset(**item)
+        for dataset in self._paginate(DATASETS_PATH, Dataset, {
+                "id": id, "name": name, "query": query, "page_size": page_size}):
+            yield dataset
 
     def get_dataset(self, name: str | None = None, id: int | None = None) -> Dataset:
         """The first dataset matching ``name`` and/or ``id``; ``DatasetError`` when there is none."""

@@ -74,10 +74,10 @@ class MetaTableClient(MLSClient):
         updated = (self._request("PUT", f"{META_TABLES_PATH}/{meta_table.id}", json=data)).results
         return meta_table.reset(**updated)
 
-    def list_meta_tables(self, **kwargs: Any) -> list[MetaTable]:
-        """Tables matching the filters (``id``, ``name``), each with its items."""
-        results = (self._request("GET", META_TABLES_PATH, params=kwargs)).results
-        return [MetaTable(**table) for table in results or []]
+    def list_meta_tables(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
+                               page: int | None = None) -> list[MetaTable]:
+        """Tables matching every filter given, each with its items."""
+        return self._list(META_TABLES_PATH, MetaTable, {"id": id, "name": name, "query": query, "page": page})
 
     def get_meta_table(self, id: int | None = None, name: str | None = None) -> MetaTable:
         """The one table with this id or name; ``DoesNotExist`` if none, 409 if several."""
@@ -131,10 +131,11 @@ class MetaTableClient(MLSClient):
         updated = (self._request("PUT", f"{self._items_path(meta_table)}/{meta_item.id}", json=data)).results
         return meta_item.reset(**updated)
 
-    def list_meta_items(self, meta_table: MetaTable, **kwargs: Any) -> list[MetaItem]:
-        """Items of a table matching the filters (``id``, ``name``)."""
-        results = (self._request("GET", self._items_path(meta_table), params=kwargs)).results
-        return [MetaItem(**item) for item in results or []]
+    def list_meta_items(self, meta_table: MetaTable, *, id: int | None = None, name: str | None = None,
+                              query: str | None = None, page: int | None = None) -> list[MetaItem]:
+        """Items of a table matching every filter given."""
+        return self._list(self._items_path(meta_table), MetaItem,
+                                {"id": id, "name": name, "query": query, "page": page})
 
     def get_meta_item(self, meta_table: MetaTable, id: int | None = None, name: str | None = None) -> MetaItem:
         """The one item with this id or name; ``DoesNotExist`` if none, 409 if several."""

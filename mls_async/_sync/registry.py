@@ -185,7 +185,7 @@ class ModelRegistry(MLSClient):
                 if attempt >= self._retry.max_retries:
                     raise error from exc
                 attempt += 1
-                time.sleep(self._retry.delay(attempt - 1))
+                time.sleep(self._retry.backoff(attempt - 1))
                 continue
             finally:
                 response.close()

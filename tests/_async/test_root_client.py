@@ -84,3 +84,16 @@ def test_unknown_options_and_resources_are_refused_by_name():
         mls.modles  # noqa: B018
     with pytest.raises(MLSConfigError, match="auth="):
         AsyncMLS("LOCAL", auth="digest")
+
+
+async def test_a_misspelt_list_filter_is_a_type_error_not_every_row(async_transport, client_kwargs):
+    async with AsyncMLS(**client_kwargs, transport=async_transport) as mls:
+        await mls.components.create_component(name="typo_a")
+        await mls.components.create_component(name="typo_b")
+        assert [c.name for c in await mls.components.list_components(name="typo_a")] == ["typo_a"]
+        with pytest.raises(TypeError, match="nmae"):
+            await mls.components.list_components(nmae="typo_a")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="nmae"):
+            await mls.models.list_manual_models(nmae="x")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="nmae"):
+            [m async for m in mls.models.iter_manual_models(nmae="x")]  # type: ignore[call-arg]

@@ -28,7 +28,7 @@ from mls_async import (
     MLSValidationError,
     RetryPolicy,
 )
-from mls_async.components import ComponentClient
+from mls_async.components import ComponentClient, Component
 
 BASE = "http://mls.test"
 FAST = RetryPolicy(max_retries=3, initial_delay=0.001, max_delay=0.002, max_retry_after=0.05)
@@ -224,8 +224,9 @@ def test_pagination_iterator_walks_every_page():
     route = respx.get(f"{BASE}/api/v1/components").mock(side_effect=lambda request: ok(
         {"1": [{"id": 1}, {"id": 2}], "2": [{"id": 3}], "3": []}[request.url.params["page"]]))
     with make_client() as client:
-        ids = [item["id"] for item in client._paginate("/api/v1/components", {"name": "c", "query": None})]
-    assert ids == [1, 2, 3]
+        found = [item for item in client._paginate("/api/v1/components", Component,
+                                                         {"name": "c", "query": None})]
+    assert [item.id for item in found] == [1, 2, 3] and all(isinstance(item, Component) for item in found)
     assert [dict(call.request.url.params) for call in route.calls] == [
         {"name": "c", "page": "1"}, {"name": "c", "page": "2"}, {"name": "c", "page": "3"}]
 

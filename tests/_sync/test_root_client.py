@@ -85,3 +85,16 @@ def test_unknown_options_and_resources_are_refused_by_name():
         mls.modles  # noqa: B018
     with pytest.raises(MLSConfigError, match="auth="):
         MLS("LOCAL", auth="digest")
+
+
+def test_a_misspelt_list_filter_is_a_type_error_not_every_row(sync_transport, client_kwargs):
+    with MLS(**client_kwargs, transport=sync_transport) as mls:
+        mls.components.create_component(name="typo_a")
+        mls.components.create_component(name="typo_b")
+        assert [c.name for c in mls.components.list_components(name="typo_a")] == ["typo_a"]
+        with pytest.raises(TypeError, match="nmae"):
+            mls.components.list_components(nmae="typo_a")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="nmae"):
+            mls.models.list_manual_models(nmae="x")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="nmae"):
+            [m for m in mls.models.iter_manual_models(nmae="x")]  # type: ignore[call-arg]
