@@ -12,7 +12,7 @@ import shutil
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -77,7 +77,7 @@ def write_version_dir(model: Any, directory: Path) -> dict[str, Any]:
     meta = build_meta(model)
     payload = orjson.dumps(meta, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY, default=str)
     (directory / MODEL_META_NAME).write_bytes(payload)
-    return orjson.loads(payload)
+    return cast("dict[str, Any]", orjson.loads(payload))
 
 
 def sha256_file(path: Path) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError
 
@@ -87,7 +87,7 @@ class AsyncRequestCoalescer:
 
     async def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         """The values of ``fields`` (all when None) for ``key`` in ``group``."""
-        return await self.start(group, key, fields)
+        return cast("dict[str, Any]", await self.start(group, key, fields))
 
     def start(self, group: Hashable, key: str, fields: list[str] | None, *,
               as_values: bool = False) -> asyncio.Future[Any]:

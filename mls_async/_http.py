@@ -14,7 +14,7 @@ no mounts or mocks in between (respx, say), no event hooks, no auth flow but Bas
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import httpx
 
@@ -44,7 +44,7 @@ def _jar(client: Any) -> httpx.Cookies:
     jar = client.__dict__.get(_JAR)
     if jar is None:
         jar = client.__dict__[_JAR] = _NoCookies()
-    return jar
+    return cast(httpx.Cookies, jar)
 
 
 def _basic(auth: httpx.BasicAuth) -> str:

@@ -41,7 +41,8 @@ def async_transport(transport: Any, limits: httpx.Limits) -> httpx.AsyncBaseTran
         from mls_async._aiohttp_transport import AiohttpTransport
 
         return AiohttpTransport(limits=limits)
-    return transport
+    given: httpx.AsyncBaseTransport = transport
+    return given
 
 
 def sync_transport(transport: Any, limits: httpx.Limits) -> httpx.BaseTransport | None:
@@ -49,4 +50,5 @@ def sync_transport(transport: Any, limits: httpx.Limits) -> httpx.BaseTransport 
     transport = _choice(transport, "httpx")
     if transport in _CHOICES:
         return None
-    return transport
+    given: httpx.BaseTransport = transport
+    return given

@@ -90,3 +90,12 @@ def test_the_demo_runs_end_to_end(tmp_path, capsys):
     assert main(["--data-dir", str(tmp_path / "server")]) == 0
     output = capsys.readouterr().out
     assert "(same as local)" in output and "custom handler" in output and "server: STOPPED" in output
+
+
+def test_the_public_surface_type_checks_as_written():
+    """tests/typing_surface.py states what mypy must infer (``async with`` gives the class, resources typed)."""
+    pytest.importorskip("mypy")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "tests/typing_surface.py"], cwd=root,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

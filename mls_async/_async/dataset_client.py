@@ -6,7 +6,7 @@ import io
 from collections.abc import AsyncIterator
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._entities import Dataset, FeatureStoreConf, LabelDataConf, ProblemType
@@ -91,7 +91,7 @@ class AsyncDatasetClient(AsyncMLSClient):
         if data_format is not None and data_format not in _CONTENT_TYPES:
             raise MLSValidationError(f"data_format={data_format!r} is not valid; use 'csv' or 'parquet'")
         content, fmt = _dataset_bytes(data, data_format)
-        query = build_body(UploadDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)  # type: ignore[arg-type]
+        query = build_body(UploadDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)
         created = await self._request(
             "POST", UPLOAD_PATH, params=query.model_dump(), content=content,
             headers={"Content-Type": _CONTENT_TYPES[fmt]}, idempotent=True,
@@ -131,7 +131,7 @@ class AsyncDatasetClient(AsyncMLSClient):
         """The dataset's column specs: ``[{"name", "type_code", "include"}, ...]``."""
         dataset = await self.get_dataset(name=name, id=id)
         results = (await self._request("GET", f"{DATASETS_PATH}/{dataset.id}/columns")).results
-        return (results or {}).get("columns", [])
+        return cast("list[dict[str, Any]]", (results or {}).get("columns", []))
 
     async def update_column_specs(self, name: str | None = None, id: int | None = None,
                                   column_specs: dict[str, dict[str, Any]] | None = None) -> None:

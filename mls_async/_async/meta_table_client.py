@@ -7,7 +7,7 @@ bulk (at most 1,000 per request).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._entities import MetaItem, MetaTable
@@ -25,14 +25,14 @@ def _saved_table(meta_table: Any) -> MetaTable:
     check_type(meta_table, MetaTable, "meta_table", hint="Get one with get_meta_table(name=...).")
     if meta_table.id is None:
         raise MLSValidationError("meta_table has no id; fetch it with get_meta_table(...) first")
-    return meta_table
+    return cast("MetaTable", meta_table)
 
 
 def _saved_item(meta_item: Any) -> MetaItem:
     check_type(meta_item, MetaItem, "meta_item", hint="Get one with get_meta_item(meta_table, name=...).")
     if meta_item.id is None:
         raise MLSValidationError("meta_item has no id; fetch it with get_meta_item(...) first")
-    return meta_item
+    return cast("MetaItem", meta_item)
 
 
 def _need_id_or_name(id: int | None, name: str | None, what: str) -> None:

@@ -173,9 +173,13 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
     async def put_user_profiles(self, profile_id: str, profiles: Mapping[str, Mapping[str, Any]]) -> int:
         """Load ``{user_id: {feature: value}}`` into the local server's profile (merged per user)."""
         check_type(profiles, Mapping, "profiles")
-        return (await self._request("PUT", f"{self._path(profile_id)}/users", json=dict(profiles))).results["count"]
+        response = await self._request("PUT", f"{self._path(profile_id)}/users", json=dict(profiles))
+        loaded: int = response.results["count"]
+        return loaded
 
     async def put_item_profiles(self, profile_id: str, profiles: Mapping[str, Mapping[str, Any]]) -> int:
         """Load ``{item_id: {feature: value}}`` into the local server's profile (merged per item)."""
         check_type(profiles, Mapping, "profiles")
-        return (await self._request("PUT", f"{self._path(profile_id)}/items", json=dict(profiles))).results["count"]
+        response = await self._request("PUT", f"{self._path(profile_id)}/items", json=dict(profiles))
+        loaded: int = response.results["count"]
+        return loaded

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx
@@ -138,12 +138,13 @@ class AsyncModelRegistry(AsyncMLSClient):
 
     async def list_models(self) -> list[str]:
         """Names of the registered models."""
-        return (await self._request("GET", ARTIFACTS_PATH)).results
+        return cast("list[str]", (await self._request("GET", ARTIFACTS_PATH)).results)
 
     async def list_versions(self, model_name: str) -> list[str]:
         """Registered versions of ``model_name``."""
         check_type(model_name, str, "model_name")
-        return (await self._request("GET", ARTIFACTS_PATH, params={"model_name": model_name})).results
+        return cast(
+            "list[str]", (await self._request("GET", ARTIFACTS_PATH, params={"model_name": model_name})).results)
 
     async def load(self, model_name: str, model_version: str) -> Any:
         """Download, verify and unpickle a registered version (trusted registries only)."""

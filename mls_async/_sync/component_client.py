@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from mls_async._sync.base_client import MLSClient
 from mls_async._entities import Component
@@ -21,7 +21,7 @@ def _saved(component: Any) -> Component:
     check_type(component, Component, "component", hint="Get one with get_component(name=...).")
     if component.id is None:
         raise MLSValidationError("component has no id; fetch it with get_component(...) first")
-    return component
+    return cast("Component", component)
 
 
 def _is_whole(results: Any) -> bool:

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mls_async._sync.base_client import MLSClient
 from mls_async._entities import Dataset, FeatureStoreConf, LabelDataConf, ProblemType
@@ -92,7 +92,7 @@ class DatasetClient(MLSClient):
         if data_format is not None and data_format not in _CONTENT_TYPES:
             raise MLSValidationError(f"data_format={data_format!r} is not valid; use 'csv' or 'parquet'")
         content, fmt = _dataset_bytes(data, data_format)
-        query = build_body(UploadDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)  # type: ignore[arg-type]
+        query = build_body(UploadDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)
         created = self._request(
             "POST", UPLOAD_PATH, params=query.model_dump(), content=content,
             headers={"Content-Type": _CONTENT_TYPES[fmt]}, idempotent=True,
@@ -132,7 +132,7 @@ class DatasetClient(MLSClient):
         """The dataset's column specs: ``[{"name", "type_code", "include"}, ...]``."""
         dataset = self.get_dataset(name=name, id=id)
         results = (self._request("GET", f"{DATASETS_PATH}/{dataset.id}/columns")).results
-        return (results or {}).get("columns", [])
+        return cast("list[dict[str, Any]]", (results or {}).get("columns", []))
 
     def update_column_specs(self, name: str | None = None, id: int | None = None,
                                   column_specs: dict[str, dict[str, Any]] | None = None) -> None:

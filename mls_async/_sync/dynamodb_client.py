@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from mls_async._sync.base_client import MLSClient
 from mls_async._sync.model_client import TABLES_PATH
@@ -23,20 +23,20 @@ class DynamoDBClient(MLSClient):
     def _item(self, kind: str, table_name: str, body: dict[str, Any]) -> MLSResponse:
         check_type(table_name, str, "table_name")
         check_type(body, dict, "key" if kind in ("get", "delete") else "item")
-        request = build_body(DynamoDBRequest, type=kind, table_name=table_name, body=body)  # type: ignore[arg-type]
+        request = build_body(DynamoDBRequest, type=kind, table_name=table_name, body=body)
         return self._request("POST", DYNAMODB_PATH, json=request.model_dump())
 
     def get_item(self, table_name: str, key: dict[str, Any]) -> dict[str, Any]:
         """``{"item": {...}}`` for ``key``; a missing item raises ``MLSNotFoundError``."""
-        return (self._item("get", table_name, key)).results
+        return cast("dict[str, Any]", (self._item("get", table_name, key)).results)
 
     def put_item(self, table_name: str, item: dict[str, Any]) -> dict[str, Any]:
         """Write ``item`` whole."""
-        return (self._item("put", table_name, item)).results
+        return cast("dict[str, Any]", (self._item("put", table_name, item)).results)
 
     def update_item(self, table_name: str, item: dict[str, Any]) -> dict[str, Any]:
         """Merge ``item`` into the stored one."""
-        return (self._item("update", table_name, item)).results
+        return cast("dict[str, Any]", (self._item("update", table_name, item)).results)
 
     def delete_item(self, table_name: str, key: dict[str, Any]) -> MLSResponse:
         return self._item("delete", table_name, key)
@@ -44,26 +44,28 @@ class DynamoDBClient(MLSClient):
     def create_table(self, table_name: str, key: str = "id") -> dict[str, Any]:
         """Create an empty, active table whose items are keyed by the ``key`` field."""
         body = build_body(CreateTableRequest, table_name=table_name, key=key)
-        return (self._request("POST", TABLES_PATH, json=body.model_dump())).results
+        return cast("dict[str, Any]", (self._request("POST", TABLES_PATH, json=body.model_dump())).results)
 
     def upload_items(self, table_name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
         """Start loading ``items``; the table reports ``is_loading`` until they are written."""
         check_type(items, list, "items")
-        return (self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results
+        return cast(
+            "dict[str, Any]", (self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results)
 
     def hold_table(self, table_name: str) -> dict[str, Any]:
         """Keep the table loading across several :meth:`upload_items` until :meth:`release_table` (the local server)."""
-        return (self._request("PUT", f"{TABLES_PATH}/{table_name}/hold")).results
+        return cast("dict[str, Any]", (self._request("PUT", f"{TABLES_PATH}/{table_name}/hold")).results)
 
     def release_table(self, table_name: str) -> dict[str, Any]:
         """End a hold: the table turns active once its loads are written."""
-        return (self._request("DELETE", f"{TABLES_PATH}/{table_name}/hold")).results
+        return cast("dict[str, Any]", (self._request("DELETE", f"{TABLES_PATH}/{table_name}/hold")).results)
 
     def is_table_active(self, table_name: str) -> bool:
-        return (self._request("GET", f"{TABLES_PATH}/{table_name}/is_active")).results["is_active"]
+        return cast("bool", (self._request("GET", f"{TABLES_PATH}/{table_name}/is_active")).results["is_active"])
 
     def is_table_loading(self, table_name: str) -> bool:
-        return (self._request("GET", f"{TABLES_PATH}/{table_name}/is_loading")).results["is_loading"]
+        return cast(
+            "bool", (self._request("GET", f"{TABLES_PATH}/{table_name}/is_loading")).results["is_loading"])
 
     def delete_table(self, table_name: str) -> MLSResponse:
         return self._request("DELETE", f"{TABLES_PATH}/{table_name}")

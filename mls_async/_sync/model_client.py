@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from mls_async._sync.base_client import MLSClient
 from mls_async._entities import AutoMLModel, Component, Dataset, ManualModel
@@ -65,7 +65,7 @@ def _manual(model: Any, arg: str) -> ManualModel:
     check_type(model, ManualModel, arg, hint="Get one with get_manual_model(...).")
     if model.id is None:
         raise MLSValidationError(f"{arg} has no id; fetch it from the server with get_manual_model(...) first")
-    return model
+    return cast("ManualModel", model)
 
 
 def _automl(model: Any, arg: str = "model") -> AutoMLModel:
@@ -75,7 +75,7 @@ def _automl(model: Any, arg: str = "model") -> AutoMLModel:
     check_type(model, AutoMLModel, arg, hint="Get one with get_automl_model(...).")
     if model.id is None:
         raise MLSValidationError(f"{arg} has no id; fetch it from the server with get_automl_model(...) first")
-    return model
+    return cast("AutoMLModel", model)
 
 
 def _one_of(primary: Any, alias: Any, primary_name: str, alias_name: str) -> Any:
@@ -191,7 +191,7 @@ class MLModelClient(MLSClient):
         if found.get("model_type") != model_type:
             other = "get_manual_model" if model_type == "automl" else "get_automl_model"
             raise MLSValidationError(f"model {id} is a {found.get('model_type')} model; use {other}(id={id})")
-        return found
+        return cast("dict[str, Any]", found)
 
     def get_automl_model(self, id: int | None = None, name: str | None = None,
                                version: str | None = None) -> AutoMLModel:
@@ -414,12 +414,12 @@ class MLModelClient(MLSClient):
     def get_automl_model_server_status(self, model: AutoMLModel) -> str:
         """``RUNNING``, ``STOPPED``, ``FAILED`` or ``UNKNOWN``."""
         results = (self._request("GET", f"{MODELS_PATH}/{_automl(model).id}/automl_model_server")).results
-        return (results or {}).get("status", "UNKNOWN")
+        return cast("str", (results or {}).get("status", "UNKNOWN"))
 
     def get_automl_model_server_handler(self, model: AutoMLModel) -> str:
         """The Python source that post-processes the AutoML server's predictions."""
         results = (self._request("GET", f"{MODELS_PATH}/{_automl(model).id}/automl_online_prediction")).results
-        return results["handler"]
+        return cast("str", results["handler"])
 
     def update_automl_model_server_handler(self, model: AutoMLModel, handler: str) -> MLSResponse:
         """Replace the handler; its syntax is checked locally before anything is sent."""
@@ -446,4 +446,6 @@ class MLModelClient(MLSClient):
             path = f"{MODELS_PATH}/{model.id}/automl_model_server/predict"
         else:
             path = f"{MODELS_PATH}/{model.id}/predict"
-        return (self._request("POST", path, json={"x": x, "kwargs": kwargs}, idempotent=True)).results
+        prediction: dict[str, Any] = (self._request(
+            "POST", path, json={"x": x, "kwargs": kwargs}, idempotent=True)).results
+        return prediction

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import time
 import httpx
@@ -139,12 +139,13 @@ class ModelRegistry(MLSClient):
 
     def list_models(self) -> list[str]:
         """Names of the registered models."""
-        return (self._request("GET", ARTIFACTS_PATH)).results
+        return cast("list[str]", (self._request("GET", ARTIFACTS_PATH)).results)
 
     def list_versions(self, model_name: str) -> list[str]:
         """Registered versions of ``model_name``."""
         check_type(model_name, str, "model_name")
-        return (self._request("GET", ARTIFACTS_PATH, params={"model_name": model_name})).results
+        return cast(
+            "list[str]", (self._request("GET", ARTIFACTS_PATH, params={"model_name": model_name})).results)
 
     def load(self, model_name: str, model_version: str) -> Any:
         """Download, verify and unpickle a registered version (trusted registries only)."""

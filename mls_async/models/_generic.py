@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import inspect
-import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mls_async._artifacts import default_model_dir
 from mls_async.models._base import MLSModel, MLSModelError
@@ -35,7 +34,7 @@ def _library_version(model_lib: str) -> str:
     import importlib
 
     try:
-        return importlib.import_module(module).__version__
+        return cast("str", importlib.import_module(module).__version__)
     except ImportError as exc:
         raise MLSModelError(f"model_lib={model_lib!r} but {module} is not installed: {exc}") from exc
 
@@ -51,7 +50,7 @@ def _load_predict_source(source: str, origin: str) -> Callable[..., Any]:
         raise MLSModelError(f"{origin} defines no predict_async; add `async def predict_async(x, **kwargs)`")
     if not inspect.iscoroutinefunction(function):
         raise MLSModelError(f"{origin}: predict_async must be `async def predict_async(x, **kwargs)`")
-    return function
+    return cast("Callable[..., Any]", function)
 
 
 class MLSGenericModel(MLSModel):
@@ -106,7 +105,7 @@ class MLSGenericModel(MLSModel):
         if custom is not None:
             if "model" in inspect.signature(custom).parameters:
                 kwargs["model"] = self
-            return await custom(x, **kwargs)
+            return cast("dict[str, Any]", await custom(x, **kwargs))
         if type(self).predict is not MLSModel.predict:
             return await super().predict_async(x, **kwargs)
         return {"items": []}
@@ -117,7 +116,7 @@ class MLSGenericModel(MLSModel):
             (directory / CUSTOM_PREDICT_FILE).write_text(self._custom_source)
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(typing.cast(dict[str, Any], super().__getstate__()))
+        state = dict(super().__getstate__())
         if state.get("_custom_source") is not None:
             state["custom_predict_async"] = None  # rebuilt from the source on load
         return state

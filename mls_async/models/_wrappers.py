@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, cast
 
 from mls_async.models._base import MLSModelError
 from mls_async.models._library import _LibraryModel
@@ -29,7 +29,7 @@ class MLSLightGBMModel(_LibraryModel):
 
     def _default_features(self, model: Any) -> list[str] | None:
         booster = model.booster_ if hasattr(model, "booster_") else model
-        return booster.feature_name()
+        return cast("list[str] | None", booster.feature_name())
 
     def _library_version(self) -> str:
         import lightgbm
@@ -82,7 +82,7 @@ class MLSCatBoostModel(_LibraryModel):
     def _library_version(self) -> str:
         import catboost
 
-        return catboost.__version__
+        return cast("str", catboost.__version__)
 
     def _predict_matrix(self, matrix: Any) -> Any:
         import catboost

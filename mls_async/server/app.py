@@ -15,7 +15,7 @@ import os
 import pkgutil
 from collections.abc import MutableMapping
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -85,7 +85,8 @@ class _Guard:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
-            return await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
         headers = dict(scope["headers"])
         request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or self.next_request_id()
         capabilities = self.capabilities()
@@ -140,7 +141,7 @@ def _capped(receive: Any, limit: int) -> Any:
             seen += len(message.get("body", b""))
             if seen > limit:
                 raise _TooLarge
-        return message
+        return cast("dict[str, Any]", message)
 
     return capped_receive
 

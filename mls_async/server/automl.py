@@ -14,7 +14,7 @@ import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mls_async._artifacts import load_version_dir, write_version_dir
 from mls_async.server.errors import Conflicting, InvalidRequest, PredictionFailed, ServiceError
@@ -125,7 +125,7 @@ class AutoMLService:
         return "STOPPED"
 
     def status(self, model_id: int) -> str:
-        return self._servers.get(model_id, {}).get("status", "STOPPED")
+        return cast("str", self._servers.get(model_id, {}).get("status", "STOPPED"))
 
     def forget(self, model_id: int) -> None:
         with self._lock:

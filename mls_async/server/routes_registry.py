@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response, StreamingResponse
 
@@ -50,7 +52,7 @@ def download_artifact(request: Request, model_name: str, model_version: str,
         raise NotFound(f"{model_name}/{model_version} is not registered")
     path = store.archive_path(info["sha256"])
 
-    def chunks():
+    def chunks() -> Iterator[bytes]:
         with open(path, "rb") as file:
             while chunk := file.read(1 << 20):
                 yield chunk

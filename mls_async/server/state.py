@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anyio
 from fastapi import Depends, Query, Request
@@ -186,7 +186,7 @@ class State:
 
 
 def get_state(request: Request) -> State:
-    return request.app.state.mls
+    return cast("State", request.app.state.mls)
 
 
 def bearer_user(request: Request) -> str | None:

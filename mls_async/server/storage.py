@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import orjson
 
@@ -179,7 +179,7 @@ class SQLiteStorage:
     def _document(row: sqlite3.Row) -> dict[str, Any]:
         body = orjson.loads(row["body"])
         body.update(id=row["id"], created_at=row["created_at"], updated_at=row["updated_at"])
-        return body
+        return cast("dict[str, Any]", body)
 
     # -- documents ------------------------------------------------------------------------
     def insert(self, kind: str, body: dict[str, Any], *, subkind: str | None = None, name: str | None = None,

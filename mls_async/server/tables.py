@@ -7,7 +7,7 @@ The service doubles as the ``dynamodb_client`` handed to models during predictio
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, cast
 
 from mls_async.server.errors import Conflicting, InvalidRequest, NotFound
 from mls_async.server.storage import Conflict, SQLiteStorage, Unstorable, dumps_storable
@@ -58,7 +58,7 @@ class TableService:
         return doc is not None and doc["status"] == "ACTIVE"
 
     def is_loading(self, name: str) -> bool:
-        return self._doc_or_404(name)["status"] == "LOADING"
+        return cast("bool", self._doc_or_404(name)["status"] == "LOADING")
 
     def load(self, name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
         """Start writing ``items``; the table is LOADING until every row is stored."""
@@ -157,4 +157,4 @@ class TableService:
 
     # -- the dynamodb_client interface that models use --------------------------------------
     async def get_item(self, table_name: str, key: dict[str, Any]) -> dict[str, Any]:
-        return self.item_request("get", table_name, key)
+        return cast("dict[str, Any]", self.item_request("get", table_name, key))

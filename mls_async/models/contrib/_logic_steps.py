@@ -9,7 +9,7 @@ whatever ``predict_fn`` says.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
 from mls_async.models._base import MLSModelError
@@ -60,7 +60,7 @@ def processor_for(model: Any, kwargs: dict[str, Any]) -> LogicProcessor:
     clients = (kwargs.get("pf_client"), kwargs.get("graph_client"), kwargs.get("dynamodb_client"))
     last = model.__dict__.get("_cache_processor")
     if last is not None and all(a is b for a, b in zip(last[0], clients)):
-        return last[1]
+        return cast("LogicProcessor", last[1])
     processor = LogicProcessor(*clients, cache=model.__dict__.setdefault("_cache_logic", {}))
     model.__dict__["_cache_processor"] = (clients, processor)
     return processor

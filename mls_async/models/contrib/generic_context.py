@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from calendar import monthrange
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from mls_async.logic import LogicProcessor
@@ -107,7 +107,7 @@ class GenericContextModel(MLSGenericModel):
         import numpy as np
 
         try:
-            return self.models[0].predict(np.array([row], dtype=np.float32)).flatten().tolist()[0]
+            return cast("float", self.models[0].predict(np.array([row], dtype=np.float32)).flatten().tolist()[0])
         except Exception as exc:
             raise MLSModelError(f"{_OWNER}: prediction failed: {type(exc).__name__}: {exc}") from exc
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from mls_async.models._base import MLSModelError
 from mls_async.models._generic import MLSGenericModel, MLSRuleModel
@@ -19,7 +19,7 @@ def _sample_item(score: float) -> dict[str, Any]:
 def _first_score(model: Any, x: list[Any]) -> float:
     import numpy as np
 
-    return model.predict(np.array([x])).flatten().tolist()[0]
+    return cast("float", model.predict(np.array([x])).flatten().tolist()[0])
 
 
 class SampleModel(MLSLightGBMModel):

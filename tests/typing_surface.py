@@ -1,0 +1,31 @@
+"""What a type checker sees of the public surface: checked by mypy in tests/test_package.py, never run."""
+
+from __future__ import annotations
+
+from typing import assert_type
+
+from mls_async import MLS, AsyncMLS, AsyncMLSProfileAPIClient, MLSProfileAPIClient
+from mls_async.components import AsyncComponentClient, Component
+from mls_async.models import AsyncMLModelClient, ManualModel, MLModelClient
+
+
+async def async_surface() -> None:
+    async with AsyncMLModelClient() as client:
+        assert_type(client, AsyncMLModelClient)
+        assert_type(client.with_options(timeout=5), AsyncMLModelClient)
+        assert_type(await client.list_manual_models(name="m"), list[ManualModel])
+    async with AsyncMLS() as mls:
+        assert_type(mls, AsyncMLS)
+        assert_type(mls.models, AsyncMLModelClient)
+        assert_type(mls.profiles, AsyncMLSProfileAPIClient)
+        assert_type(mls.with_options(max_retries=0).components, AsyncComponentClient)
+        async for component in mls.components.iter_components(name="c"):
+            assert_type(component, Component)
+
+
+def sync_surface() -> None:
+    with MLModelClient() as client:
+        assert_type(client, MLModelClient)
+    with MLS() as mls:
+        assert_type(mls.profiles, MLSProfileAPIClient)
+        assert_type(mls.models.get_manual_model(id=1), ManualModel)
