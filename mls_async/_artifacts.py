@@ -65,7 +65,7 @@ def write_version_dir(model: Any, directory: Path) -> dict[str, Any]:
     import joblib
 
     directory.mkdir(parents=True, exist_ok=True)
-    model._write_artifacts(directory)
+    model.write_artifacts(directory)
     try:
         joblib.dump(model, directory / MODEL_BINARY_NAME)
     except Exception as exc:
@@ -126,7 +126,7 @@ def load_version_dir(directory: Path) -> Any:
     from mls_async.compat import load_sktmls
 
     model = load_sktmls(directory / MODEL_BINARY_NAME)
-    after_load = getattr(model, "_after_load", None)
+    after_load = getattr(model, "after_load", None)  # a model of the original SDK's own classes has none
     if after_load is not None:
         after_load(directory)
     return model

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mls_async._libraries import MODEL_LIBS
+
 __all__ = [
     "MODEL_LIBS",
     "NAME_PATTERN",
@@ -29,7 +31,6 @@ __all__ = [
     "FeatureBatchRequest",
 ]
 
-MODEL_LIBS = ("sklearn", "xgboost", "lightgbm", "catboost", "rule", "etc", "pytorch", "autogluon")
 NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"  # no path separators, no "." or ".."
 # What MLSModel (and so the model registry) accepts, as the original SDK's model classes do.
 MODEL_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_]+_model$")

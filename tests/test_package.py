@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from mls_async._libraries import LIBRARIES
+
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("lightgbm", "xgboost", "catboost", "torch", "autogluon", "pandas")
+HEAVY = tuple({entry.module.split(".")[0] for entry in LIBRARIES if entry.module} | {"pandas"})
 
 
 @pytest.mark.parametrize("module", ["mls_async", "mls_async.models", "mls_async.models.contrib", "mls_async.logic",
@@ -99,3 +101,16 @@ def test_the_public_surface_type_checks_as_written():
     done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "tests/typing_surface.py"], cwd=root,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_missing_library_says_which_extra_installs_it(monkeypatch):
+    from mls_async._libraries import LibraryMissing, library
+    from mls_async.models import MLSCatBoostModel, MLSGenericModel, MLSModelError
+
+    monkeypatch.setitem(sys.modules, "catboost", None)  # what an environment without catboost imports
+    with pytest.raises(LibraryMissing, match=r"pip install 'mls-async\[catboost\]'"):
+        MLSCatBoostModel(object(), "missing_model", "v1", ["a"])
+    generic = MLSGenericModel([object()], "generic_model", "v1", ["a"])
+    with pytest.raises(MLSModelError, match=r"mls-async\[catboost\]"):
+        generic.set_model_lib("catboost")
+    assert library("pytorch").module == "torch" and library("rule").module is None and library("nope") is None

@@ -40,6 +40,7 @@ from mls_async._exceptions import (
 from mls_async._protocol import ARTIFACTS_PATH
 from mls_async._synchronization import to_thread
 from mls_async._validation import check_type
+from mls_async.models.extension import ModelArtifacts
 
 __all__ = ["AsyncModelRegistry", "ARTIFACTS_PATH", "CHECKSUM_HEADER"]
 
@@ -74,9 +75,8 @@ class AsyncModelRegistry(AsyncMLSClient):
 
     async def save(self, mls_model: Any, force: bool = False) -> dict[str, Any]:
         """Register ``mls_model``; an existing version is refused unless ``force``. Returns model.json."""
-        for attr in ("model_name", "model_version", "_write_artifacts"):
-            if not hasattr(mls_model, attr):
-                raise ModelRegistryError(f"save() takes an MLSModel, got {type(mls_model).__name__}")
+        if not isinstance(mls_model, ModelArtifacts):
+            raise ModelRegistryError(f"save() takes an MLSModel, got {type(mls_model).__name__}")
         check_type(force, bool, "force")
         name, version = mls_model.model_name, mls_model.model_version
         self.model_dir.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import MLSModelError
 from mls_async._schemas import MODEL_NAME_PATTERN, MODEL_VERSION_PATTERN
 from mls_async.models._runner import run_sync
+from mls_async.models.extension import without_runtime_caches
 
 __all__ = ["MLSModel", "MLSModelError", "MODEL_NAME_PATTERN", "MODEL_VERSION_PATTERN"]
 
@@ -85,23 +86,23 @@ class MLSModel:
         async with AsyncModelRegistry(env, runtime_env, **client_kwargs) as registry:
             return await registry.save(self, force=force)
 
-    # Cooperative hooks: mixins after MLSModel in the MRO (MLSTrainable) get their turn.
-    def _write_artifacts(self, directory: Path) -> None:
+    # The artifact hooks (see mls_async.models.extension.ModelArtifacts). Cooperative:
+    # mixins after MLSModel in the MRO (MLSTrainable) get their turn.
+    def write_artifacts(self, directory: Path) -> None:
         """Write files beside model.joblib that the model needs after a load."""
-        parent = getattr(super(), "_write_artifacts", None)
+        parent = getattr(super(), "write_artifacts", None)
         if parent is not None:
             parent(directory)
 
-    def _after_load(self, directory: Path) -> None:
-        """Restore what ``_write_artifacts`` wrote, after unpickling from ``directory``."""
-        parent = getattr(super(), "_after_load", None)
+    def after_load(self, directory: Path) -> None:
+        """Restore what ``write_artifacts`` wrote, after unpickling from ``directory``."""
+        parent = getattr(super(), "after_load", None)
         if parent is not None:
             parent(directory)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle without runtime caches (``_cache*``: boosters, batchers bound to a loop)."""
-        state = typing.cast(dict[str, Any], super().__getstate__())
-        return {key: value for key, value in state.items() if not key.startswith("_cache")}
+        return without_runtime_caches(typing.cast(dict[str, Any], super().__getstate__()))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model_name={self.model_name!r}, model_version={self.model_version!r})"

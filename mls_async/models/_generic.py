@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from mls_async._artifacts import default_model_dir
+from mls_async._libraries import LibraryMissing, library_version
 from mls_async.models._base import MLSModel, MLSModelError
 from mls_async.models._library import check_features
 
@@ -26,17 +27,11 @@ class MLSRuleModel(MLSModel):
         self.model_lib_version = "N/A"
 
 
-def _library_version(model_lib: str) -> str:
-    module = {"lightgbm": "lightgbm", "xgboost": "xgboost", "catboost": "catboost", "pytorch": "torch",
-              "sklearn": "sklearn", "autogluon": "autogluon.tabular"}.get(model_lib)
-    if module is None:
-        return "N/A"
-    import importlib
-
+def _version_of(model_lib: str) -> str:
     try:
-        return cast("str", importlib.import_module(module).__version__)
-    except ImportError as exc:
-        raise MLSModelError(f"model_lib={model_lib!r} but {module} is not installed: {exc}") from exc
+        return library_version(model_lib)
+    except LibraryMissing as exc:
+        raise MLSModelError(str(exc)) from exc
 
 
 def _load_predict_source(source: str, origin: str) -> Callable[..., Any]:
@@ -85,7 +80,7 @@ class MLSGenericModel(MLSModel):
         """Record the library the models come from, and its installed version."""
         if not isinstance(model_lib, str):
             raise MLSModelError(f"model_lib must be a str, got {type(model_lib).__name__}")
-        self.model_lib_version = _library_version(model_lib)
+        self.model_lib_version = _version_of(model_lib)
         self.model_lib = model_lib
 
     def load_custom_predict_async(self, file_path: str | Path | None = None) -> Callable[..., Any]:
@@ -110,8 +105,8 @@ class MLSGenericModel(MLSModel):
             return await super().predict_async(x, **kwargs)
         return {"items": []}
 
-    def _write_artifacts(self, directory: Path) -> None:
-        super()._write_artifacts(directory)
+    def write_artifacts(self, directory: Path) -> None:
+        super().write_artifacts(directory)
         if self._custom_source is not None:
             (directory / CUSTOM_PREDICT_FILE).write_text(self._custom_source)
 

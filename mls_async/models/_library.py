@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import anyio.to_thread
 
+from mls_async._libraries import import_library, library_version
 from mls_async.models._base import MLSModel, MLSModelError
 
 __all__ = ["_LibraryModel", "check_features"]
@@ -37,6 +38,7 @@ class _LibraryModel(MLSModel):
 
     def __init__(self, model: Any, model_name: str, model_version: str, features: list[str] | None) -> None:
         super().__init__(model_name, model_version)
+        import_library(self.model_lib_name)  # a missing library says which extra installs it
         self._check_model(model)
         self.models = [model]
         self.features = check_features(features if features is not None else self._default_features(model),
@@ -53,7 +55,7 @@ class _LibraryModel(MLSModel):
         return None
 
     def _library_version(self) -> str:
-        raise NotImplementedError
+        return library_version(self.model_lib_name)
 
     def _predict_matrix(self, matrix: Any) -> Any:
         raise NotImplementedError

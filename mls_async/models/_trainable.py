@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mls_async._artifacts import default_model_dir
+from mls_async._libraries import library_version
 from mls_async.models._base import MLSModel, MLSModelError
 
 __all__ = ["MLSTrainable", "CLASSIFICATION_METRICS", "REGRESSION_METRICS", "PREDICTOR_DIR"]
@@ -187,9 +188,7 @@ class MLSTrainable:
             self.preprocess_logic = {"merge": [{"var": f} for f in training]}
         self.models = [predictor]
         self.model_lib = "autogluon"
-        import autogluon.tabular
-
-        self.model_lib_version = autogluon.tabular.__version__
+        self.model_lib_version = library_version("autogluon")
         self.feature_importance = {str(k_): float(v) for k_, v in importance.items()}
         self.performance = self.evaluate(test_data)
         self.model_info = {"best_model": predictor.model_best, "problem_type": problem_type,
@@ -270,15 +269,15 @@ class MLSTrainable:
         models = getattr(self, "models", None) or []
         return bool(models) and _is_predictor(models[0])
 
-    def _write_artifacts(self, directory: Path) -> None:
-        parent = getattr(super(), "_write_artifacts", None)
+    def write_artifacts(self, directory: Path) -> None:
+        parent = getattr(super(), "write_artifacts", None)
         if parent is not None:
             parent(directory)
         if self._trained():
             shutil.copytree(self.models[0].path, directory / PREDICTOR_DIR)
 
-    def _after_load(self, directory: Path) -> None:
-        parent = getattr(super(), "_after_load", None)
+    def after_load(self, directory: Path) -> None:
+        parent = getattr(super(), "after_load", None)
         if parent is not None:
             parent(directory)
         if (directory / PREDICTOR_DIR).is_dir():

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from mls_async.models._base import MLSModelError
 from mls_async.models._library import _LibraryModel
+from mls_async.models.extension import runtime_cache
 
 __all__ = ["CATBOOST_THREADED_ROWS", "MLSLightGBMModel", "MLSXGBoostModel", "MLSCatBoostModel", "MLSPyTorchModel"]
 
@@ -31,16 +32,10 @@ class MLSLightGBMModel(_LibraryModel):
         booster = model.booster_ if hasattr(model, "booster_") else model
         return cast("list[str] | None", booster.feature_name())
 
-    def _library_version(self) -> str:
-        import lightgbm
-
-        return lightgbm.__version__
 
     def _predict_matrix(self, matrix: Any) -> Any:
-        booster = self.__dict__.get("_cache_booster")
-        if booster is None:
-            model = self.models[0]
-            booster = self._cache_booster = model.booster_ if hasattr(model, "booster_") else model
+        model = self.models[0]
+        booster = runtime_cache(self, "_cache_booster", lambda: model.booster_ if hasattr(model, "booster_") else model)
         return booster.predict(matrix)
 
 
@@ -55,16 +50,11 @@ class MLSXGBoostModel(_LibraryModel):
         if not isinstance(model, (xgboost.Booster, xgboost.XGBModel)):
             raise MLSModelError(f"MLSXGBoostModel needs an xgboost.Booster or XGBModel, got {type(model).__name__}")
 
-    def _library_version(self) -> str:
-        import xgboost
-
-        return xgboost.__version__
 
     def _predict_matrix(self, matrix: Any) -> Any:
-        booster = self.__dict__.get("_cache_booster")
-        if booster is None:
-            model = self.models[0]
-            booster = self._cache_booster = model.get_booster() if hasattr(model, "get_booster") else model
+        model = self.models[0]
+        booster = runtime_cache(self, "_cache_booster",
+                                lambda: model.get_booster() if hasattr(model, "get_booster") else model)
         return booster.inplace_predict(matrix)
 
 
@@ -110,10 +100,6 @@ class MLSPyTorchModel(_LibraryModel):
                 "convert it with torch.jit.script(module) or torch.jit.trace(module, example)"
             )
 
-    def _library_version(self) -> str:
-        import torch
-
-        return torch.__version__
 
     def _predict_matrix(self, matrix: Any) -> Any:
         import numpy as np
