@@ -11,6 +11,7 @@ from mls_async._libraries import MODEL_LIBS
 
 __all__ = [
     "MODEL_LIBS",
+    "MANUAL_MODEL_FIELDS",
     "NAME_PATTERN",
     "MODEL_NAME_PATTERN",
     "MODEL_VERSION_PATTERN",
@@ -52,6 +53,12 @@ class _ModelFields(_Body):
     features: str | None = None
     table: str | None = Field(default=None, pattern=NAME_PATTERN)
     components: list[str] | None = None
+
+
+# A manual model's own fields, in the order the model API's methods take them (not its name,
+# version or components): what an update sends unchanged unless given.
+MANUAL_MODEL_FIELDS: tuple[str, ...] = tuple(
+    name for name in _ModelFields.model_fields if name not in ("name", "version", "components"))
 
 
 class CreateModelRequest(_ModelFields):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import assert_type
 
 from mls_async import MLS, AsyncMLS, AsyncMLSProfileAPIClient, MLSProfileAPIClient
+from mls_async._profiles import MergingProfileReader, ProfileReader
 from mls_async.components import AsyncComponentClient, Component
 from mls_async.models import AsyncMLModelClient, ManualModel, MLModelClient
+from mls_async.server.features import LocalProfileClient
 
 
 async def async_surface() -> None:
@@ -29,3 +31,10 @@ def sync_surface() -> None:
     with MLS() as mls:
         assert_type(mls.profiles, MLSProfileAPIClient)
         assert_type(mls.models.get_manual_model(id=1), ManualModel)
+
+
+def profile_readers(profiles: AsyncMLSProfileAPIClient, local: LocalProfileClient) -> None:
+    merging: MergingProfileReader = profiles  # the profile API client is a reader that merges lookups
+    reader: ProfileReader = local  # the server's in-process reader answers the same interface
+    assert_type(merging, MergingProfileReader)
+    assert_type(reader, ProfileReader)

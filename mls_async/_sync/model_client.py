@@ -13,6 +13,7 @@ from mls_async._exceptions import DoesNotExist, MLSNotFoundError, MLSValidationE
 from mls_async._protocol import ARTIFACT_INFO_PATH, CAP_META_MERGE, MODELS_PATH, TABLES_PATH
 from mls_async._response import MLSResponse
 from mls_async._schemas import (
+    MANUAL_MODEL_FIELDS,
     MODEL_LIBS,
     MODEL_NAME_PATTERN,
     MODEL_VERSION_PATTERN,
@@ -23,7 +24,7 @@ from mls_async._validation import build_body, check_handler_source, check_lookup
 
 __all__ = ["MLModelClient", "MODELS_PATH", "TABLES_PATH", "ARTIFACT_INFO_PATH"]
 
-_MANUAL_FIELDS = ("description", "creator", "model_lib", "model_data", "model_meta", "features", "table")
+_MANUAL_FIELDS = MANUAL_MODEL_FIELDS
 
 
 def _check_manual_args(
@@ -270,8 +271,8 @@ class MLModelClient(MLSClient):
         _check_manual_args(model_lib, model_meta, features, components, description=description,
                            creator=creator, model_data=model_data, table=table)
         current = {field: getattr(model, field) for field in _MANUAL_FIELDS}
-        overrides = {"description": description, "creator": creator, "model_lib": model_lib,
-                     "model_data": model_data, "model_meta": model_meta, "features": features, "table": table}
+        overrides = dict(zip(_MANUAL_FIELDS, (description, creator, model_lib, model_data, model_meta, features,
+                                              table), strict=True))
         merged = {**current, **{k: v for k, v in overrides.items() if v is not None}}
         body = build_body(UpdateModelRequest,
             name=name or model.name, version=version or model.version,

@@ -1,4 +1,7 @@
-"""The in-process profile client that the server hands to models as ``pf_client``."""
+"""The in-process profile reader that the server hands to models as ``pf_client``.
+
+It is a :class:`mls_async._profiles.ProfileReader`, as the profile API client is.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,13 @@ from typing import Any
 import anyio
 
 from mls_async._exceptions import DoesNotExist
+from mls_async._profiles import ProfileReader
 from mls_async.server.storage import SQLiteStorage
 
 __all__ = ["LocalProfileClient"]
 
 
-class LocalProfileClient:
+class LocalProfileClient(ProfileReader):
     """Reads profiles straight from storage, with the same injected latency as the HTTP API."""
 
     def __init__(self, storage: SQLiteStorage, latency: Callable[[], float]) -> None:
