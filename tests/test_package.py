@@ -86,12 +86,22 @@ def test_an_unused_rule_fails_the_check(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.e2e
-def test_the_demo_runs_end_to_end(tmp_path, capsys):
+def test_the_demo_runs_end_to_end_on_one_connection_pool(tmp_path, capsys, monkeypatch):
+    from mls_async._async.base_client import AsyncConnection
     from mls_async.demo import main
 
+    pools = []
+    opened = AsyncConnection.__init__
+
+    def counted(self, **kwargs):
+        pools.append(self)
+        opened(self, **kwargs)
+
+    monkeypatch.setattr(AsyncConnection, "__init__", counted)
     assert main(["--data-dir", str(tmp_path / "server")]) == 0
     output = capsys.readouterr().out
     assert "(same as local)" in output and "custom handler" in output and "server: STOPPED" in output
+    assert len(pools) == 1
 
 
 def test_the_public_surface_type_checks_as_written():
