@@ -30,6 +30,8 @@ __all__ = [
     "PROFILES_PATH",
     "GRAPH_PATH",
     "REQUEST_ID_HEADER",
+    "RETRY_AFTER_HEADER",
+    "CHECKSUM_HEADER",
     "envelope_body",
     "USER_AGENT",
     "APIKEY_HEADER",
@@ -64,6 +66,8 @@ GRAPH_PATH = "/v1"  # the graph API's host: /v1/vertices, /v1/edges
 # -- headers -------------------------------------------------------------------------------
 USER_AGENT = "mls-async"
 REQUEST_ID_HEADER = "x-request-id"
+RETRY_AFTER_HEADER = "Retry-After"
+CHECKSUM_HEADER = "X-Content-SHA256"  # a registry artifact download's SHA-256
 CAPABILITIES_HEADER = "MLS-Capabilities"
 APIKEY_HEADER = "apikey"  # the profile API's credential, with the client id in the path
 MMS_CLIENT_ID = "mls-mms"  # the profile API client id on the MMS runtime

@@ -34,7 +34,7 @@ from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionE
 from mls_async._hosts import API
 from mls_async._http import AsyncHTTPClient
 from mls_async._limiter import AsyncInflightLimiter
-from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, USER_AGENT, Announcements
+from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, RETRY_AFTER_HEADER, USER_AGENT, Announcements
 from mls_async._response import MLSResponse, ResponseLike, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
 from mls_async._transports import async_transport
@@ -329,7 +329,7 @@ class AsyncMLSClient:
                     await response.aread()
                     await response.aclose()
                 error = error_for_response(response)
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                retry_after = parse_retry_after(response.headers.get(RETRY_AFTER_HEADER))
                 cause = None
             deduplicated = IDEMPOTENCY_HEADER in request_headers and self.supports(CAP_IDEMPOTENCY)
             if attempt < retries and self._retry.should_retry(

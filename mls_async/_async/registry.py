@@ -37,14 +37,13 @@ from mls_async._exceptions import (
     MLSNotFoundError,
     ModelRegistryError,
 )
-from mls_async._protocol import ARTIFACTS_PATH
+from mls_async._protocol import ARTIFACTS_PATH, CHECKSUM_HEADER
 from mls_async._synchronization import to_thread
 from mls_async._validation import check_type
 from mls_async.models.extension import ModelArtifacts
 
 __all__ = ["AsyncModelRegistry", "ARTIFACTS_PATH", "CHECKSUM_HEADER"]
 
-CHECKSUM_HEADER = "X-Content-SHA256"
 
 
 async def _chunks(path: Path) -> AsyncIterator[bytes]:

@@ -30,6 +30,7 @@ from mls_async._protocol import (
     CAPABILITIES_HEADER,
     DATASET_UPLOAD_PATH,
     LOCAL_CAPABILITIES,
+    REQUEST_ID_HEADER,
 )
 from mls_async.server.errors import STATUS, envelope, error_response, service_error_response
 from mls_async.server.openapi import install_openapi
@@ -51,6 +52,8 @@ logger = logging.getLogger("mls_async.server")
 class _TooLarge(BaseException):
     """A body passed the cap (a BaseException, so that body parsers cannot turn it into a 400)."""
 
+
+_REQUEST_ID = REQUEST_ID_HEADER.encode("latin-1")
 
 # Streamed uploads have their own limits (max_upload_bytes, and what an archive unpacks to).
 _UPLOAD_PATHS = (("PUT", ARTIFACTS_PATH + "/"), ("POST", DATASET_UPLOAD_PATH))
@@ -88,9 +91,9 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or self.next_request_id()
+        request_id = headers.get(_REQUEST_ID, b"").decode("latin-1")[:64] or self.next_request_id()
         capabilities = self.capabilities()
-        extra = [(b"x-request-id", request_id.encode("latin-1")),
+        extra = [(_REQUEST_ID, request_id.encode("latin-1")),
                  (CAPABILITIES_HEADER.lower().encode("latin-1"), capabilities.encode("latin-1"))]
         started = False
 

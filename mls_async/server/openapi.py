@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from mls_async._protocol import PROFILES_PATH
+from mls_async._protocol import APIKEY_HEADER, PROFILES_PATH
 
 __all__ = ["install_openapi"]
 
@@ -65,7 +65,8 @@ def install_openapi(app: FastAPI) -> None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {})["Envelope"] = ENVELOPE
-        components.setdefault("securitySchemes", {})["apikey"] = {"type": "apiKey", "in": "header", "name": "apikey"}
+        components.setdefault("securitySchemes", {})["apikey"] = {"type": "apiKey", "in": "header",
+                                                                  "name": APIKEY_HEADER}
         base = [_path_parameter("client_id"), _path_parameter("profile_id")]
         schema["paths"][PROFILES_PATH] = _profile_read(
             "A profile's values for an id (as a user, else as an item)",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response, StreamingResponse
 
-from mls_async._protocol import ARTIFACTS_PATH
+from mls_async._protocol import ARTIFACTS_PATH, CHECKSUM_HEADER
 from mls_async.server.errors import NotFound, envelope
 from mls_async.server.state import (
     check_name,
@@ -58,7 +58,7 @@ def download_artifact(request: Request, model_name: str, model_version: str,
                 yield chunk
 
     return StreamingResponse(chunks(), media_type="application/x-tar",
-                             headers={"X-Content-SHA256": info["sha256"], "Content-Length": str(info["size"])})
+                             headers={CHECKSUM_HEADER: info["sha256"], "Content-Length": str(info["size"])})
 
 
 @registry.delete("/{model_name}/{model_version}")

@@ -20,7 +20,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from starlette.responses import Response
 
-from mls_async._protocol import APIKEY_HEADER, IDEMPOTENCY_HEADER
+from mls_async._protocol import APIKEY_HEADER, IDEMPOTENCY_HEADER, RETRY_AFTER_HEADER
 from mls_async._schemas import NAME_PATTERN
 from mls_async.server.artifact_store import LocalArtifactStore
 from mls_async.server.automl import AutoMLService
@@ -260,7 +260,7 @@ async def require_user(request: Request,
     wait = state.logins.wait(address, credentials.username)
     if wait > 0:
         raise TooManyAttempts(f"too many failed logins for {credentials.username!r} from this address; "
-                            f"retry in {wait:.0f} s", headers={"Retry-After": str(max(1, round(wait)))})
+                            f"retry in {wait:.0f} s", headers={RETRY_AFTER_HEADER: str(max(1, round(wait)))})
     expected = accounts.get(credentials.username)
     if expected is not None and hmac.compare_digest(expected.encode(), credentials.password.encode()):
         state.logins.succeeded(address, credentials.username)
