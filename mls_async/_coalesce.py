@@ -19,11 +19,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError
 
-__all__ = ["AsyncRequestCoalescer", "RequestCoalescer"]
+__all__ = ["AsyncRequestCoalescer", "RequestCoalescer", "Slots"]
 
 Values = dict[str, Any]
 Outcome = Values | BaseException
@@ -46,22 +46,51 @@ def _shaped(outcome: Outcome, fields: list[str] | None, as_values: bool) -> Any:
     return _select(outcome, fields)
 
 
+class Slots(Protocol):
+    """Where a lookup may answer instead of a future of its own: slot ``index`` of a pending logic node."""
+
+    def done(self) -> bool: ...
+
+    def deliver(self, index: int, value: Any) -> None: ...
+
+    def fail(self, index: int, error: BaseException) -> None: ...
+
+
 @dataclass
 class _Batch:
-    """The lookups waiting for one flush, as parallel lists (no object per lookup to keep alive)."""
+    """The lookups waiting for one flush, as parallel lists (no object per lookup to keep alive).
+
+    Each lookup answers its future (``slots[i]`` < 0) or slot ``slots[i]`` of ``targets[i]``.
+    """
 
     keys: list[str] = field(default_factory=list)
     fields: list[list[str] | None] = field(default_factory=list)
-    futures: list[asyncio.Future[Any]] = field(default_factory=list)
+    targets: list[Any] = field(default_factory=list)
+    slots: list[int] = field(default_factory=list)
     as_values: list[bool] = field(default_factory=list)
     timer: asyncio.TimerHandle | None = None
 
-    def add(self, key: str, fields: list[str] | None, future: asyncio.Future[Any], as_values: bool) -> int:
+    def add(self, key: str, fields: list[str] | None, target: Any, slot: int, as_values: bool) -> int:
         self.keys.append(key)
         self.fields.append(fields)
-        self.futures.append(future)
+        self.targets.append(target)
+        self.slots.append(slot)
         self.as_values.append(as_values)
         return len(self.keys)
+
+    def answer(self, i: int, value: Any) -> None:
+        target, slot = self.targets[i], self.slots[i]
+        if slot < 0:
+            target.set_result(value)
+        else:
+            target.deliver(slot, value)
+
+    def refuse(self, i: int, error: BaseException) -> None:
+        target, slot = self.targets[i], self.slots[i]
+        if slot < 0:
+            target.set_exception(error)
+        else:
+            target.fail(slot, error)
 
 
 class AsyncRequestCoalescer:
@@ -100,14 +129,28 @@ class AsyncRequestCoalescer:
             flight = self._flight(group, key, fields)
             return _reshaped(flight, fields) if as_values else flight
         loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._register(loop, group, key, fields, future, -1, as_values)
+        return future
+
+    def start_into(self, group: Hashable, key: str, fields: list[str], slots: Slots, index: int) -> bool:
+        """Register a lookup answering ``[value per field]`` (None if not found) into slot ``index`` of ``slots``.
+
+        False when lookups are not gathered (``window`` None): then take :meth:`start`'s future.
+        """
+        if not self._window:
+            return False
+        self._register(asyncio.get_running_loop(), group, key, fields, slots, index, True)
+        return True
+
+    def _register(self, loop: asyncio.AbstractEventLoop, group: Hashable, key: str, fields: list[str] | None,
+                  target: Any, slot: int, as_values: bool) -> None:
         batch = self._pending.get(group)
         if batch is None:
             batch = self._pending[group] = _Batch()
-            batch.timer = loop.call_later(self._window, self._flush, group)
-        future: asyncio.Future[Any] = loop.create_future()
-        if batch.add(key, fields, future, as_values) >= self._max_batch:
+            batch.timer = loop.call_later(self._window or 0.0, self._flush, group)
+        if batch.add(key, fields, target, slot, as_values) >= self._max_batch:
             self._flush(group)
-        return future
 
     async def get_many(self, group: Hashable, keys: list[str], fields: list[str] | None) -> dict[str, Values]:
         """``{key: values}`` for every key found; merged like concurrent :meth:`get` calls."""
@@ -173,7 +216,7 @@ class AsyncRequestCoalescer:
         return outcomes
 
     async def _run(self, group: Hashable, batch: _Batch) -> None:
-        live = [i for i, future in enumerate(batch.futures) if not future.done()]  # skip callers gone meanwhile
+        live = [i for i, target in enumerate(batch.targets) if not target.done()]  # skip callers gone meanwhile
         if not live:
             return
         ids = list(dict.fromkeys(batch.keys[i] for i in live))
@@ -185,17 +228,18 @@ class AsyncRequestCoalescer:
             outcomes = await self._fetch(group, ids, wanted)
         except BaseException as exc:
             for i in live:
-                if not batch.futures[i].done():
-                    batch.futures[i].set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
+                if not batch.targets[i].done():
+                    batch.refuse(i, exc if isinstance(exc, Exception) else asyncio.CancelledError())
             raise
         for i in live:
-            future = batch.futures[i]
-            if future.done():
+            if batch.targets[i].done():
                 continue
             try:
-                future.set_result(_shaped(outcomes[batch.keys[i]], batch.fields[i], batch.as_values[i]))
+                value = _shaped(outcomes[batch.keys[i]], batch.fields[i], batch.as_values[i])
             except Exception as error:
-                future.set_exception(error)
+                batch.refuse(i, error)
+            else:
+                batch.answer(i, value)
 
 
 def _reshaped(flight: asyncio.Future[Any], fields: list[str] | None) -> asyncio.Future[Any]:
@@ -241,6 +285,10 @@ class RequestCoalescer:
         except MLSNotFoundError as exc:
             outcome = exc
         return _shaped(outcome, fields, as_values)
+
+    def start_into(self, group: Hashable, key: str, fields: list[str], slots: Slots, index: int) -> bool:
+        """Nothing is gathered without concurrency: the caller takes :meth:`start`'s answer instead."""
+        return False
 
     def get_many(self, group: Hashable, keys: list[str], fields: list[str] | None) -> dict[str, Values]:
         found: dict[str, Values] = {}

@@ -19,7 +19,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any, Self
 
 from mls_async._async.base_client import AsyncConnection, AsyncMLSClient, ClientOptions
-from mls_async._coalesce import AsyncRequestCoalescer
+from mls_async._coalesce import AsyncRequestCoalescer, Slots
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError
 from mls_async._hosts import API
@@ -154,6 +154,15 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
         """:meth:`lookup` answering as the DSL's ``pf`` does: ``[value per key]``, or None if not found."""
         self._check(target_id, keys, f"{api_type}_id")
         return self._coalescer.start((_KINDS[api_type], profile_id), str(target_id), keys, as_values=True)
+
+    def lookup_into(self, api_type: str, profile_id: str, target_id: Any, keys: list[str], slots: Slots,
+                    index: int) -> bool:
+        """:meth:`lookup_values` answering into slot ``index`` of a pending logic node, with no future of its own.
+
+        False when this client does not gather lookups (``coalesce_window=None``, or sync).
+        """
+        self._check(target_id, keys, f"{api_type}_id")
+        return self._coalescer.start_into((_KINDS[api_type], profile_id), str(target_id), keys, slots, index)
 
     async def get_user_profiles(self, profile_id: str, user_ids: list[str],
                                 keys: list[str] | None = None) -> dict[str, dict[str, Any]]:

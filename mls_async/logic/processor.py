@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mls_async._exceptions import MLSModelError, MLSNotFoundError
+from mls_async.logic._node import PendingNode
 from mls_async.logic.operations import OPERATIONS, make_dict
 
 __all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "compile_logic"]
@@ -60,6 +61,8 @@ class Compiled:
     is_async: bool
     # run() starts every lookup beneath it at once; its awaitable only collects the answers.
     eager: bool = False
+    # An eager lookup that can answer straight into a pending node's slot: (processor, data, node, index).
+    start_into: Callable[[LogicProcessor, dict[str, Any], PendingNode, int], None] | None = None
 
 
 def _arguments(raw: Any) -> list[Any]:
@@ -67,6 +70,27 @@ def _arguments(raw: Any) -> list[Any]:
 
 
 Finish = Callable[["LogicProcessor", list[Any], dict[str, Any]], Any]
+
+
+def _start_eager(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
+                 data: dict[str, Any]) -> PendingNode:
+    """Run every argument now; the lookups beneath answer into one pending node (see ``_node``)."""
+    node = PendingNode(len(children), finish, processor, data)
+    values = node.values
+    try:
+        index = 0
+        for child in children:
+            if not child.is_async:
+                values[index] = child.run(processor, data)
+            elif child.start_into is not None:
+                child.start_into(processor, data, node, index)
+            else:
+                node.watch(index, child.run(processor, data))
+            index += 1
+    except BaseException:
+        node.cancel()
+        raise
+    return node.started()
 
 
 def _values(children: list[Compiled], processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[list[Any]]:
@@ -138,7 +162,9 @@ def _with_values(children: list[Compiled], finish: Finish) -> Compiled:
     """A node whose arguments are all evaluated first, then combined by ``finish``."""
     if not any(child.is_async for child in children):
         return Compiled(lambda p, d: finish(p, [child.run(p, d) for child in children], d), False)
-    return Compiled(functools.partial(_start, children, finish), True, _eager(children))
+    if _eager(children):
+        return Compiled(functools.partial(_start_eager, children, finish), True, True)
+    return Compiled(functools.partial(_start, children, finish), True)
 
 
 def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]]) -> Compiled:
@@ -159,7 +185,13 @@ def _profile_lookup(children: list[Compiled]) -> Compiled:
             arguments.append(child.run(processor, data))
         return processor._pf_started(arguments)
 
-    return Compiled(start, True, True)
+    def start_into(processor: LogicProcessor, data: dict[str, Any], node: PendingNode, index: int) -> None:
+        arguments = []
+        for child in children:
+            arguments.append(child.run(processor, data))
+        processor._pf_into(arguments, node, index)
+
+    return Compiled(start, True, True, start_into)
 
 
 def _if(children: list[Compiled]) -> Compiled:
@@ -284,7 +316,9 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
 
     if not any(child.is_async for child in children):
         return Compiled(lambda p, d: call([child.run(p, d) for child in children]), False)
-    return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True, _eager(children))
+    if _eager(children):
+        return Compiled(functools.partial(_start_eager, children, lambda p, values, d: call(values)), True, True)
+    return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True)
 
 
 def _shown(values: list[Any]) -> str:
@@ -366,6 +400,7 @@ class LogicProcessor:
         # Looked up once: a processor serves every prediction of a model with these clients.
         self._lookup = getattr(pf_client, "lookup", None)
         self._lookup_values = getattr(pf_client, "lookup_values", None)
+        self._lookup_into = getattr(pf_client, "lookup_into", None)
         # Compiled logic keyed by id(node); the entry holds the node, so its id cannot be reused.
         self._cache = cache if cache is not None else {}
 
@@ -404,6 +439,20 @@ class LogicProcessor:
         except (KeyError, TypeError, ValueError, IndexError):
             return not_found
         return current
+
+    def _pf_into(self, values: list[Any], node: PendingNode, index: int) -> None:
+        """Start the ``pf`` lookup of ``values`` answering into ``node``'s slot ``index``.
+
+        Our async profile client takes the slot itself (``lookup_into``): no future for
+        the lookup at all. Other clients' lookups are futures the node watches.
+        """
+        into = self._lookup_into
+        if into is not None and len(values) == 4 and values[0] in ("user", "item"):
+            api_type, profile_id, target_id, keys = values
+            if into(api_type, profile_id, target_id, keys if isinstance(keys, list) else [keys], node, index):
+                node.pending += 1
+                return
+        node.watch(index, self._pf_started(values))
 
     def _pf_started(self, values: list[Any]) -> Awaitable[Any]:
         """The ``pf`` lookup of ``values``, started now: a future for clients that offer ``lookup``.

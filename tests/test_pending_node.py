@@ -1,0 +1,72 @@
+"""A pending logic node: its lookups answer into its slots; errors by position; cancelling reaches its children."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from mls_async.logic._node import PendingNode
+
+
+def _merge(processor, values, data):
+    return [processor, *values, data]
+
+
+async def test_slots_fill_in_any_order_and_the_node_finishes_once():
+    node = PendingNode(3, _merge, "p", "d")
+    node.values[0] = "pure"
+    node.pending += 2
+    node.started()
+    node.deliver(2, "second")
+    assert not node.done()
+    node.deliver(1, "first")
+    assert await node == ["p", "pure", "first", "second", "d"]
+    node.deliver(1, "late")  # a late answer changes nothing
+    assert node.result() == ["p", "pure", "first", "second", "d"]
+
+
+async def test_the_first_failed_argument_by_position_is_the_error():
+    node = PendingNode(3, None, None, None)
+    node.pending += 3
+    node.started()
+    node.fail(2, KeyError("third"))
+    node.fail(0, ValueError("first"))
+    assert not node.done()  # waits for every argument, as awaiting them in order would
+    node.deliver(1, "fine")
+    with pytest.raises(ValueError, match="first"):
+        await node
+
+
+async def test_a_node_without_pending_arguments_completes_at_once_and_finish_errors_are_its_own():
+    assert await PendingNode(1, None, None, None).started() == [None]
+
+    def broken(processor, values, data):
+        raise TypeError("finish failed")
+
+    with pytest.raises(TypeError, match="finish failed"):
+        await PendingNode(0, broken, None, None).started()
+
+
+async def test_watched_futures_fill_slots_and_cancelling_the_node_cancels_them():
+    loop = asyncio.get_running_loop()
+    quick, slow = loop.create_future(), loop.create_future()
+    node = PendingNode(2, None, None, None)
+    node.watch(0, quick)
+    node.watch(1, slow)
+    node.started()
+    quick.set_result(1)
+    await asyncio.sleep(0)
+    assert node.values[0] == 1 and not node.done()
+    node.cancel()
+    assert slow.cancelled() and node.cancelled()
+
+
+async def test_a_cancelled_watched_future_cancels_the_node():
+    future = asyncio.get_running_loop().create_future()
+    node = PendingNode(1, None, None, None)
+    node.watch(0, future)
+    node.started()
+    future.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await node
