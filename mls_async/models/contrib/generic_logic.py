@@ -113,6 +113,7 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         # collector to scan while thousands of predictions wait for their lookups.
         processor = processor_for(self, kwargs)
         data = logic_inputs("GenericLogicModel", list(self.features or []), x, kwargs.get("keys"), self.data)
+        del kwargs  # not needed past here: one object less per prediction waiting for its features
         try:
             compiled = processor.compiled(self.preprocess_logic)
             row = compiled.run(processor, data)
