@@ -61,6 +61,18 @@ class Connection:
                                     headers={"User-Agent": USER_AGENT})
         self.limiter = InflightLimiter(limits.max_connections)
         self._announcements: dict[str, Announcements] = {}
+        self._auths: dict[tuple[str, str, str], httpx.Auth] = {}
+
+    def auth(self, kind: str, username: str, password: str) -> httpx.Auth:
+        """The credentials flow of one account (``"basic"`` or ``"token"``), one per account on this pool.
+
+        Shared, so that a token logged in for one resource serves every resource of the account.
+        """
+        key = (kind, username, password)
+        found = self._auths.get(key)
+        if found is None:
+            found = self._auths[key] = (httpx.BasicAuth if kind == "basic" else TokenAuth)(username, password)
+        return found
 
     def announcements(self, base_url: str) -> Announcements:
         """What the server at ``base_url`` announced (learned from its responses; one record per host)."""
@@ -89,7 +101,7 @@ class ClientOptions:
 
 
 class MLSClient:
-    """Base of every MLS client: one ``httpx.Client`` per instance, HTTP Basic auth.
+    """Base of every MLS client: a connection pool (its own, or a shared one), HTTP Basic or token auth.
 
     Args:
         env, runtime_env, username, password: as in the original SDK, each falling back
@@ -145,14 +157,13 @@ class MLSClient:
         if auth not in ("basic", "token"):
             raise MLSConfigError(f"auth={auth!r} is not valid; use 'basic' or 'token'")
         self._options = ClientOptions(env, runtime_env, username, password, base_url, timeout, self._retry, auth)
-        self._auth: httpx.Auth | None = None
-        if self._settings.username is not None and self._settings.password is not None:
-            self._auth = (httpx.BasicAuth if auth == "basic" else TokenAuth)(
-                self._settings.username, self._settings.password)
         self._headers: dict[str, str] = {}  # sent with every request of this client (the profile API's apikey)
         self._owns_connection = connection is None
         self._connection = connection if connection is not None else Connection(
             timeout=timeout, limits=limits, transport=transport)
+        self._auth: httpx.Auth | None = None
+        if self._settings.username is not None and self._settings.password is not None:
+            self._auth = self._connection.auth(auth, self._settings.username, self._settings.password)
         # protocol extensions the server announced, shared by every client of this connection and host
         self._announcements = self._connection.announcements(self._settings.base_url)
 

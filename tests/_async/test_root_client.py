@@ -97,3 +97,11 @@ async def test_a_misspelt_list_filter_is_a_type_error_not_every_row(async_transp
             await mls.models.list_manual_models(nmae="x")  # type: ignore[call-arg]
         with pytest.raises(TypeError, match="nmae"):
             [m async for m in mls.models.iter_manual_models(nmae="x")]  # type: ignore[call-arg]
+
+
+async def test_one_login_serves_every_resource_of_the_account(async_transport, client_kwargs):
+    async with AsyncMLS(**client_kwargs, transport=async_transport, auth="token") as mls:
+        assert mls.models._auth is mls.components._auth is mls.dynamodb._auth
+        await mls.components.create_component(name="token_component")
+        assert [c.name for c in await mls.components.list_components(name="token_component")] == ["token_component"]
+        assert await mls.models.list_manual_models() == []

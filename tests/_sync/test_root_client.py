@@ -98,3 +98,11 @@ def test_a_misspelt_list_filter_is_a_type_error_not_every_row(sync_transport, cl
             mls.models.list_manual_models(nmae="x")  # type: ignore[call-arg]
         with pytest.raises(TypeError, match="nmae"):
             [m for m in mls.models.iter_manual_models(nmae="x")]  # type: ignore[call-arg]
+
+
+def test_one_login_serves_every_resource_of_the_account(sync_transport, client_kwargs):
+    with MLS(**client_kwargs, transport=sync_transport, auth="token") as mls:
+        assert mls.models._auth is mls.components._auth is mls.dynamodb._auth
+        mls.components.create_component(name="token_component")
+        assert [c.name for c in mls.components.list_components(name="token_component")] == ["token_component"]
+        assert mls.models.list_manual_models() == []
