@@ -99,6 +99,25 @@ class ClientOptions:
     auth: str
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # resource-specific, by ``root_options``
 
+    @classmethod
+    def resolve(cls, env: MLSENV | str | None, runtime_env: MLSRuntimeENV | str | None, username: str | None,
+                password: str | None, base_url: str | None, timeout: float | httpx.Timeout, max_retries: int,
+                retry: RetryPolicy | None, auth: str, extra: Mapping[str, Any] | None = None) -> ClientOptions:
+        """The options of a client's arguments: ``auth`` checked, ``retry`` from ``max_retries`` unless given."""
+        if auth not in ("basic", "token"):
+            raise MLSConfigError(f"auth={auth!r} is not valid; use 'basic' or 'token'")
+        return cls(env, runtime_env, username, password, base_url, timeout,
+                   retry if retry is not None else RetryPolicy(max_retries=max_retries), auth, dict(extra or {}))
+
+    def with_defaults(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> ClientOptions:
+        """These options with another per-call timeout and number of retries, where given."""
+        options = self
+        if timeout is not None:
+            options = dataclasses.replace(options, timeout=timeout)
+        if max_retries is not None:
+            options = dataclasses.replace(options, retry=dataclasses.replace(options.retry, max_retries=max_retries))
+        return options
+
 
 class MLSClient:
     """Base of every MLS client: a connection pool (its own, or a shared one), HTTP Basic or token auth.
@@ -152,11 +171,10 @@ class MLSClient:
         self._settings: ClientSettings = resolve_settings(
             env, runtime_env, username, password, base_url, credentials_required=credentials_required, api=self._api
         )
-        self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
+        self._options = ClientOptions.resolve(env, runtime_env, username, password, base_url, timeout, max_retries,
+                                              retry, auth)
+        self._retry = self._options.retry
         self._timeout = timeout
-        if auth not in ("basic", "token"):
-            raise MLSConfigError(f"auth={auth!r} is not valid; use 'basic' or 'token'")
-        self._options = ClientOptions(env, runtime_env, username, password, base_url, timeout, self._retry, auth)
         self._headers: dict[str, str] = {}  # sent with every request of this client (the profile API's apikey)
         self._owns_connection = connection is None
         self._connection = connection if connection is not None else Connection(
@@ -219,11 +237,8 @@ class MLSClient:
         The copy does not own the pool: closing it leaves the pool open; close the original.
         """
         clone = copy.copy(self)
-        if timeout is not None:
-            clone._timeout = timeout
-        if max_retries is not None:
-            clone._retry = dataclasses.replace(self._retry, max_retries=max_retries)
-        clone._options = dataclasses.replace(self._options, timeout=clone._timeout, retry=clone._retry)
+        clone._options = self._options.with_defaults(timeout, max_retries)
+        clone._timeout, clone._retry = clone._options.timeout, clone._options.retry
         clone._owns_connection = False
         clone._copied()
         return clone

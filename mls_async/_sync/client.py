@@ -10,7 +10,6 @@ names itself with ``resource = "..."`` is one.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib
 import pkgutil
@@ -26,7 +25,6 @@ from mls_async._sync.base_client import (
     ClientOptions,
 )
 from mls_async._config import MLSENV, MLSRuntimeENV
-from mls_async._exceptions import MLSConfigError
 from mls_async._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -101,11 +99,8 @@ class MLS:
         if unknown:
             raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {unknown}; "
                             f"resource options are {sorted(accepted)}")
-        if auth not in ("basic", "token"):
-            raise MLSConfigError(f"auth={auth!r} is not valid; use 'basic' or 'token'")
-        self._options = ClientOptions(env, runtime_env, username, password, base_url, timeout,
-                                      retry if retry is not None else RetryPolicy(max_retries=max_retries), auth,
-                                      dict(resource_options))
+        self._options = ClientOptions.resolve(env, runtime_env, username, password, base_url, timeout, max_retries,
+                                              retry, auth, resource_options)
         self._connection = Connection(timeout=timeout, limits=limits, transport=transport)
         self._owns_connection = True
 
@@ -130,12 +125,7 @@ class MLS:
     def with_options(self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None) -> Self:
         """A new root client with other per-call defaults on this one's connection pool (it does not own it)."""
         clone = object.__new__(type(self))
-        options = self._options
-        if timeout is not None:
-            options = dataclasses.replace(options, timeout=timeout)
-        if max_retries is not None:
-            options = dataclasses.replace(options, retry=dataclasses.replace(options.retry, max_retries=max_retries))
-        clone._options = options
+        clone._options = self._options.with_defaults(timeout, max_retries)
         clone._connection = self._connection
         clone._owns_connection = False
         return clone
