@@ -93,6 +93,24 @@ async def test_logic_model_fetches_its_feature_groups_concurrently(profiles):
     assert len(counting.requests) == 3 and counting.peak == 3  # three groups in flight at once
 
 
+@pytest.mark.parametrize(("lookup", "expected"), [
+    ({"pf": ["user", "demographics", {"var": "u"}, ["age", "region"]]}, [27, "r1"]),
+    ({"pf": ["user", "demographics", {"var": "u"}, "age"]}, [27]),  # one key, not in a list
+    ({"pf": ["user", {"var": "profile"}, {"var": "u"}, ["age"]]}, [27]),  # a computed profile id
+    ({"pf": [{"cat": ["us", "er"]}, "demographics", {"var": "u"}, ["age"]]}, [27]),  # a computed type
+    ({"pf": ["item", "catalog", {"var": "i"}, ["price", "colour"]]}, [20, None]),
+    ({"pf": ["user", "demographics", {"var": "gone"}, ["age"]]}, None),  # not found
+])
+async def test_lookups_with_literal_and_computed_arguments_answer_alike(profiles, lookup, expected):
+    from mls_async.logic import LogicProcessor
+
+    client, _ = profiles
+    data = {"u": "7", "i": "p2", "profile": "demographics", "gone": "no-such-user"}
+    assert await LogicProcessor.apply({"merge": [lookup]}, data, pf_client=client) == \
+        (expected if expected is not None else [None])
+    assert await LogicProcessor.apply(lookup, data, pf_client=client) == expected
+
+
 async def test_many_concurrent_predictions_share_batched_fetches(profiles):
     client, counting = profiles
     model = GenericLogicModel(

@@ -110,6 +110,65 @@ def test_pure_logic_compiles_to_plain_functions_and_only_lookups_are_async():
     assert mixed.is_async is True
 
 
+@pytest.mark.parametrize(("logic", "reads"), [
+    ({"var": "a.b.0"}, {"a"}),
+    ({"var": ["a", 1]}, {"a"}),
+    ({"var": 7}, {"7"}),
+    ({"if": [{"missing": ["x", "y.z"]}, {"missing_some": [1, ["p", "q"]]}, 3]}, {"x", "y", "p", "q"}),
+    ({"missing": [["m", "n"]]}, {"m", "n"}),
+    ({"merge": [1, [{"var": "in a literal list"}]]}, set()),  # a literal list is not evaluated
+    ({"pf": ["user", "p", {"var": "u"}, ["x"]]}, {"u"}),
+    ({"var": {"cat": ["additional", "_keys"]}}, None),  # a computed name could be any name
+    ({"missing_some": [1, {"var": "names"}]}, None),
+    ({"missing": [{"var": "name"}]}, None),
+])
+def test_compiled_logic_knows_which_names_it_can_read(logic, reads):
+    from mls_async.logic.processor import compile_logic
+
+    assert compile_logic(logic).reads == (None if reads is None else frozenset(reads))
+
+
+@pytest.mark.parametrize("logic", [
+    {"var": "additional_keys"},
+    {"var": ["additional_keys.0", "none"]},
+    {"if": [{"missing": ["additional_keys"]}, "absent", "present"]},
+    {"var": {"cat": ["additional", "_keys"]}},
+])
+async def test_additional_keys_are_there_for_every_logic_that_can_read_them(logic):
+    model = GenericLogicModel(model_name="keys_model", model_version="v1", features=["a"], predict_fn="none",
+                              postprocess_logic={"list": [logic]})
+    expected = await LogicProcessor.apply(logic, {"a": 1, "additional_keys": []})
+    assert (await model.predict_async([1]))["items"] == [expected]
+    expected = await LogicProcessor.apply(logic, {"a": 1, "additional_keys": ["k"]})
+    assert (await model.predict_async([1], keys=["k"]))["items"] == [expected]
+
+
+def test_inputs_leave_out_empty_keys_no_logic_can_read_so_the_collector_skips_them():
+    import gc
+
+    from mls_async.models.contrib._logic_steps import logic_inputs
+
+    data = logic_inputs("m", ["a", "b", "c"], [1, "x", None], None, {"d": 2.5}, keys_read=False)
+    assert data == {"a": 1, "b": "x", "d": 2.5} and not gc.is_tracked(data)
+    assert logic_inputs("m", ["a"], [1], None, {}) == {"a": 1, "additional_keys": []}
+    assert logic_inputs("m", ["a"], [1], ["k"], {}, keys_read=False) == {"a": 1, "additional_keys": ["k"]}
+
+
+@pytest.mark.parametrize(("arguments", "expected"), [
+    (["a.b.1"], 3),
+    (["a.b.9", "default"], "default"),
+    (["a.c", "default"], None),  # a present None is the value
+    (["l.1"], "y"),
+    ([0], None),
+    (["missing", 5], 5),
+])
+async def test_literal_var_paths_answer_as_computed_ones(arguments, expected):
+    data = {"a": {"b": [2, 3], "c": None}, "l": ["x", "y"]}
+    literal = {"var": arguments if len(arguments) > 1 else arguments[0]}
+    computed = {"var": [{"cat": [arguments[0]]}, *arguments[1:]]}
+    assert await LogicProcessor.apply(literal, data) == await LogicProcessor.apply(computed, data) == expected
+
+
 async def test_sibling_lookups_run_concurrently_and_pure_nodes_make_no_tasks():
     import asyncio
 

@@ -9,6 +9,7 @@ trip, not one per group. Clients may be async or sync (the original SDK's).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
@@ -63,6 +64,10 @@ class Compiled:
     eager: bool = False
     # An eager lookup that can answer straight into a pending node's slot: (processor, data, node, index).
     start_into: Callable[[LogicProcessor, dict[str, Any], PendingNode, int], None] | None = None
+    # The names of ``data`` this subtree may read (a dotted path's first part); None: any name.
+    reads: frozenset[str] | None = frozenset()
+    # A literal: ``run`` returns the same value whatever the data.
+    literal: bool = False
 
 
 def _arguments(raw: Any) -> list[Any]:
@@ -191,7 +196,23 @@ def _profile_lookup(children: list[Compiled]) -> Compiled:
             arguments.append(child.run(processor, data))
         processor._pf_into(arguments, node, index)
 
-    return Compiled(start, True, True, start_into)
+    return Compiled(start, True, True, _known_profile_lookup(children) or start_into)
+
+
+def _known_profile_lookup(children: list[Compiled]) -> Callable[..., None] | None:
+    """``start_into`` of a ``pf`` whose type, profile and keys are literals (the usual form): only the id is run."""
+    if len(children) != 4 or not all(children[i].literal for i in (0, 1, 3)) or children[2].is_async:
+        return None
+    api_type, profile_id, keys = (children[i].run(LogicProcessor(), {}) for i in (0, 1, 3))  # literals: no data
+    if api_type not in ("user", "item"):
+        return None
+    keys = keys if isinstance(keys, list) else [keys]
+    target = children[2].run
+
+    def start_into(processor: LogicProcessor, data: dict[str, Any], node: PendingNode, index: int) -> None:
+        processor._pf_known_into(api_type, profile_id, target(processor, data), keys, node, index)
+
+    return start_into
 
 
 def _if(children: list[Compiled]) -> Compiled:
@@ -333,9 +354,40 @@ def compile_logic(node: Any) -> Compiled:
     is, logic inside it unevaluated) and a dict's first key is its operator.
     """
     if not isinstance(node, dict) or not node:
-        return Compiled(lambda p, d: node, False)
+        return Compiled(lambda p, d: node, False, literal=True)
     op = next(iter(node))
     children = [compile_logic(argument) for argument in _arguments(node[op])]
+    compiled = _compile_operator(op, node, children)
+    return dataclasses.replace(compiled, reads=_reads(op, _arguments(node[op]), children))
+
+
+def _reads(op: str, arguments: list[Any], children: list[Compiled]) -> frozenset[str] | None:
+    """The data names a node may read: its own (``var``, ``missing``, ``missing_some``) and its children's.
+
+    A name computed by logic could be any name: None. Names are taken as the evaluator
+    takes them, ``str(name)`` up to the first dot.
+    """
+    names: set[str] = set()
+    for child in children:
+        if child.reads is None:
+            return None
+        names |= child.reads
+    if op == "var":
+        read = arguments[:1]
+    elif op == "missing":
+        read = arguments[0] if arguments and isinstance(arguments[0], list) else arguments
+    elif op == "missing_some":
+        read = arguments[1] if len(arguments) > 1 and isinstance(arguments[1], list) else [None]
+    else:
+        read = []
+    for name in read:
+        if not isinstance(name, (str, int, float)) or isinstance(name, bool):
+            return None
+        names.add(str(name).split(".", 1)[0])
+    return frozenset(names)
+
+
+def _compile_operator(op: str, node: dict[str, Any], children: list[Compiled]) -> Compiled:
     if op == "if":
         return _if(children)
     if op == "with":
@@ -343,10 +395,8 @@ def compile_logic(node: Any) -> Compiled:
     if op == "for":
         return _for(children)
     if op == "var":
-        if len(children) == 1 and not children[0].is_async and isinstance(node[op], str) and node[op] \
-                and "." not in node[op]:
-            name = node[op]  # the common {"var": "feature"}: one dict lookup, no path parsing
-            return Compiled(lambda p, d: _plain_var(d, name), False)
+        if 1 <= len(children) <= 2 and all(child.literal for child in children):
+            return _literal_var(*(child.run(LogicProcessor(), {}) for child in children))
         return _with_values(children, lambda p, values, data: p._var(values, data))
     if op == "missing":
         return _with_values(children, lambda p, values, data: [
@@ -362,9 +412,27 @@ def compile_logic(node: Any) -> Compiled:
     return _operation(op, children)
 
 
-def _plain_var(data: dict[str, Any], name: str) -> Any:
-    """``{"var": name}`` for a name without dots: what ``_var`` answers, without parsing a path."""
-    return data.get(name)
+def _literal_var(name: Any, default: Any = None) -> Compiled:
+    """``{"var": name}`` (or ``[name, default]``) with a literal name: the path is split once, here."""
+    parts = str(name).split(".")
+    if len(parts) == 1:  # the common {"var": "feature"}: one dict lookup
+        key = parts[0]
+        return Compiled(lambda p, d: d.get(key, default), False)
+    return Compiled(lambda p, d: _path_var(d, parts, default), False)
+
+
+def _path_var(data: dict[str, Any], parts: list[str], default: Any) -> Any:
+    """What :meth:`LogicProcessor._var` answers for a path already split."""
+    current: Any = data
+    try:
+        for key in parts:
+            try:
+                current = current[key]
+            except TypeError:
+                current = current[int(key)]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return default
+    return current
 
 
 _ABSENT = object()  # what "missing" looks for: a present None is present
@@ -428,17 +496,7 @@ class LogicProcessor:
         """
         if not values or len(values) > 2:
             raise LogicError(f"'var' takes a name and an optional default, got {_shown(values)}")
-        not_found = values[1] if len(values) > 1 else None
-        current: Any = data
-        try:
-            for key in str(values[0]).split("."):
-                try:
-                    current = current[key]
-                except TypeError:
-                    current = current[int(key)]
-        except (KeyError, TypeError, ValueError, IndexError):
-            return not_found
-        return current
+        return _path_var(data, str(values[0]).split("."), values[1] if len(values) > 1 else None)
 
     def _pf_into(self, values: list[Any], node: PendingNode, index: int) -> None:
         """Start the ``pf`` lookup of ``values`` answering into ``node``'s slot ``index``.
@@ -446,13 +504,21 @@ class LogicProcessor:
         Our async profile client takes the slot itself (``lookup_into``): no future for
         the lookup at all. Other clients' lookups are futures the node watches.
         """
-        into = self._lookup_into
-        if into is not None and len(values) == 4 and values[0] in ("user", "item"):
+        if len(values) == 4 and values[0] in ("user", "item"):
             api_type, profile_id, target_id, keys = values
-            if into(api_type, profile_id, target_id, keys if isinstance(keys, list) else [keys], node, index):
-                node.pending += 1
-                return
+            self._pf_known_into(api_type, profile_id, target_id, keys if isinstance(keys, list) else [keys], node,
+                                index)
+            return
         node.watch(index, self._pf_started(values))
+
+    def _pf_known_into(self, api_type: str, profile_id: Any, target_id: Any, keys: list[Any], node: PendingNode,
+                       index: int) -> None:
+        """:meth:`_pf_into` of a ``user``/``item`` lookup whose keys are a list."""
+        into = self._lookup_into
+        if into is not None and into(api_type, profile_id, target_id, keys, node, index):
+            node.pending += 1
+            return
+        node.watch(index, self._pf_started([api_type, profile_id, target_id, keys]))
 
     def _pf_started(self, values: list[Any]) -> Awaitable[Any]:
         """The ``pf`` lookup of ``values``, started now: a future for clients that offer ``lookup``.

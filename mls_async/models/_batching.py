@@ -5,19 +5,32 @@ together at the end of that pass (``call_soon``: no timer, no added latency). Li
 predict calls cost mostly per call, not per row, so a burst of concurrent requests costs
 about one call. If the batch fails, each row is predicted alone so that only the caller
 with the bad row gets the error.
+
+A row is registered with :meth:`MicroBatcher.submit`, which returns its future: no
+coroutine per row, so ten thousand predictions waiting for their batch hold one object
+each here (what the garbage collector scans meanwhile).
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
 
 __all__ = ["MicroBatcher"]
+
+
+@dataclass
+class _Batch:
+    """The rows of one loop pass and their callers' futures, as parallel lists."""
+
+    loop: asyncio.AbstractEventLoop
+    rows: list[Any] = field(default_factory=list)
+    futures: list[asyncio.Future[Any]] = field(default_factory=list)
 
 
 class MicroBatcher:
@@ -31,32 +44,39 @@ class MicroBatcher:
         self._predict_rows = predict_rows
         self._offload_above = offload_above
         self._max_batch = max_batch
-        # One pending list per event loop: sync callers in several threads each run their own
-        # loop, and a row may only be batched with rows of its own loop.
-        self._pending: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Any]] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
+        # The batch filling up in each thread: sync callers in several threads each run their
+        # own loop, and a row may only be batched with rows of its own loop.
+        self._filling = threading.local()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def predict(self, row: Any) -> Any:
         """The model's output for one ``row``, predicted together with its concurrent peers."""
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            pending = self._pending.setdefault(loop, [])
-        future: asyncio.Future[Any] = loop.create_future()
-        if not pending:
-            loop.call_soon(self._flush, loop)
-        pending.append((row, future))
-        if len(pending) >= self._max_batch:
-            self._flush(loop)
-        return await future
+        return await self.submit(row)
 
-    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        with self._lock:
-            batch = self._pending.get(loop, [])
-            self._pending[loop] = []
-        batch = [(row, future) for row, future in batch if not future.done()]
-        if batch:
-            task = loop.create_task(self._run(batch))
+    def submit(self, row: Any) -> asyncio.Future[Any]:
+        """Register ``row`` for this loop pass's batch; the future gives its output."""
+        loop = asyncio.get_running_loop()
+        batch: _Batch | None = getattr(self._filling, "batch", None)
+        if batch is None or batch.loop is not loop:
+            batch = self._filling.batch = _Batch(loop)
+            loop.call_soon(self._flush, batch)
+        future = loop.create_future()
+        batch.rows.append(row)
+        batch.futures.append(future)
+        if len(batch.rows) >= self._max_batch:
+            self._flush(batch)
+        return future
+
+    def _flush(self, batch: _Batch) -> None:
+        if getattr(self._filling, "batch", None) is batch:
+            self._filling.batch = None
+        elif not batch.rows:
+            return  # flushed already (it filled up): this is its end-of-pass call
+        live = [i for i, future in enumerate(batch.futures) if not future.done()]  # callers gone meanwhile
+        rows, futures = [batch.rows[i] for i in live], [batch.futures[i] for i in live]
+        batch.rows, batch.futures = [], []
+        if rows:
+            task = batch.loop.create_task(self._run(rows, futures))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -65,23 +85,23 @@ class MicroBatcher:
             return await anyio.to_thread.run_sync(self._predict_rows, rows)
         return self._predict_rows(rows)
 
-    async def _run(self, batch: list[tuple[Any, asyncio.Future[Any]]]) -> None:
+    async def _run(self, rows: list[Any], futures: list[asyncio.Future[Any]]) -> None:
         try:
-            outputs = await self._call([row for row, _ in batch])
-            if len(outputs) != len(batch):
-                raise ValueError(f"the model returned {len(outputs)} outputs for {len(batch)} rows")
+            outputs = await self._call(rows)
+            if len(outputs) != len(rows):
+                raise ValueError(f"the model returned {len(outputs)} outputs for {len(rows)} rows")
         except Exception as exc:
-            if len(batch) == 1:
-                _settle(batch[0][1], error=exc)
+            if len(rows) == 1:
+                _settle(futures[0], error=exc)
             else:  # isolate the failing row: predict each alone, so only its caller fails
-                for item in batch:
-                    await self._run([item])
+                for row, future in zip(rows, futures):
+                    await self._run([row], [future])
             return
         except BaseException:  # cancelled: nobody may wait forever
-            for _, future in batch:
+            for future in futures:
                 future.cancel()
             raise
-        for (_, future), output in zip(batch, outputs):
+        for future, output in zip(futures, outputs):
             _settle(future, result=output)
 
 

@@ -15,7 +15,7 @@ from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, valid
 from mls_async.models._base import MLSModelError
 
 __all__ = ["PREDICT_FNS", "check_logic", "check_predict_fn", "logic_inputs", "model_output", "predict_rows",
-           "processor_for", "run_logic", "single_output"]
+           "processor_for", "reads_keys", "run_logic", "single_output"]
 
 PREDICT_FNS = ("predict", "predict_proba", "none")
 
@@ -38,15 +38,22 @@ def check_predict_fn(predict_fn: Any, name: str = "predict_fn") -> None:
         raise MLSModelError(f"{name}={predict_fn!r} is not valid; use one of: {', '.join(PREDICT_FNS)}")
 
 
-def logic_inputs(owner: str, features: list[str], x: Any, keys: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """The logic's data: present feature values, ``additional_keys``, then the model's static ``data``."""
+def logic_inputs(owner: str, features: list[str], x: Any, keys: Any, data: dict[str, Any], *,
+                 keys_read: bool = True) -> dict[str, Any]:
+    """The logic's data: present feature values, ``additional_keys``, then the model's static ``data``.
+
+    With ``keys_read`` False (no logic of the model can read ``additional_keys``) and no
+    ``keys``, the empty list is left out: nothing can tell, and a dict of plain values
+    is one the garbage collector does not track.
+    """
     if not isinstance(x, (list, tuple)):
         raise MLSModelError(f"{owner}: x must be a list of feature values, got {type(x).__name__}")
     if len(x) != len(features):
         raise MLSModelError(f"{owner}: x has {len(x)} values but the model has {len(features)} features")
     inputs = {name: value for name, value in zip(features, x)
               if value is not None and not (isinstance(value, list) and not value)}
-    inputs["additional_keys"] = keys if keys is not None else []
+    if keys is not None or keys_read:
+        inputs["additional_keys"] = keys if keys is not None else []
     inputs.update(data)
     return inputs
 
@@ -57,13 +64,26 @@ def processor_for(model: Any, kwargs: dict[str, Any]) -> LogicProcessor:
     The last one made is reused while the clients are the same ones (it holds no state
     of a prediction): concurrent predictions then share one instead of each holding its own.
     """
-    clients = (kwargs.get("pf_client"), kwargs.get("graph_client"), kwargs.get("dynamodb_client"))
+    pf, graph, dynamodb = kwargs.get("pf_client"), kwargs.get("graph_client"), kwargs.get("dynamodb_client")
     last = model.__dict__.get("_cache_processor")
-    if last is not None and all(a is b for a, b in zip(last[0], clients)):
+    if last is not None and last[0][0] is pf and last[0][1] is graph and last[0][2] is dynamodb:
         return cast("LogicProcessor", last[1])
+    clients = (pf, graph, dynamodb)
     processor = LogicProcessor(*clients, cache=model.__dict__.setdefault("_cache_logic", {}))
     model.__dict__["_cache_processor"] = (clients, processor)
     return processor
+
+
+def reads_keys(processor: LogicProcessor, *logics: Any) -> bool:
+    """Whether any of ``logics`` may read ``additional_keys`` (a malformed one counts: it fails where it runs)."""
+    for logic in logics:
+        try:
+            reads = processor.compiled(logic).reads
+        except LogicError:
+            return True
+        if reads is None or "additional_keys" in reads:
+            return True
+    return False
 
 
 async def run_logic(processor: LogicProcessor, logic: Any, data: dict[str, Any], owner: str, step: str) -> Any:

@@ -8,6 +8,7 @@ preprocessed row. Trainable with AutoGluon through ``MLSTrainable.fit``.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from mls_async.models._base import MLSModelError
@@ -22,6 +23,7 @@ from mls_async.models.contrib._logic_steps import (
     logic_inputs,
     predict_rows,
     processor_for,
+    reads_keys,
     run_logic,
 )
 
@@ -73,31 +75,46 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         return processor, data, await self._ml_predict(row)
 
     async def _ml_predict(self, row: Any) -> Any:
-        if self.predict_fn == "none" and self.model_lib != "pytorch":
-            return None
-        model = self.models[0] if self.models else None
-        if model is None or (self.model_lib != "pytorch" and not hasattr(model, self.predict_fn)):
-            raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
         try:
-            if row and isinstance(row[0], list):  # the logic built several rows: one call for them
-                output = self._predict_rows(row)
-                y = output.tolist() if hasattr(output, "tolist") else list(output)
-                return y[0] if len(y) == 1 else y
-            output = await self._batcher().predict(row)  # concurrent single rows share one call
+            return await self._model_output(row)
         except MLSModelError:
             raise
         except Exception as exc:
-            raise MLSModelError(f"GenericLogicModel: the model's {self.predict_fn} failed: "
-                                f"{type(exc).__name__}: {exc}") from exc
-        return output.tolist() if hasattr(output, "tolist") else output
+            raise self._model_failure(exc) from exc
+
+    def _model_output(self, row: Any) -> asyncio.Future[Any]:
+        """The model's output for ``row``, as a future: batched with concurrent single rows, else done now."""
+        if self.predict_fn == "none" and self.model_lib != "pytorch":
+            return _done(None)
+        model = self.models[0] if self.models else None
+        if model is None or (self.model_lib != "pytorch" and not hasattr(model, self.predict_fn)):
+            raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
+        if row and isinstance(row[0], list):  # the logic built several rows: one call for them
+            answer = asyncio.get_running_loop().create_future()
+            try:
+                y = _plain(self._predict_rows(row))
+            except Exception as exc:
+                answer.set_exception(exc)
+            else:
+                answer.set_result(y[0] if len(y) == 1 else y)
+            return answer
+        return self._batcher().submit(row)  # concurrent single rows share one call
+
+    def _model_failure(self, exc: Exception) -> MLSModelError:
+        """A model call's error as the original words it (errors of ours pass through the caller)."""
+        return MLSModelError(f"GenericLogicModel: the model's {self.predict_fn} failed: {type(exc).__name__}: {exc}")
 
     def _batcher(self) -> MicroBatcher:
         batcher = self.__dict__.get("_cache_batcher")
         if batcher is None:
             # AutoGluon's predict costs milliseconds of CPU: always off the event loop.
             offload = 0 if self.model_lib == "autogluon" else _LibraryModel.inline_max_rows
-            batcher = self._cache_batcher = MicroBatcher(self._predict_rows, offload_above=offload)
+            batcher = self._cache_batcher = MicroBatcher(self._predict_plain_rows, offload_above=offload)
         return batcher
+
+    def _predict_plain_rows(self, rows: list[Any]) -> Any:
+        """:meth:`_predict_rows` as plain Python (one list or number per row), converted once per batch."""
+        return _plain(self._predict_rows(rows))
 
     def _predict_rows(self, rows: list[Any]) -> Any:
         """The model's ``predict_fn`` on ``rows``: one output per row."""
@@ -109,10 +126,11 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         return (await self._preprocess_and_predict(x, kwargs))[2]
 
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
-        # The steps inline (no run_logic): each coroutine less is less for the garbage
-        # collector to scan while thousands of predictions wait for their lookups.
+        # The steps inline (no run_logic or _ml_predict coroutines): each object less is less
+        # for the garbage collector to scan while thousands of predictions wait.
         processor = processor_for(self, kwargs)
-        data = logic_inputs("GenericLogicModel", list(self.features or []), x, kwargs.get("keys"), self.data)
+        data = logic_inputs("GenericLogicModel", self.features or [], x, kwargs.get("keys"), self.data,
+                            keys_read=reads_keys(processor, self.preprocess_logic, self.postprocess_logic))
         del kwargs  # not needed past here: one object less per prediction waiting for its features
         try:
             compiled = processor.compiled(self.preprocess_logic)
@@ -121,6 +139,27 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
                 row = await row
         except Exception as exc:
             raise MLSModelError(f"GenericLogicModel: preprocessing failed: {type(exc).__name__}: {exc}") from exc
-        data["y"] = await self._ml_predict(row)
-        items = await run_logic(processor, self.postprocess_logic, data, "GenericLogicModel", "postprocessing")
+        try:
+            data["y"] = await self._model_output(row)
+        except MLSModelError:
+            raise
+        except Exception as exc:
+            raise self._model_failure(exc) from exc
+        try:
+            compiled = processor.compiled(self.postprocess_logic)
+            items = compiled.run(processor, data)
+            if compiled.is_async:
+                items = await items
+        except Exception as exc:
+            raise MLSModelError(f"GenericLogicModel: postprocessing failed: {type(exc).__name__}: {exc}") from exc
         return {"items": items or []}
+
+
+def _done(value: Any) -> asyncio.Future[Any]:
+    future = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
+def _plain(output: Any) -> Any:
+    return output.tolist() if hasattr(output, "tolist") else output
