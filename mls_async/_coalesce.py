@@ -10,8 +10,16 @@ one group and answers them with:
 
 While ``can_batch()`` is still unknown (None: no answer from the server yet), the first
 id goes out alone and its answer decides how the rest are fetched. Each caller gets its
-own slice of the values, or its own error. ``RequestCoalescer`` is the sync twin that
-scripts/unasync.py maps to: with no concurrency there is nothing to merge.
+own slice of the values, or its own error.
+
+Once the server is known to have no batch route, a lookup with a future of its own
+(:meth:`AsyncRequestCoalescer.start`) goes out at once. Lookups answering into the slots
+of logic nodes (:meth:`~AsyncRequestCoalescer.start_into`) still gather for the window and
+are answered together: the predictions they feed then complete in one pass of the loop
+and share one model call, where answers trickling in one by one made many small ones.
+
+``RequestCoalescer`` is the sync twin that scripts/unasync.py maps to: with no
+concurrency there is nothing to merge.
 """
 
 from __future__ import annotations
@@ -125,9 +133,8 @@ class AsyncRequestCoalescer:
         With ``as_values`` the future gives ``[value of each field]`` (None for a missing
         one), or None when the key is not found: what the logic DSL's ``pf`` answers.
         """
-        if not self._window:
-            flight = self._flight(group, key, fields)
-            return _reshaped(flight, fields) if as_values else flight
+        if not self._gathering():
+            return _shaped_when_landed(self._shared(group, key, fields), fields, as_values)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         self._register(loop, group, key, fields, future, -1, as_values)
@@ -142,6 +149,10 @@ class AsyncRequestCoalescer:
             return False
         self._register(asyncio.get_running_loop(), group, key, fields, slots, index, True)
         return True
+
+    def _gathering(self) -> bool:
+        """Whether lookups wait ``window`` for their peers: only while a batch request may carry them."""
+        return bool(self._window) and self._can_batch() is not False
 
     def _register(self, loop: asyncio.AbstractEventLoop, group: Hashable, key: str, fields: list[str] | None,
                   target: Any, slot: int, as_values: bool) -> None:
@@ -164,15 +175,22 @@ class AsyncRequestCoalescer:
             found[key] = answer
         return found
 
-    def _flight(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future[Any]:
-        """One request per distinct lookup in flight; callers of the same lookup share it."""
+    def _shared(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future[Any]:
+        """The request in flight for this lookup, started if there is none: callers of one lookup share it.
+
+        Callers must not cancel it (others may wait on it): they wait on a future of their own.
+        """
         flight = (group, key, None if fields is None else tuple(fields))
         shared = self._inflight.get(flight)
         if shared is None:
             shared = asyncio.ensure_future(self._fetch_one(group, key, fields))
             self._inflight[flight] = shared
             shared.add_done_callback(lambda done: self._landed(flight, done))
-        return asyncio.shield(shared)  # a cancelled caller does not cancel the others' request
+        return shared
+
+    def _flight(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future[Any]:
+        """One request per distinct lookup in flight (see :meth:`_shared`), shielded from the caller's cancelling."""
+        return asyncio.shield(self._shared(group, key, fields))
 
     def _landed(self, flight: tuple[Any, ...], done: asyncio.Future[Any]) -> None:
         self._inflight.pop(flight, None)
@@ -242,8 +260,16 @@ class AsyncRequestCoalescer:
                 batch.answer(i, value)
 
 
-def _reshaped(flight: asyncio.Future[Any], fields: list[str] | None) -> asyncio.Future[Any]:
-    """A future of ``flight``'s answer as a values list (the single-flight path of ``as_values``)."""
+def _outcome(done: asyncio.Future[Any]) -> Outcome:
+    """A landed request's values, or its error (a cancelled request as ``CancelledError``)."""
+    if done.cancelled():
+        return asyncio.CancelledError()
+    error = done.exception()
+    return error if error is not None else cast("Values", done.result())
+
+
+def _shaped_when_landed(shared: asyncio.Future[Any], fields: list[str] | None, as_values: bool) -> asyncio.Future[Any]:
+    """A future of this caller's own shape of ``shared``'s answer (see :func:`_shaped`)."""
     shaped: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
     def land(done: asyncio.Future[Any]) -> None:
@@ -252,14 +278,29 @@ def _reshaped(flight: asyncio.Future[Any], fields: list[str] | None) -> asyncio.
         if done.cancelled():
             shaped.cancel()
             return
-        error = done.exception()
         try:
-            shaped.set_result(_shaped(error if error is not None else done.result(), fields, True))
-        except Exception as failure:
+            shaped.set_result(_shaped(_outcome(done), fields, as_values))
+        except BaseException as failure:
             shaped.set_exception(failure)
 
-    flight.add_done_callback(land)
+    shared.add_done_callback(land)
     return shaped
+
+
+def _answer_when_landed(shared: asyncio.Future[Any], fields: list[str], slots: Slots, index: int) -> None:
+    """Answer slot ``index`` of ``slots`` with ``shared``'s values for ``fields`` when it lands."""
+
+    def land(done: asyncio.Future[Any]) -> None:
+        if slots.done():
+            return
+        try:
+            value = _shaped(_outcome(done), fields, True)
+        except BaseException as failure:
+            slots.fail(index, failure)
+        else:
+            slots.deliver(index, value)
+
+    shared.add_done_callback(land)
 
 
 class RequestCoalescer:

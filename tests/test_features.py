@@ -252,6 +252,23 @@ async def test_without_an_announced_batch_route_each_id_is_one_get(plain_profile
     assert sorted(r.url.path.rsplit("/", 1)[1] for r in counting.requests) == sorted(set(ids))
 
 
+async def test_direct_lookups_without_a_batch_route_go_out_at_once_and_answer_each_caller_its_own_dict(
+        client_kwargs, async_transport, server_config):
+    server_config.profile_batch = False
+    counting = CountingTransport(async_transport)
+    async with AsyncMLSProfileAPIClient(**client_kwargs, transport=counting, coalesce_window=30) as client:
+        await client.put_user_profiles("p", {"u": {"a": 1, "b": 2}})  # any answer tells what the server has
+        assert client.announced("profile-batch") is False
+        counting.requests.clear()
+        lookups = [client.get_user_profile("p", "u"), client.get_user_profile("p", "u"),
+                   client.get_user_profile("p", "u", ["a"])]
+        first, second, picked = await asyncio.wait_for(asyncio.gather(*lookups), 10)  # no 30 s window
+        assert first == second == {"a": 1, "b": 2} and first is not second and picked == {"a": 1}
+        first["a"] = 99  # a caller's answer is its own
+        assert second["a"] == 1
+        assert len(counting.requests) == 2  # the two identical lookups shared one
+
+
 async def test_identical_lookups_in_flight_share_one_request_without_a_window(client_kwargs, async_transport,
                                                                               server_config):
     server_config.feature_latency = 0.02

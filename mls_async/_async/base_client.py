@@ -404,8 +404,8 @@ class AsyncMLSClient:
     def _url(self, path: str, params: Mapping[str, Any] | None) -> str:
         """The absolute URL, query encoded here: httpx then parses it once instead of three times."""
         url = self._settings.base_url + _path(path)
-        query = _clean_params(params)
-        return f"{url}?{urlencode(query, doseq=True)}" if query else url
+        query = encode_query(params)
+        return f"{url}?{query}" if query else url
 
     async def _list(self, path: str, entity: type[E], params: Mapping[str, Any] | None = None) -> list[E]:
         """One page of a list call, each item as ``entity``."""
@@ -428,6 +428,12 @@ class AsyncMLSClient:
 
 def _path(path: str) -> str:
     return path if path.startswith("/") else "/" + path
+
+
+def encode_query(params: Mapping[str, Any] | None) -> str:
+    """``params`` as the query string the original sends (repeated keys for lists), "" for none."""
+    query = _clean_params(params)
+    return urlencode(query, doseq=True) if query else ""
 
 
 def _clean_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

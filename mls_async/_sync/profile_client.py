@@ -19,7 +19,7 @@ import typing
 from collections.abc import Hashable, Mapping
 from typing import Any, Self
 
-from mls_async._sync.base_client import Connection, MLSClient, ClientOptions
+from mls_async._sync.base_client import Connection, MLSClient, ClientOptions, encode_query
 from mls_async._coalesce import RequestCoalescer, Slots
 from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError
@@ -30,6 +30,7 @@ from mls_async._validation import check_type
 __all__ = ["MLSProfileAPIClient", "PROFILES_PATH"]
 
 _KINDS = {"user": "users", "item": "items"}
+_QUERIES_KEPT = 256  # distinct key lists whose encoded query is kept
 
 
 class MLSProfileAPIClient(MLSClient):
@@ -82,6 +83,7 @@ class MLSProfileAPIClient(MLSClient):
             if apikey is not None:
                 self._headers[APIKEY_HEADER] = apikey
         self._coalesce_window = coalesce_window
+        self._queries: dict[tuple[str, ...], str] = {}
         self._copied()
 
     def _copied(self) -> None:
@@ -103,7 +105,7 @@ class MLSProfileAPIClient(MLSClient):
             params["mode"] = "test"
         return params
 
-    def _read(self, path: str, params: dict[str, Any], missing: str) -> dict[str, Any]:
+    def _read(self, path: str, params: dict[str, Any] | None, missing: str) -> dict[str, Any]:
         try:
             response = self._request("GET", path, params=params)
         except MLSNotFoundError as exc:
@@ -112,8 +114,21 @@ class MLSProfileAPIClient(MLSClient):
 
     def _fetch_one(self, group: Hashable, target_id: str, keys: list[str] | None) -> dict[str, Any]:
         kind, profile_id = typing.cast(tuple[str, str], group)
-        return self._read(f"{self._path(profile_id)}/{kind}/{target_id}", self._params(keys),
+        return self._read(f"{self._path(profile_id)}/{kind}/{target_id}?{self._lookup_query(keys)}", None,
                                 f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
+
+    def _lookup_query(self, keys: list[str] | None) -> str:
+        """The encoded query of a lookup of ``keys``, kept: a model asks for the same keys every time."""
+        known = tuple(keys) if keys else ()
+        try:
+            query = self._queries.get(known)
+        except TypeError:  # a key that is no name (a list, say): encoded as the original would, not kept
+            return encode_query(self._params(keys))
+        if query is None:
+            if len(self._queries) >= _QUERIES_KEPT:
+                self._queries.clear()
+            query = self._queries[known] = encode_query(self._params(keys))
+        return query
 
     def _fetch_many(self, group: Hashable, target_ids: list[str], keys: list[str] | None) -> dict[str, Any]:
         kind, profile_id = typing.cast(tuple[str, str], group)
