@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -15,6 +15,7 @@ from mls_async._schemas import (
     FeatureBatchRequest,
 )
 from mls_async.server.errors import InvalidRequest, NotFound, ServiceError, envelope, service_error_response
+from mls_async.server.routers import PrefixedRouter
 from mls_async.server.state import (
     authorize_profile_reader,
     get_state,
@@ -24,7 +25,7 @@ from mls_async.server.state import (
 )
 
 # -- feature (profile) API ----------------------------------------------------------------
-profiles = APIRouter(prefix=PROFILES_PATH, tags=["profiles"])
+profiles = PrefixedRouter(prefix=PROFILES_PATH, tags=["profiles"])
 _KIND = "^(users|items)$"
 
 
@@ -122,7 +123,7 @@ def put_profiles(request: Request, client_id: str, profile_id: str, body: dict[s
     return envelope({"count": get_state(request).storage.merge_profiles(kind, profile_id, body)})
 
 
-settings = APIRouter(prefix=SETTINGS_PATH, tags=["settings"])
+settings = PrefixedRouter(prefix=SETTINGS_PATH, tags=["settings"])
 
 
 @settings.put("/feature_latency")

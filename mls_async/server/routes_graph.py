@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPBasicCredentials
 from starlette.responses import Response
 
 from mls_async._protocol import GRAPH_PATH
 from mls_async._schemas import EdgeRequest, PropertiesRequest, VertexRequest
 from mls_async.server.errors import Conflicting, InvalidRequest, NotFound, envelope
+from mls_async.server.routers import PrefixedRouter
 from mls_async.server.state import basic_credentials, get_state, require_user
 from mls_async.server.storage import Conflict, SQLiteStorage
 
-graph = APIRouter(prefix=GRAPH_PATH, tags=["graph"])
+graph = PrefixedRouter(prefix=GRAPH_PATH, tags=["graph"])
 
 _VERTEX, _EDGE = "vertex", "edge"
 _CONTROL = ("mode", "limit")  # query parameters that are not filters

@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from mls_async._protocol import META_TABLES_PATH
 from mls_async._schemas import MetaItemRequest, MetaItemsBulkRequest, MetaTableRequest
 from mls_async.server.errors import Conflicting, NotFound, envelope
+from mls_async.server.routers import PrefixedRouter
 from mls_async.server.state import get_state, idempotent, require_user
 from mls_async.server.storage import Conflict, SQLiteStorage
 
-meta_tables = APIRouter(prefix=META_TABLES_PATH, tags=["meta tables"])
+meta_tables = PrefixedRouter(prefix=META_TABLES_PATH, tags=["meta tables"])
 
 _TABLE, _ITEM = "meta_table", "meta_item"
 

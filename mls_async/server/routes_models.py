@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPBasicCredentials
 from pydantic import ValidationError
 from starlette.responses import Response
@@ -32,6 +32,7 @@ from mls_async.server.errors import (
     envelope,
     service_error_response,
 )
+from mls_async.server.routers import PrefixedRouter
 from mls_async.server.state import (
     Page,
     State,
@@ -45,7 +46,7 @@ from mls_async.server.state import (
 from mls_async.server.storage import Conflict
 
 # -- tokens (optional; Basic auth works everywhere) ---------------------------------------
-auth = APIRouter(prefix=AUTH_PATH, tags=["auth"])
+auth = PrefixedRouter(prefix=AUTH_PATH, tags=["auth"])
 
 
 @auth.post("/token")
@@ -102,7 +103,7 @@ def _automl_or_400(state: State, model_id: int) -> dict[str, Any]:
     return doc
 
 
-models = APIRouter(prefix=MODELS_PATH, tags=["models"])
+models = PrefixedRouter(prefix=MODELS_PATH, tags=["models"])
 
 
 @models.get("")

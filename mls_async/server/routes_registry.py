@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response, StreamingResponse
 
 from mls_async._protocol import ARTIFACTS_PATH, CHECKSUM_HEADER
 from mls_async.server.errors import NotFound, envelope
+from mls_async.server.routers import PrefixedRouter
 from mls_async.server.state import (
     check_name,
     get_state,
@@ -16,7 +17,7 @@ from mls_async.server.state import (
 )
 
 # -- model registry -----------------------------------------------------------------------
-registry = APIRouter(prefix=ARTIFACTS_PATH, tags=["model registry"])
+registry = PrefixedRouter(prefix=ARTIFACTS_PATH, tags=["model registry"])
 
 
 @registry.get("/info")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from mls_async._protocol import COMPONENTS_PATH, DATASETS_PATH, DYNAMODB_PATH
@@ -18,6 +18,7 @@ from mls_async._schemas import (
     UploadDatasetRequest,
 )
 from mls_async.server.errors import NotFound, envelope
+from mls_async.server.routers import PrefixedRouter
 from mls_async.server.state import (
     Page,
     check_name,
@@ -29,7 +30,7 @@ from mls_async.server.state import (
 )
 
 # -- components ---------------------------------------------------------------------------
-components = APIRouter(prefix=COMPONENTS_PATH, tags=["components"])
+components = PrefixedRouter(prefix=COMPONENTS_PATH, tags=["components"])
 
 
 @components.get("")
@@ -91,7 +92,7 @@ def delete_component(request: Request, component_id: int, user: str = Depends(re
 
 
 # -- datasets -----------------------------------------------------------------------------
-datasets = APIRouter(prefix=DATASETS_PATH, tags=["datasets"])
+datasets = PrefixedRouter(prefix=DATASETS_PATH, tags=["datasets"])
 
 
 @datasets.get("")
@@ -149,7 +150,7 @@ def delete_dataset(request: Request, dataset_id: int, user: str = Depends(requir
 
 
 # -- batch prediction tables --------------------------------------------------------------
-tables = APIRouter(prefix=DYNAMODB_PATH, tags=["tables"])
+tables = PrefixedRouter(prefix=DYNAMODB_PATH, tags=["tables"])
 
 
 @tables.post("/tables")
