@@ -163,10 +163,29 @@ def _eager(children: list[Compiled]) -> bool:
     return all(child.eager for child in children if child.is_async)
 
 
+def _pure_values(children: list[Compiled]) -> Callable[[LogicProcessor, dict[str, Any]], list[Any]]:
+    """The values of pure arguments as a function: literals are taken once, here; the rest run each time."""
+    template = [_literal_value(child) if child.literal else None for child in children]
+    computed = [(index, child.run) for index, child in enumerate(children) if not child.literal]
+
+    def values(processor: LogicProcessor, data: dict[str, Any]) -> list[Any]:
+        filled = template.copy()
+        for index, run in computed:
+            filled[index] = run(processor, data)
+        return filled
+
+    return values
+
+
+def _literal_value(child: Compiled) -> Any:
+    return child.run(LogicProcessor(), {})  # a literal reads neither
+
+
 def _with_values(children: list[Compiled], finish: Finish) -> Compiled:
     """A node whose arguments are all evaluated first, then combined by ``finish``."""
     if not any(child.is_async for child in children):
-        return Compiled(lambda p, d: finish(p, [child.run(p, d) for child in children], d), False)
+        values = _pure_values(children)
+        return Compiled(lambda p, d: finish(p, values(p, d), d), False)
     if _eager(children):
         return Compiled(functools.partial(_start_eager, children, finish), True, True)
     return Compiled(functools.partial(_start, children, finish), True)
@@ -203,7 +222,7 @@ def _known_profile_lookup(children: list[Compiled]) -> Callable[..., None] | Non
     """``start_into`` of a ``pf`` whose type, profile and keys are literals (the usual form): only the id is run."""
     if len(children) != 4 or not all(children[i].literal for i in (0, 1, 3)) or children[2].is_async:
         return None
-    api_type, profile_id, keys = (children[i].run(LogicProcessor(), {}) for i in (0, 1, 3))  # literals: no data
+    api_type, profile_id, keys = (_literal_value(children[i]) for i in (0, 1, 3))
     if api_type not in ("user", "item"):
         return None
     keys = keys if isinstance(keys, list) else [keys]
@@ -336,7 +355,8 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
             raise LogicError(f"operator {op!r} failed on {_shown(values)}: {type(exc).__name__}: {exc}") from exc
 
     if not any(child.is_async for child in children):
-        return Compiled(lambda p, d: call([child.run(p, d) for child in children]), False)
+        values = _pure_values(children)
+        return Compiled(lambda p, d: call(values(p, d)), False)
     if _eager(children):
         return Compiled(functools.partial(_start_eager, children, lambda p, values, d: call(values)), True, True)
     return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True)
@@ -396,7 +416,7 @@ def _compile_operator(op: str, node: dict[str, Any], children: list[Compiled]) -
         return _for(children)
     if op == "var":
         if 1 <= len(children) <= 2 and all(child.literal for child in children):
-            return _literal_var(*(child.run(LogicProcessor(), {}) for child in children))
+            return _literal_var(*(_literal_value(child) for child in children))
         return _with_values(children, lambda p, values, data: p._var(values, data))
     if op == "missing":
         return _with_values(children, lambda p, values, data: [
