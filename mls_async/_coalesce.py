@@ -261,9 +261,7 @@ class AsyncRequestCoalescer:
 
 
 def _outcome(done: asyncio.Future[Any]) -> Outcome:
-    """A landed request's values, or its error (a cancelled request as ``CancelledError``)."""
-    if done.cancelled():
-        return asyncio.CancelledError()
+    """A landed (not cancelled) request's values, or its error."""
     error = done.exception()
     return error if error is not None else cast("Values", done.result())
 
@@ -280,27 +278,11 @@ def _shaped_when_landed(shared: asyncio.Future[Any], fields: list[str] | None, a
             return
         try:
             shaped.set_result(_shaped(_outcome(done), fields, as_values))
-        except BaseException as failure:
+        except BaseException as failure:  # the request's own error, whatever it is: never left waiting
             shaped.set_exception(failure)
 
     shared.add_done_callback(land)
     return shaped
-
-
-def _answer_when_landed(shared: asyncio.Future[Any], fields: list[str], slots: Slots, index: int) -> None:
-    """Answer slot ``index`` of ``slots`` with ``shared``'s values for ``fields`` when it lands."""
-
-    def land(done: asyncio.Future[Any]) -> None:
-        if slots.done():
-            return
-        try:
-            value = _shaped(_outcome(done), fields, True)
-        except BaseException as failure:
-            slots.fail(index, failure)
-        else:
-            slots.deliver(index, value)
-
-    shared.add_done_callback(land)
 
 
 class RequestCoalescer:
