@@ -10,12 +10,14 @@ The local server runs in its own process (``--feature-latency-ms 20``). Workload
 - P1b: 10,000 concurrent predictions of ours against the server with the batch route, as
   the process starts and after ``gc.freeze()`` (the objects loaded at startup left out of
   every later garbage collection, as serving processes are tuned).
-
-Our rows are the median of 3 runs (the original's take long enough to run once). The
-original runs in a process of its own: importing it loads torch and AutoGluon, whose
-objects would otherwise slow every garbage collection of ours.
 - P3: 1,000 concurrent async ``get_manual_model`` calls vs 1,000 sequential sync calls,
   wall time and client CPU per call, for each transport (and raw httpx2 as a reference).
+
+Our rows and every P3 figure are the median of 5 runs (a run of ours takes about a second,
+where a moment's noise on this shared machine moved single runs by a quarter); the
+original's rows take long enough to run once. The original runs in a process of its own:
+importing it loads torch and AutoGluon, whose objects would otherwise slow every garbage
+collection of ours.
 
 Every variant's predictions are compared with the original's: the run fails otherwise.
 
@@ -102,7 +104,7 @@ def original_in_own_process(url: str, clf: Any, inputs: list[list[Any]], threads
         return pool.submit(original_predictions, url, clf, inputs, threads).result()
 
 
-def our_predictions(url: str, clf: Any, inputs: list[list[Any]], repeats: int = 3) -> tuple[list, float]:
+def our_predictions(url: str, clf: Any, inputs: list[list[Any]], repeats: int = 5) -> tuple[list, float]:
     """Ours, ``repeats`` runs (each on a fresh client and loop): the predictions and the median seconds.
 
     Between runs the first run's predictions are kept as JSON bytes, not as objects: ten
@@ -139,19 +141,29 @@ def _our_run(url: str, clf: Any, inputs: list[list[Any]]) -> tuple[list, float]:
     return asyncio.run(run())
 
 
-def p3(url: str, calls: int) -> None:
+def p3(url: str, calls: int, repeats: int = 5) -> None:
+    """P3: each variant's wall and client CPU are the medians of ``repeats`` runs of ``calls`` calls."""
     from mls_async.models import AsyncMLModelClient, MLModelClient
 
     kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": url}
+
+    def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+
     with MLModelClient(**kwargs) as sync:
         model_id = sync.create_manual_model("bench_p3_model", "v1").id
         for _ in range(50):
             sync.get_manual_model(id=model_id)
-        started, cpu = time.perf_counter(), time.process_time()
-        for _ in range(calls):
-            sync.get_manual_model(id=model_id)
-        sync_wall, sync_cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"\nP3: {calls} sequential sync calls: {sync_wall:.2f} s, client CPU {sync_cpu / calls * 1e3:.2f} ms/call")
+
+        def sequential() -> tuple[float, float]:
+            started, cpu = time.perf_counter(), time.process_time()
+            for _ in range(calls):
+                sync.get_manual_model(id=model_id)
+            return time.perf_counter() - started, time.process_time() - cpu
+
+        sync_wall, sync_cpu = medians([sequential() for _ in range(repeats)])
+    print(f"\nP3: {calls} sequential sync calls: {sync_wall:.2f} s, client CPU {sync_cpu / calls * 1e3:.2f} ms/call "
+          f"(medians of {repeats} runs, as below)")
 
     async def concurrent(transport: str) -> tuple[float, float]:
         async with AsyncMLModelClient(**kwargs, transport=transport) as client:
@@ -180,7 +192,7 @@ def p3(url: str, calls: int) -> None:
     print(f"| {calls} concurrent async calls | wall | vs sequential sync | client CPU/call vs sync |")
     print("|---|---|---|---|")
     for name, make in variants:
-        wall, cpu = asyncio.run(make())
+        wall, cpu = medians([asyncio.run(make()) for _ in range(repeats)])
         print(f"| {name} | {wall:.2f} s | {sync_wall / wall:.2f}x faster | {cpu / sync_cpu:.2f}x |")
 
 
