@@ -7,8 +7,9 @@ import asyncio
 import httpx
 import numpy as np
 import pytest
+import respx
 
-from mls_async import AsyncMLSProfileAPIClient, DoesNotExist
+from mls_async import AsyncMLSProfileAPIClient, DoesNotExist, RetryPolicy
 from mls_async.models import MLSGenericModel, MLSModelError
 from mls_async.models.contrib import GenericLogicModel
 
@@ -333,3 +334,23 @@ async def test_a_with_options_copy_looks_up_with_its_own_timeout(client_kwargs, 
         assert await quick.get_user_profile("p", "u") == {"a": 1}
         assert await client.get_user_profile("p", "u") == {"a": 1}
     assert [t["read"] for t in seen] == [1.5, 30]
+
+
+FAULTY = "http://mls.faulty"
+
+
+@respx.mock
+async def test_the_profile_batch_lookup_is_retried_after_a_dropped_connection():
+    def announce(results: object) -> httpx.Response:
+        return httpx.Response(200, json={"code": 0, "error": None, "results": results},
+                              headers={"MLS-Capabilities": "profile-batch"})
+
+    respx.get(url__regex=rf"{FAULTY}/v1/c/profiles/p/users/.+").mock(return_value=announce({"a": 0}))
+    batch = respx.post(f"{FAULTY}/v1/c/profiles/p/users/batch").mock(side_effect=[
+        httpx.ReadError("Can not write request body"), announce({"u1": {"a": 1}, "u2": {"a": 2}})])
+    quick = RetryPolicy(max_retries=3, initial_delay=0.001, max_delay=0.002)
+    async with AsyncMLSProfileAPIClient("LOCAL", "LOCAL", "c", "key", base_url=FAULTY, retry=quick) as client:
+        await client.get_user_profile("p", "u0", ["a"])  # first contact: the batch route is announced
+        assert await asyncio.gather(client.get_user_profile("p", "u1", ["a"]),
+                                    client.get_user_profile("p", "u2", ["a"])) == [{"a": 1}, {"a": 2}]
+    assert batch.call_count == 2

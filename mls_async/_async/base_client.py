@@ -270,16 +270,19 @@ class AsyncMLSClient:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         idempotent: bool = False,
+        read_only: bool = False,
     ) -> MLSResponse:
         """Send one logical call and decode its envelope, retrying where that is safe.
 
         ``idempotent=True`` attaches one idempotency key to every attempt of a POST; the
-        POST is retried only when the server announced that it honours the key. ``content`` may be a
-        factory returning a fresh body iterable per attempt (streamed uploads).
+        POST is retried only when the server announced that it honours the key.
+        ``read_only=True`` says a POST only reads (its body carries the query): it is retried
+        as a GET would be. ``content`` may be a factory returning a fresh body iterable per
+        attempt (streamed uploads).
         """
         response = await self._exchange(
             method, path, params=params, json=json, content=content, headers=headers,
-            timeout=timeout, max_retries=max_retries, idempotent=idempotent,
+            timeout=timeout, max_retries=max_retries, idempotent=idempotent, read_only=read_only,
         )
         return MLSResponse.from_httpx(response)
 
@@ -302,6 +305,7 @@ class AsyncMLSClient:
         timeout: float | httpx.Timeout | None = None,
         max_retries: int | None = None,
         idempotent: bool = False,
+        read_only: bool = False,
         stream: bool = False,
     ) -> ResponseLike:
         """One logical call: its attempts, retries and error mapping; bodyless calls may go lean."""
@@ -357,9 +361,9 @@ class AsyncMLSClient:
                 error = error_for_response(response)
                 retry_after = parse_retry_after(response.headers.get(RETRY_AFTER_HEADER))
                 cause = None
-            deduplicated = IDEMPOTENCY_HEADER in request_headers and self.supports(CAP_IDEMPOTENCY)
+            repeatable = read_only or (IDEMPOTENCY_HEADER in request_headers and self.supports(CAP_IDEMPOTENCY))
             if attempt < retries and self._retry.should_retry(
-                error, method, has_idempotency_key=deduplicated, sent=sent
+                error, method, has_idempotency_key=repeatable, sent=sent
             ):
                 delay = self._retry.delay(attempt, retry_after)
                 if delay is None:
@@ -373,7 +377,7 @@ class AsyncMLSClient:
                     attempt += 1
                     await anyio.sleep(delay)
                     continue
-            if sent and not deduplicated and self._retry.is_unsafe_to_repeat(error, method):
+            if sent and not repeatable and self._retry.is_unsafe_to_repeat(error, method):
                 self._note(error, f"the {method} may or may not have been applied: it was not retried because "
                                   "the server does not announce Idempotency-Key support")
             if cause is not None:  # the message says what happened: keep the cause, not its inner chain

@@ -131,8 +131,8 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
 
     async def _fetch_many(self, group: Hashable, target_ids: list[str], keys: list[str] | None) -> dict[str, Any]:
         kind, profile_id = typing.cast(tuple[str, str], group)
-        response = await self._request(
-            "POST", f"{self._path(profile_id)}/{kind}/batch", json={"ids": target_ids, "keys": keys}
+        response = await self._request(  # a lookup: safe to repeat, as the GETs it stands for
+            "POST", f"{self._path(profile_id)}/{kind}/batch", json={"ids": target_ids, "keys": keys}, read_only=True
         )
         return response.results or {}
 

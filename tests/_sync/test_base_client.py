@@ -190,6 +190,14 @@ def test_post_is_never_retried_against_a_server_that_does_not_announce_keys():
 
 
 @respx.mock
+def test_a_read_only_post_is_retried_as_a_get_would_be():
+    route = respx.post(f"{BASE}/lookup").mock(side_effect=[httpx.ReadError("reset"), ok("found")])
+    with make_client(retry=FAST) as client:
+        assert (client._request("POST", "/lookup", json={"ids": ["u"]}, read_only=True)).results == "found"
+    assert route.call_count == 2
+
+
+@respx.mock
 def test_connection_errors_and_timeouts_are_retried_then_typed():
     route = respx.get(f"{BASE}/net").mock(side_effect=[httpx.ConnectError("refused"), ok("up")])
     respx.get(f"{BASE}/slow").mock(side_effect=httpx.ReadTimeout("slow"))
