@@ -112,6 +112,18 @@ async def test_lookups_with_literal_and_computed_arguments_answer_alike(profiles
     assert await LogicProcessor.apply(lookup, data, pf_client=client) == expected
 
 
+async def test_lookups_nested_under_operators_answer_through_every_level(profiles):
+    from mls_async.logic import LogicProcessor
+
+    client, counting = profiles
+    logic = {"dict": ["total", {"+": [{"get": [{"pf": ["user", "demographics", {"var": "u"}, ["age"]]}, 0]},
+                                      {"get": [{"pf": ["user", "usage", {"var": "u"}, ["traffic"]]}, 0]}]},
+                      "missing", {"get": [{"pf": ["user", "demographics", "no-such-user", ["age"]]}, 0, "none"]}]}
+    results = await asyncio.gather(*(LogicProcessor.apply(logic, {"u": str(i)}, pf_client=client) for i in range(50)))
+    assert results == [{"total": 20 + i + i * 1.5, "missing": "none"} for i in range(50)]
+    assert len(counting.requests) <= 4  # two profiles, batched (the window may split one)
+
+
 async def test_many_concurrent_predictions_share_batched_fetches(profiles):
     client, counting = profiles
     model = GenericLogicModel(

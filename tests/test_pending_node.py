@@ -70,3 +70,74 @@ async def test_a_cancelled_watched_future_cancels_the_node():
     future.cancel()
     with pytest.raises(asyncio.CancelledError):
         await node
+
+
+async def test_a_nested_node_delivers_into_its_parents_slot_without_a_future_of_its_own():
+    from mls_async.logic._node import NestedNode
+
+    root = PendingNode(2, _merge, "p", "d")
+    root.values[0] = "pure"
+    nested = NestedNode(2, lambda processor, values, data: sum(values), None, None, root, 1)
+    root.values[1] = nested
+    root.pending += 1
+    nested.pending += 2
+    root.started()
+    nested.deliver(0, 1)
+    assert not root.done() and not nested.done()
+    nested.deliver(1, 2)  # the nested node completes: its sum lands in the root's slot at once
+    assert root.done() and await root == ["p", "pure", 3, "d"]
+    assert nested.done()  # done with the node awaited above it: later answers change nothing
+
+
+async def test_a_nested_nodes_failure_is_its_parents_argument_error_by_position():
+    from mls_async.logic._node import NestedNode
+
+    root = PendingNode(2, None, None, None)
+    first = NestedNode(1, None, None, None, root, 0)
+    second = NestedNode(1, None, None, None, root, 1)
+    root.values[:] = [first, second]
+    root.pending, first.pending, second.pending = 2, 1, 1
+    root.started()
+    second.fail(0, KeyError("second"))
+    first.fail(0, ValueError("first"))
+    with pytest.raises(ValueError, match="first"):
+        await root
+
+
+async def test_cancelling_the_root_reaches_futures_watched_by_nested_nodes():
+    from mls_async.logic._node import NestedNode
+
+    lookup = asyncio.get_running_loop().create_future()
+    root = PendingNode(1, None, None, None)
+    nested = NestedNode(1, None, None, None, root, 0)
+    root.values[0] = nested
+    root.pending += 1
+    nested.watch(0, lookup)
+    root.started()
+    root.cancel()
+    assert lookup.cancelled() and root.cancelled() and nested.done()
+
+
+async def test_a_cancelled_future_watched_by_a_nested_node_cancels_the_root():
+    from mls_async.logic._node import NestedNode
+
+    lookup = asyncio.get_running_loop().create_future()
+    root = PendingNode(1, None, None, None)
+    nested = NestedNode(1, None, None, None, root, 0)
+    root.values[0] = nested
+    root.pending += 1
+    nested.watch(0, lookup)
+    root.started()
+    lookup.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await root
+
+
+async def test_a_nested_node_whose_arguments_are_all_pure_answers_its_slot_at_once():
+    from mls_async.logic.processor import LogicProcessor, _start_nested, compile_logic
+
+    parent = PendingNode(1, None, None, None)
+    _start_nested([compile_logic(1), compile_logic({"var": "a"})], lambda p, values, d: values[0] + values[1],
+                  LogicProcessor(), {"a": 2}, parent, 0)
+    assert parent.values == [3] and parent.pending == 0
+    assert await parent.started() == [3]

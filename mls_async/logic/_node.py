@@ -1,11 +1,18 @@
-"""``PendingNode``: one eager logic node in flight, as a single future with slots for its arguments.
+"""Logic nodes in flight: slots for their arguments, filled as the lookups beneath them land.
 
 A node such as ``{"merge": [{"pf": ...}, {"pf": ...}, {"var": ...}]}`` starts every
 lookup beneath it at once. Its lookups deliver their answers straight into the node's
-slots (the profile client's merging calls :meth:`PendingNode.deliver`), and the node
-completes when the last one lands. So a prediction waiting for its features holds one
-object per node, not a future per lookup plus a coroutine to collect them: with ten
-thousand predictions in flight, that is what the garbage collector scans.
+slots (the profile client's merging calls :meth:`NodeSlots.deliver`), and the node
+completes when the last one lands.
+
+- The node a caller awaits is a :class:`PendingNode`, a future.
+- A node beneath another one is a :class:`NestedNode`: it is no future, and delivers its
+  value straight into its parent's slot, so ``{"+": [{"get": [{"pf": ...}, 0]}, ...]}``
+  costs no callback or loop pass per level.
+
+So a prediction waiting for its features holds one object per node, not a future per
+lookup plus a coroutine to collect them: with ten thousand predictions in flight, that
+is what the garbage collector scans.
 
 Errors keep the order of the arguments: once every argument has landed, the first
 failed one (by position) is the node's error, as awaiting them in order would give.
@@ -16,35 +23,47 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["PendingNode"]
+__all__ = ["NestedNode", "NodeSlots", "PendingNode"]
 
 # Slot callbacks run the node's own bookkeeping only: they need no copy of the caller's context.
 _CALLBACK_CONTEXT = contextvars.Context()
 
+Finish = Callable[[Any, list[Any], Any], Any]
 
-class PendingNode(asyncio.Future[Any]):
-    """A future of ``finish(processor, values, data)`` (of ``values`` without ``finish``).
 
-    ``values`` fill in as the arguments land (see the module doc).
+class NodeSlots:
+    """The argument slots of a node in flight; subclasses say where its value goes when complete.
+
+    ``values`` fill in as the arguments land; ``pending`` counts those still to land.
     """
 
-    __slots__ = ("values", "pending", "_finish", "_processor", "_data", "_error_index", "_error")
+    if not TYPE_CHECKING:  # the subclasses lay the slots out: a future's layout and a slotted base cannot mix
+        __slots__ = ()
 
-    def __init__(self, size: int, finish: Callable[[Any, list[Any], Any], Any] | None, processor: Any,
-                 data: Any) -> None:
-        super().__init__()
-        self.values: list[Any] = [None] * size
+    values: list[Any]
+    pending: int
+    _finish: Finish | None
+    _processor: Any
+    _data: Any
+    _error_index: int
+    _error: BaseException | None
+
+    def _init_slots(self, size: int, finish: Finish | None, processor: Any, data: Any) -> None:
+        self.values = [None] * size
         self.pending = 0
         self._finish = finish
         self._processor = processor
         self._data = data
         self._error_index = size
-        self._error: BaseException | None = None
+        self._error = None
+
+    if TYPE_CHECKING:
+        def done(self) -> bool: ...
 
     def watch(self, index: int, awaitable: Any) -> None:
-        """Fill slot ``index`` with the outcome of a future (a nested node, or a lookup of another client)."""
+        """Fill slot ``index`` with the outcome of a future (a lookup of another client, say)."""
         future = asyncio.ensure_future(awaitable)
         self.values[index] = future  # held until it lands (and cancelled with the node)
         self.pending += 1
@@ -66,23 +85,22 @@ class PendingNode(asyncio.Future[Any]):
             self._error_index, self._error = index, error
         self._settle_one()
 
-    def started(self) -> PendingNode:
-        """Every argument is registered: complete now if none is pending."""
-        if self.pending == 0 and not self.done():
-            self._complete()
-        return self
-
-    def cancel(self, msg: Any = None) -> bool:
-        """Cancel the node and what it still waits for (futures of other clients' lookups, nested nodes)."""
+    def cancel_arguments(self) -> None:
+        """Cancel what the node still waits for: watched futures and nested nodes."""
         for value in self.values:
             if isinstance(value, asyncio.Future) and not value.done():
                 value.cancel()
-        return super().cancel(msg)
+            elif isinstance(value, NestedNode):
+                value.cancel_arguments()
+
+    def finished(self) -> Any:
+        """``finish(processor, values, data)``, or ``values`` without ``finish`` (every argument landed well)."""
+        finish = self._finish
+        return self.values if finish is None else finish(self._processor, self.values, self._data)
 
     def _landed(self, index: int, future: asyncio.Future[Any]) -> None:
         if future.cancelled():
-            if not self.done():
-                super().cancel()
+            self._abandon()
             return
         error = future.exception()  # retrieved, whether or not the node is still waiting
         if error is not None:
@@ -96,13 +114,75 @@ class PendingNode(asyncio.Future[Any]):
             self._complete()
 
     def _complete(self) -> None:
+        raise NotImplementedError
+
+    def _abandon(self) -> None:
+        """A watched future was cancelled: so is the node's caller."""
+        raise NotImplementedError
+
+
+class PendingNode(NodeSlots, asyncio.Future[Any]):
+    """The node a caller awaits: a future of its :meth:`~NodeSlots.finished` value, or of its first error."""
+
+    __slots__ = ("values", "pending", "_finish", "_processor", "_data", "_error_index", "_error")
+
+    def __init__(self, size: int, finish: Finish | None, processor: Any, data: Any) -> None:
+        super().__init__()
+        self._init_slots(size, finish, processor, data)
+
+    def started(self) -> PendingNode:
+        """Every argument is registered: complete now if none is pending."""
+        if self.pending == 0 and not self.done():
+            self._complete()
+        return self
+
+    def cancel(self, msg: Any = None) -> bool:
+        """Cancel the node and what it still waits for."""
+        self.cancel_arguments()
+        return asyncio.Future.cancel(self, msg)
+
+    def _complete(self) -> None:
         if self._error is not None:
             self.set_exception(self._error)
             return
-        finish = self._finish
         try:
-            result = self.values if finish is None else finish(self._processor, self.values, self._data)
+            result = self.finished()
         except Exception as exc:
             self.set_exception(exc)
         else:
             self.set_result(result)
+
+    def _abandon(self) -> None:
+        if not self.done():
+            asyncio.Future.cancel(self)
+
+
+class NestedNode(NodeSlots):
+    """A node beneath another one: its value goes straight into slot ``index`` of ``parent``."""
+
+    __slots__ = ("values", "pending", "_finish", "_processor", "_data", "_error_index", "_error", "_parent",
+                 "_index")
+
+    def __init__(self, size: int, finish: Finish | None, processor: Any, data: Any, parent: NodeSlots,
+                 index: int) -> None:
+        self._init_slots(size, finish, processor, data)
+        self._parent = parent
+        self._index = index
+
+    def done(self) -> bool:
+        """Done when the node awaited above it is (its caller gone): nothing is delivered any more."""
+        return self._parent.done()
+
+    def _complete(self) -> None:
+        if self._error is not None:
+            self._parent.fail(self._index, self._error)
+            return
+        try:
+            result = self.finished()
+        except Exception as exc:
+            self._parent.fail(self._index, exc)
+        else:
+            self._parent.deliver(self._index, result)
+
+    def _abandon(self) -> None:
+        self._parent._abandon()

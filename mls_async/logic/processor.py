@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mls_async._exceptions import MLSModelError, MLSNotFoundError
-from mls_async.logic._node import PendingNode
+from mls_async.logic._node import NestedNode, NodeSlots, PendingNode
 from mls_async.logic.operations import OPERATIONS, make_dict
 
 __all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "compile_logic"]
@@ -62,8 +62,8 @@ class Compiled:
     is_async: bool
     # run() starts every lookup beneath it at once; its awaitable only collects the answers.
     eager: bool = False
-    # An eager lookup that can answer straight into a pending node's slot: (processor, data, node, index).
-    start_into: Callable[[LogicProcessor, dict[str, Any], PendingNode, int], None] | None = None
+    # An eager subtree that can answer straight into a node's slot: (processor, data, node, index).
+    start_into: Callable[[LogicProcessor, dict[str, Any], NodeSlots, int], None] | None = None
     # The names of ``data`` this subtree may read (a dotted path's first part); None: any name.
     reads: frozenset[str] | None = frozenset()
     # A literal: ``run`` returns the same value whatever the data.
@@ -77,25 +77,51 @@ def _arguments(raw: Any) -> list[Any]:
 Finish = Callable[["LogicProcessor", list[Any], dict[str, Any]], Any]
 
 
+def _fill(node: NodeSlots, children: list[Compiled], processor: LogicProcessor, data: dict[str, Any]) -> None:
+    """Run every argument of ``node`` now: pure ones into their slots, the rest answering into them later."""
+    values = node.values
+    index = 0
+    for child in children:
+        if not child.is_async:
+            values[index] = child.run(processor, data)
+        elif child.start_into is not None:
+            child.start_into(processor, data, node, index)
+        else:
+            node.watch(index, child.run(processor, data))
+        index += 1
+
+
 def _start_eager(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
                  data: dict[str, Any]) -> PendingNode:
-    """Run every argument now; the lookups beneath answer into one pending node (see ``_node``)."""
+    """The node a caller awaits: every argument runs now, the lookups beneath answer into it (see ``_node``)."""
     node = PendingNode(len(children), finish, processor, data)
-    values = node.values
     try:
-        index = 0
-        for child in children:
-            if not child.is_async:
-                values[index] = child.run(processor, data)
-            elif child.start_into is not None:
-                child.start_into(processor, data, node, index)
-            else:
-                node.watch(index, child.run(processor, data))
-            index += 1
+        _fill(node, children, processor, data)
     except BaseException:
         node.cancel()
         raise
     return node.started()
+
+
+def _start_nested(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
+                  data: dict[str, Any], parent: NodeSlots, index: int) -> None:
+    """An eager node beneath another: its value goes into the parent's slot ``index`` (no future of its own)."""
+    nested = NestedNode(len(children), finish, processor, data, parent, index)
+    try:
+        _fill(nested, children, processor, data)
+    except BaseException:
+        nested.cancel_arguments()
+        raise
+    if nested.pending == 0:  # every argument was pure: the value is here already, as a pure argument's
+        parent.values[index] = nested.finished()
+    else:
+        parent.values[index] = nested  # reachable for cancelling while it waits
+        parent.pending += 1
+
+
+def _eager_node(children: list[Compiled], finish: Finish | None) -> Compiled:
+    return Compiled(functools.partial(_start_eager, children, finish), True, True,
+                    functools.partial(_start_nested, children, finish))
 
 
 def _values(children: list[Compiled], processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[list[Any]]:
@@ -187,7 +213,7 @@ def _with_values(children: list[Compiled], finish: Finish) -> Compiled:
         values = _pure_values(children)
         return Compiled(lambda p, d: finish(p, values(p, d), d), False)
     if _eager(children):
-        return Compiled(functools.partial(_start_eager, children, finish), True, True)
+        return _eager_node(children, finish)
     return Compiled(functools.partial(_start, children, finish), True)
 
 
@@ -209,7 +235,7 @@ def _profile_lookup(children: list[Compiled]) -> Compiled:
             arguments.append(child.run(processor, data))
         return processor._pf_started(arguments)
 
-    def start_into(processor: LogicProcessor, data: dict[str, Any], node: PendingNode, index: int) -> None:
+    def start_into(processor: LogicProcessor, data: dict[str, Any], node: NodeSlots, index: int) -> None:
         arguments = []
         for child in children:
             arguments.append(child.run(processor, data))
@@ -228,7 +254,7 @@ def _known_profile_lookup(children: list[Compiled]) -> Callable[..., None] | Non
     keys = keys if isinstance(keys, list) else [keys]
     target = children[2].run
 
-    def start_into(processor: LogicProcessor, data: dict[str, Any], node: PendingNode, index: int) -> None:
+    def start_into(processor: LogicProcessor, data: dict[str, Any], node: NodeSlots, index: int) -> None:
         processor._pf_known_into(api_type, profile_id, target(processor, data), keys, node, index)
 
     return start_into
@@ -358,7 +384,7 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
         values = _pure_values(children)
         return Compiled(lambda p, d: call(values(p, d)), False)
     if _eager(children):
-        return Compiled(functools.partial(_start_eager, children, lambda p, values, d: call(values)), True, True)
+        return _eager_node(children, lambda p, values, d: call(values))
     return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True)
 
 
@@ -518,7 +544,7 @@ class LogicProcessor:
             raise LogicError(f"'var' takes a name and an optional default, got {_shown(values)}")
         return _path_var(data, str(values[0]).split("."), values[1] if len(values) > 1 else None)
 
-    def _pf_into(self, values: list[Any], node: PendingNode, index: int) -> None:
+    def _pf_into(self, values: list[Any], node: NodeSlots, index: int) -> None:
         """Start the ``pf`` lookup of ``values`` answering into ``node``'s slot ``index``.
 
         Our async profile client takes the slot itself (``lookup_into``): no future for
@@ -531,7 +557,7 @@ class LogicProcessor:
             return
         node.watch(index, self._pf_started(values))
 
-    def _pf_known_into(self, api_type: str, profile_id: Any, target_id: Any, keys: list[Any], node: PendingNode,
+    def _pf_known_into(self, api_type: str, profile_id: Any, target_id: Any, keys: list[Any], node: NodeSlots,
                        index: int) -> None:
         """:meth:`_pf_into` of a ``user``/``item`` lookup whose keys are a list."""
         into = self._lookup_into
