@@ -62,3 +62,11 @@ async def test_unknown_paths_and_methods_are_answered_as_before(http):
     wrong_method = await http.request("PATCH", "/api/v1/models")
     assert wrong_method.status_code == 405  # the route exists: a partial match, not "not found"
     assert (await http.get("/api/v1/models/1234567")).status_code == 404  # routed, then not found
+
+
+def test_every_router_of_the_server_rules_itself_out_by_prefix():
+    from mls_async.server.app import route_modules
+
+    for module in route_modules():
+        for router in module.ROUTERS:
+            assert isinstance(router, PrefixedRouter), f"{module.__name__}: {router.prefix} is a plain APIRouter"
