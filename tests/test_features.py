@@ -190,6 +190,18 @@ async def test_concurrent_predictions_share_one_model_call():
     assert counting.calls == [300, 1]  # a lone call is not held back
 
 
+async def test_outputs_are_plain_python_whatever_container_the_model_returns():
+    class ListOfNumpyScalars:
+        def predict(self, rows):
+            return [np.float64(row[0]) * 2 for row in rows]
+
+    model = GenericLogicModel(model_name="plain_model", model_version="v1", features=["a"],
+                              model=ListOfNumpyScalars(), postprocess_logic={"list": [{"var": "y"}]})
+    results = await asyncio.gather(*(model.predict_async([i]) for i in range(3)))
+    assert [r["items"] for r in results] == [[0.0], [2.0], [4.0]]
+    assert {type(r["items"][0]) for r in results} == {float}
+
+
 async def test_a_bad_row_fails_only_its_caller():
     from tests import trained
 

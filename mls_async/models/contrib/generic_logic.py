@@ -9,7 +9,7 @@ preprocessed row. Trainable with AutoGluon through ``MLSTrainable.fit``.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from mls_async.models._base import MLSModelError
 from mls_async.models._batching import MicroBatcher
@@ -92,7 +92,8 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         if row and isinstance(row[0], list):  # the logic built several rows: one call for them
             answer = asyncio.get_running_loop().create_future()
             try:
-                y = _plain(self._predict_rows(row))
+                output = self._predict_rows(row)
+                y = output.tolist() if hasattr(output, "tolist") else list(output)
             except Exception as exc:
                 answer.set_exception(exc)
             else:
@@ -112,9 +113,12 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
             batcher = self._cache_batcher = MicroBatcher(self._predict_plain_rows, offload_above=offload)
         return batcher
 
-    def _predict_plain_rows(self, rows: list[Any]) -> Any:
+    def _predict_plain_rows(self, rows: list[Any]) -> list[Any]:
         """:meth:`_predict_rows` as plain Python (one list or number per row), converted once per batch."""
-        return _plain(self._predict_rows(rows))
+        outputs = self._predict_rows(rows)
+        if hasattr(outputs, "tolist"):
+            return cast("list[Any]", outputs.tolist())
+        return [output.tolist() if hasattr(output, "tolist") else output for output in outputs]
 
     def _predict_rows(self, rows: list[Any]) -> Any:
         """The model's ``predict_fn`` on ``rows``: one output per row."""
@@ -159,7 +163,3 @@ def _done(value: Any) -> asyncio.Future[Any]:
     future = asyncio.get_running_loop().create_future()
     future.set_result(value)
     return future
-
-
-def _plain(output: Any) -> Any:
-    return output.tolist() if hasattr(output, "tolist") else output
