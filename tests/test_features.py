@@ -202,6 +202,51 @@ async def test_outputs_are_plain_python_whatever_container_the_model_returns():
     assert {type(r["items"][0]) for r in results} == {float}
 
 
+class FailingProfiles:
+    """A profile client whose lookups fail as a server error would."""
+
+    async def get_user_profile(self, profile_id, user_id, keys):
+        from mls_async import MLSServerError
+
+        raise MLSServerError(503, "profile API down")
+
+
+@pytest.mark.parametrize("preprocess", [
+    {"merge": [{"pf": ["user", "p", {"var": "a"}, ["x"]]}, 1]},  # a lookup that fails
+    {"pf": ["user", "p", {"var": "a"}, ["x"]]},  # the whole preprocessing one lookup
+])
+async def test_a_failed_lookup_is_a_preprocessing_failure_of_the_model(preprocess):
+    from mls_async import MLSServerError
+
+    model = GenericLogicModel(model_name="failing_model", model_version="v1", features=["a"],
+                              model=CountingModel(), preprocess_logic=preprocess, predict_fn="predict_proba")
+    with pytest.raises(MLSModelError, match="preprocessing failed: MLSServerError") as info:
+        await model.predict_async(["u"], pf_client=FailingProfiles())
+    assert isinstance(info.value.__cause__, MLSServerError)
+
+
+async def test_an_operator_failing_once_its_lookups_land_is_a_preprocessing_failure(profiles):
+    client, _ = profiles
+    model = GenericLogicModel(model_name="operator_model", model_version="v1", features=["u"], model=CountingModel(),
+                              preprocess_logic={"merge": [{"+": [{"get": [
+                                  {"pf": ["user", "demographics", {"var": "u"}, ["region"]]}, 0]}, 1]}]},
+                              predict_fn="predict_proba")
+    with pytest.raises(MLSModelError, match="preprocessing failed: LogicError: operator '\\+' failed"):
+        await model.predict_async(["1"], pf_client=client)
+
+
+async def test_preprocessing_that_waits_for_a_branch_still_reaches_the_model(profiles):
+    client, _ = profiles
+    counting = CountingModel()
+    model = GenericLogicModel(model_name="lazy_model", model_version="v1", features=["u"], model=counting,
+                              preprocess_logic={"if": [{"var": "u"}, {"merge": [
+                                  {"pf": ["user", "demographics", {"var": "u"}, ["age"]]}, 0, 0, 0]}, [0, 0, 0, 0]]},
+                              postprocess_logic={"list": [{"var": "y"}]}, predict_fn="predict_proba")
+    results = await asyncio.gather(*(model.predict_async([str(i)], pf_client=client) for i in range(5)))
+    assert len(results) == 5 and all(len(r["items"][0]) == 2 for r in results)
+    assert counting.calls == [5]  # the lazy branch's rows still share one model call
+
+
 async def test_a_bad_row_fails_only_its_caller():
     from tests import trained
 

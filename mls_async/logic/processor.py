@@ -20,7 +20,7 @@ from mls_async._exceptions import MLSModelError, MLSNotFoundError
 from mls_async.logic._node import NestedNode, NodeSlots, PendingNode
 from mls_async.logic.operations import OPERATIONS, make_dict
 
-__all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "compile_logic"]
+__all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "NodeFactory", "StartInto", "compile_logic"]
 
 SPECIAL = ("var", "missing", "missing_some", "pf", "graph", "dynamodb", "if", "with", "for")
 ALLOWED_TOP_LEVEL = frozenset({"var", "missing", "missing_some", "pf", "with", "for", "if", *OPERATIONS})
@@ -47,6 +47,9 @@ async def _maybe_await(value: Any) -> Any:
 
 
 Run = Callable[["LogicProcessor", dict[str, Any]], Any]
+StartInto = Callable[["LogicProcessor", dict[str, Any], NodeSlots, int], None]
+NodeFactory = Callable[[int, Callable[[Any, list[Any], Any], Any] | None, "LogicProcessor", dict[str, Any]],
+                       PendingNode]
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,13 @@ class Compiled:
     # run() starts every lookup beneath it at once; its awaitable only collects the answers.
     eager: bool = False
     # An eager subtree that can answer straight into a node's slot: (processor, data, node, index).
-    start_into: Callable[[LogicProcessor, dict[str, Any], NodeSlots, int], None] | None = None
+    start_into: StartInto | None = None
     # The names of ``data`` this subtree may read (a dotted path's first part); None: any name.
     reads: frozenset[str] | None = frozenset()
     # A literal: ``run`` returns the same value whatever the data.
     literal: bool = False
+    # An eager node's ``run`` with the awaited node built by the given factory: (make, processor, data).
+    start_node: Callable[[NodeFactory, LogicProcessor, dict[str, Any]], PendingNode] | None = None
 
 
 def _arguments(raw: Any) -> list[Any]:
@@ -92,9 +97,12 @@ def _fill(node: NodeSlots, children: list[Compiled], processor: LogicProcessor, 
 
 
 def _start_eager(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
-                 data: dict[str, Any]) -> PendingNode:
-    """The node a caller awaits: every argument runs now, the lookups beneath answer into it (see ``_node``)."""
-    node = PendingNode(len(children), finish, processor, data)
+                 data: dict[str, Any], make: NodeFactory = PendingNode) -> PendingNode:
+    """The node a caller awaits: every argument runs now, the lookups beneath answer into it (see ``_node``).
+
+    ``make`` builds the node (a :class:`PendingNode` subclass that does more once complete, say).
+    """
+    node = make(len(children), finish, processor, data)
     try:
         _fill(node, children, processor, data)
     except BaseException:
@@ -120,8 +128,11 @@ def _start_nested(children: list[Compiled], finish: Finish | None, processor: Lo
 
 
 def _eager_node(children: list[Compiled], finish: Finish | None) -> Compiled:
+    def start_node(make: NodeFactory, processor: LogicProcessor, data: dict[str, Any]) -> PendingNode:
+        return _start_eager(children, finish, processor, data, make)
+
     return Compiled(functools.partial(_start_eager, children, finish), True, True,
-                    functools.partial(_start_nested, children, finish))
+                    functools.partial(_start_nested, children, finish), start_node=start_node)
 
 
 def _values(children: list[Compiled], processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[list[Any]]:

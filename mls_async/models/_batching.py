@@ -55,17 +55,21 @@ class MicroBatcher:
 
     def submit(self, row: Any) -> asyncio.Future[Any]:
         """Register ``row`` for this loop pass's batch; the future gives its output."""
+        future = asyncio.get_running_loop().create_future()
+        self.add(row, future)
+        return future
+
+    def add(self, row: Any, future: asyncio.Future[Any]) -> None:
+        """Register ``row`` for this loop pass's batch, its output (or error) to be set on ``future``."""
         loop = asyncio.get_running_loop()
         batch: _Batch | None = getattr(self._filling, "batch", None)
         if batch is None or batch.loop is not loop:
             batch = self._filling.batch = _Batch(loop)
             loop.call_soon(self._flush, batch)
-        future = loop.create_future()
         batch.rows.append(row)
         batch.futures.append(future)
         if len(batch.rows) >= self._max_batch:
             self._flush(batch)
-        return future
 
     def _flush(self, batch: _Batch) -> None:
         if getattr(self._filling, "batch", None) is batch:

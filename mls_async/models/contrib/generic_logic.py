@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+from mls_async.logic import LogicProcessor
+from mls_async.logic._node import Finish, PendingNode
+from mls_async.logic.processor import StartInto
 from mls_async.models._base import MLSModelError
 from mls_async.models._batching import MicroBatcher
 from mls_async.models._generic import MLSGenericModel
@@ -86,11 +89,22 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         """The model's output for ``row``, as a future: batched with concurrent single rows, else done now."""
         if self.predict_fn == "none" and self.model_lib != "pytorch":
             return _done(None)
-        model = self.models[0] if self.models else None
-        if model is None or (self.model_lib != "pytorch" and not hasattr(model, self.predict_fn)):
+        if not self._model_ready():
             raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
+        answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._answer_row(row, answer)
+        return answer
+
+    def _model_ready(self) -> bool:
+        """Whether a row would go to ``models[0]`` (a ``predict_fn`` other than none, and a model having it)."""
+        if self.predict_fn == "none" and self.model_lib != "pytorch":
+            return False
+        model = self.models[0] if self.models else None
+        return model is not None and (self.model_lib == "pytorch" or hasattr(model, self.predict_fn))
+
+    def _answer_row(self, row: Any, answer: asyncio.Future[Any]) -> None:
+        """Set ``answer`` to the model's output for ``row``: in the next batch, or now for several rows."""
         if row and isinstance(row[0], list):  # the logic built several rows: one call for them
-            answer = asyncio.get_running_loop().create_future()
             try:
                 output = self._predict_rows(row)
                 y = output.tolist() if hasattr(output, "tolist") else list(output)
@@ -98,8 +112,24 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
                 answer.set_exception(exc)
             else:
                 answer.set_result(y[0] if len(y) == 1 else y)
-            return answer
-        return self._batcher().submit(row)  # concurrent single rows share one call
+            return
+        self._batcher().add(row, answer)  # concurrent single rows share one call
+
+    def _model_call_node(self, size: int, finish: Finish | None, processor: LogicProcessor,
+                         data: dict[str, Any]) -> _ModelCall:
+        """The node of the preprocessing logic's arguments, as a model call (see :class:`_ModelCall`)."""
+        return _ModelCall(self, size, finish, processor, data)
+
+    def _model_call(self, start_into: StartInto, processor: LogicProcessor, data: dict[str, Any]) -> _ModelCall:
+        """Start preprocessing (``start_into`` of its logic) into a model call: the row joins a batch once known."""
+        call = _ModelCall(self, 1, _only_value, processor, data)
+        try:
+            start_into(processor, data, call, 0)
+        except BaseException:
+            call.cancel()
+            raise
+        call.started()
+        return call
 
     def _model_failure(self, exc: Exception) -> MLSModelError:
         """A model call's error as the original words it (errors of ours pass through the caller)."""
@@ -136,15 +166,23 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         data = logic_inputs("GenericLogicModel", self.features or [], x, kwargs.get("keys"), self.data,
                             keys_read=reads_keys(processor, self.preprocess_logic, self.postprocess_logic))
         del kwargs  # not needed past here: one object less per prediction waiting for its features
+        output: asyncio.Future[Any] | None = None
         try:
             compiled = processor.compiled(self.preprocess_logic)
-            row = compiled.run(processor, data)
-            if compiled.is_async:
-                row = await row
+            start_node, start_into = compiled.start_node, compiled.start_into
+            # The row goes to the model the moment preprocessing has it: one wake-up, with y.
+            if start_node is not None and self._model_ready():
+                output = start_node(self._model_call_node, processor, data)
+            elif start_into is not None and self._model_ready():
+                output = self._model_call(start_into, processor, data)
+            else:
+                row = compiled.run(processor, data)
+                if compiled.is_async:
+                    row = await row
         except Exception as exc:
-            raise MLSModelError(f"GenericLogicModel: preprocessing failed: {type(exc).__name__}: {exc}") from exc
+            raise _preprocessing_failure(exc) from exc
         try:
-            data["y"] = await self._model_output(row)
+            data["y"] = await (output if output is not None else self._model_output(row))
         except MLSModelError:
             raise
         except Exception as exc:
@@ -157,6 +195,51 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         except Exception as exc:
             raise MLSModelError(f"GenericLogicModel: postprocessing failed: {type(exc).__name__}: {exc}") from exc
         return {"items": items or []}
+
+
+class _ModelCall(PendingNode):
+    """One prediction's preprocessing and model call in flight, as one future of ``y``.
+
+    Slot 0 takes the preprocessed row as the preprocessing logic delivers it; the row
+    then joins the model's next batch at once. The caller waits once and wakes with the
+    model's output: no future, await and wake-up of its own for the model step, which at
+    ten thousand predictions in flight were objects for the garbage collector to scan.
+    """
+
+    __slots__ = ("_model",)
+
+    def __init__(self, model: GenericLogicModel, size: int, finish: Finish | None, processor: LogicProcessor,
+                 data: dict[str, Any]) -> None:
+        super().__init__(size, finish, processor, data)
+        self._model = model
+
+    def _complete(self) -> None:
+        error = self._error
+        if error is None:
+            try:
+                row = self.finished()
+            except Exception as exc:
+                self._failed_preprocessing(exc)
+                return
+            self._model._answer_row(row, self)
+        elif isinstance(error, Exception):
+            self._failed_preprocessing(error)
+        else:  # cancelled: as the caller would see it
+            self.set_exception(error)
+
+    def _failed_preprocessing(self, error: Exception) -> None:
+        """Worded here, with its step: the caller's one await cannot tell the steps apart."""
+        failure = _preprocessing_failure(error)
+        failure.__cause__ = error
+        self.set_exception(failure)
+
+
+def _only_value(processor: Any, values: list[Any], data: Any) -> Any:
+    return values[0]
+
+
+def _preprocessing_failure(exc: Exception) -> MLSModelError:
+    return MLSModelError(f"GenericLogicModel: preprocessing failed: {type(exc).__name__}: {exc}")
 
 
 def _done(value: Any) -> asyncio.Future[Any]:
