@@ -61,6 +61,8 @@ class Slots(Protocol):
 
     def deliver(self, index: int, value: Any) -> None: ...
 
+    def deliver_values(self, index: int, values: tuple[Any, ...]) -> None: ...
+
     def fail(self, index: int, error: BaseException) -> None: ...
 
 
@@ -250,10 +252,15 @@ class AsyncRequestCoalescer:
                     batch.refuse(i, exc if isinstance(exc, Exception) else asyncio.CancelledError())
             raise
         for i in live:
-            if batch.targets[i].done():
+            target = batch.targets[i]
+            if target.done():
+                continue
+            outcome = outcomes[batch.keys[i]]
+            if batch.slots[i] >= 0 and not isinstance(outcome, BaseException):  # a logic node's lookup
+                target.deliver_values(batch.slots[i], tuple(map(outcome.get, batch.fields[i] or ())))
                 continue
             try:
-                value = _shaped(outcomes[batch.keys[i]], batch.fields[i], batch.as_values[i])
+                value = _shaped(outcome, batch.fields[i], batch.as_values[i])
             except Exception as error:
                 batch.refuse(i, error)
             else:

@@ -141,3 +141,24 @@ async def test_a_nested_node_whose_arguments_are_all_pure_answers_its_slot_at_on
                   LogicProcessor(), {"a": 2}, parent, 0)
     assert parent.values == [3] and parent.pending == 0
     assert await parent.started() == [3]
+
+
+async def test_looked_up_values_wait_as_tuples_and_reach_the_logic_as_lists():
+    import gc
+
+    seen = []
+
+    def keep(processor, values, data):
+        seen.append(values)
+        return values
+
+    node = PendingNode(3, keep, None, None)
+    node.values[2] = "pure"
+    node.pending += 2
+    node.started()
+    node.deliver_values(0, (1.5, None))
+    gc.collect()
+    assert not gc.is_tracked(node.values[0])  # a tuple of plain values: nothing for the collector to scan
+    node.deliver_values(1, (2.5,))
+    assert await node == [[1.5, None], [2.5], "pure"] and type(seen[0][0]) is list
+    assert node.values == []  # a complete node lets go of its arguments

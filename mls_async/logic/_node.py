@@ -32,6 +32,8 @@ _CALLBACK_CONTEXT = contextvars.Context()
 
 Finish = Callable[[Any, list[Any], Any], Any]
 
+_RELEASED: list[Any] = []  # the values of a completed node: nothing lands any more (never written)
+
 
 class NodeSlots:
     """The argument slots of a node in flight; subclasses say where its value goes when complete.
@@ -49,6 +51,7 @@ class NodeSlots:
     _data: Any
     _error_index: int
     _error: BaseException | None
+    _tuples: int
 
     def _init_slots(self, size: int, finish: Finish | None, processor: Any, data: Any) -> None:
         self.values = [None] * size
@@ -58,6 +61,7 @@ class NodeSlots:
         self._data = data
         self._error_index = size
         self._error = None
+        self._tuples = 0  # bit i: slot i holds a lookup's values as a tuple (see deliver_values)
 
     if TYPE_CHECKING:
         def done(self) -> bool: ...
@@ -74,6 +78,19 @@ class NodeSlots:
         if self.done():
             return
         self.values[index] = value
+        self._settle_one()
+
+    def deliver_values(self, index: int, values: tuple[Any, ...]) -> None:
+        """Slot ``index``'s lookup answered: its values, a list to the logic (as ``pf`` answers).
+
+        They wait here as a tuple, made a list once the node completes: a tuple of plain
+        values is one the garbage collector stops tracking, and thousands of predictions
+        hold some while their other lookups are in flight.
+        """
+        if self.done():
+            return
+        self.values[index] = values
+        self._tuples |= 1 << index
         self._settle_one()
 
     def fail(self, index: int, error: BaseException) -> None:
@@ -94,9 +111,16 @@ class NodeSlots:
                 value.cancel_arguments()
 
     def finished(self) -> Any:
-        """``finish(processor, values, data)``, or ``values`` without ``finish`` (every argument landed well)."""
+        """``finish(processor, values, data)``, or ``values`` without ``finish`` (every argument landed well).
+
+        The node lets go of its arguments here: a model call's node waits on for its batch.
+        """
+        values, tuples = self.values, self._tuples
+        if tuples:
+            values = [list(value) if tuples >> index & 1 else value for index, value in enumerate(values)]
+        self.values = _RELEASED
         finish = self._finish
-        return self.values if finish is None else finish(self._processor, self.values, self._data)
+        return values if finish is None else finish(self._processor, values, self._data)
 
     def _landed(self, index: int, future: asyncio.Future[Any]) -> None:
         if future.cancelled():
@@ -124,7 +148,7 @@ class NodeSlots:
 class PendingNode(NodeSlots, asyncio.Future[Any]):
     """The node a caller awaits: a future of its :meth:`~NodeSlots.finished` value, or of its first error."""
 
-    __slots__ = ("values", "pending", "_finish", "_processor", "_data", "_error_index", "_error")
+    __slots__ = ("values", "pending", "_finish", "_processor", "_data", "_error_index", "_error", "_tuples")
 
     def __init__(self, size: int, finish: Finish | None, processor: Any, data: Any) -> None:
         super().__init__()
@@ -160,8 +184,8 @@ class PendingNode(NodeSlots, asyncio.Future[Any]):
 class NestedNode(NodeSlots):
     """A node beneath another one: its value goes straight into slot ``index`` of ``parent``."""
 
-    __slots__ = ("values", "pending", "_finish", "_processor", "_data", "_error_index", "_error", "_parent",
-                 "_index")
+    __slots__ = ("values", "pending", "_finish", "_processor", "_data", "_error_index", "_error", "_tuples",
+                 "_parent", "_index")
 
     def __init__(self, size: int, finish: Finish | None, processor: Any, data: Any, parent: NodeSlots,
                  index: int) -> None:
