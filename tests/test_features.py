@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import respx
 
-from mls_async import AsyncMLSProfileAPIClient, DoesNotExist, RetryPolicy
+from mls_async import AsyncMLSProfileAPIClient, DoesNotExist, MLSUnauthorizedError, RetryPolicy
 from mls_async.models import MLSGenericModel, MLSModelError
 from mls_async.models.contrib import GenericLogicModel
 
@@ -310,6 +310,18 @@ async def plain_profiles(client_kwargs, async_transport, server_config):
         await client.put_item_profiles("catalog", {str(i): {"price": i} for i in range(10)})
         counting.requests.clear()
         yield client, counting
+
+
+async def test_a_lookup_without_a_query_sends_no_question_mark(async_transport):
+    """On the MMS runtime a lookup of every feature has no query at all, as the original sends it."""
+    counting = CountingTransport(async_transport)
+    async with AsyncMLSProfileAPIClient("DEV", "MMS", base_url="http://mls", transport=counting,
+                                        max_retries=0) as client:
+        for keys in (None, ["a"]):
+            with pytest.raises(MLSUnauthorizedError):  # the local server wants an account; the request is what counts
+                await client.get_user_profile("p", "u", keys)
+    assert [r.url.raw_path for r in counting.requests] == [b"/v1/mls-mms/profiles/p/users/u",
+                                                           b"/v1/mls-mms/profiles/p/users/u?f=a"]
 
 
 async def test_without_an_announced_batch_route_each_id_is_one_get(plain_profiles):

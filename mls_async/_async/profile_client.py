@@ -113,7 +113,9 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
 
     async def _fetch_one(self, group: Hashable, target_id: str, keys: list[str] | None) -> dict[str, Any]:
         kind, profile_id = typing.cast(tuple[str, str], group)
-        return await self._read(f"{self._path(profile_id)}/{kind}/{target_id}?{self._lookup_query(keys)}", None,
+        query = self._lookup_query(keys)
+        path = f"{self._path(profile_id)}/{kind}/{target_id}"
+        return await self._read(f"{path}?{query}" if query else path, None,
                                 f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}")
 
     def _lookup_query(self, keys: list[str] | None) -> str:
