@@ -104,7 +104,8 @@ async def test_a_nested_nodes_failure_is_its_parents_argument_error_by_position(
         await root
 
 
-async def test_cancelling_the_root_reaches_futures_watched_by_nested_nodes():
+def _root_over_a_nested_lookup():
+    """A root node whose one argument is a nested node watching one pending lookup."""
     from mls_async.logic._node import NestedNode
 
     lookup = asyncio.get_running_loop().create_future()
@@ -114,20 +115,17 @@ async def test_cancelling_the_root_reaches_futures_watched_by_nested_nodes():
     root.pending += 1
     nested.watch(0, lookup)
     root.started()
+    return root, nested, lookup
+
+
+async def test_cancelling_the_root_reaches_futures_watched_by_nested_nodes():
+    root, nested, lookup = _root_over_a_nested_lookup()
     root.cancel()
     assert lookup.cancelled() and root.cancelled() and nested.done()
 
 
 async def test_a_cancelled_future_watched_by_a_nested_node_cancels_the_root():
-    from mls_async.logic._node import NestedNode
-
-    lookup = asyncio.get_running_loop().create_future()
-    root = PendingNode(1, None, None, None)
-    nested = NestedNode(1, None, None, None, root, 0)
-    root.values[0] = nested
-    root.pending += 1
-    nested.watch(0, lookup)
-    root.started()
+    root, _, lookup = _root_over_a_nested_lookup()
     lookup.cancel()
     with pytest.raises(asyncio.CancelledError):
         await root

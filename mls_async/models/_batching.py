@@ -6,9 +6,9 @@ predict calls cost mostly per call, not per row, so a burst of concurrent reques
 about one call. If the batch fails, each row is predicted alone so that only the caller
 with the bad row gets the error.
 
-A row is registered with :meth:`MicroBatcher.submit`, which returns its future: no
-coroutine per row, so ten thousand predictions waiting for their batch hold one object
-each here (what the garbage collector scans meanwhile).
+A row is registered with :meth:`MicroBatcher.add` and the future its output goes to (the
+caller's own, such as a prediction's model call): no coroutine or future of the batcher's
+per row, for the garbage collector to scan while thousands of predictions wait.
 """
 
 from __future__ import annotations
@@ -48,16 +48,6 @@ class MicroBatcher:
         # own loop, and a row may only be batched with rows of its own loop.
         self._filling = threading.local()
         self._tasks: set[asyncio.Task[Any]] = set()
-
-    async def predict(self, row: Any) -> Any:
-        """The model's output for one ``row``, predicted together with its concurrent peers."""
-        return await self.submit(row)
-
-    def submit(self, row: Any) -> asyncio.Future[Any]:
-        """Register ``row`` for this loop pass's batch; the future gives its output."""
-        future = asyncio.get_running_loop().create_future()
-        self.add(row, future)
-        return future
 
     def add(self, row: Any, future: asyncio.Future[Any]) -> None:
         """Register ``row`` for this loop pass's batch, its output (or error) to be set on ``future``."""
