@@ -96,7 +96,6 @@ async def test_logic_model_fetches_its_feature_groups_concurrently(profiles):
 
 @pytest.mark.parametrize(("lookup", "expected"), [
     ({"pf": ["user", "demographics", {"var": "u"}, ["age", "region"]]}, [27, "r1"]),
-    ({"pf": ["user", "demographics", {"var": "u"}, "age"]}, [27]),  # one key, not in a list
     ({"pf": ["user", {"var": "profile"}, {"var": "u"}, ["age"]]}, [27]),  # a computed profile id
     ({"pf": [{"cat": ["us", "er"]}, "demographics", {"var": "u"}, ["age"]]}, [27]),  # a computed type
     ({"pf": ["item", "catalog", {"var": "i"}, ["price", "colour"]]}, [20, None]),
@@ -122,6 +121,17 @@ async def test_lookups_nested_under_operators_answer_through_every_level(profile
     results = await asyncio.gather(*(LogicProcessor.apply(logic, {"u": str(i)}, pf_client=client) for i in range(50)))
     assert results == [{"total": 20 + i + i * 1.5, "missing": "none"} for i in range(50)]
     assert len(counting.requests) <= 4  # two profiles, batched (the window may split one)
+
+
+@pytest.mark.parametrize("keys", ["age", None])
+async def test_keys_that_are_no_list_are_an_error_as_in_the_original(profiles, keys):
+    from mls_async.logic import LogicError, LogicProcessor
+
+    client, _ = profiles
+    for lookup in ({"pf": ["user", "demographics", {"var": "u"}, keys]},
+                   {"merge": [{"pf": ["user", "demographics", {"var": "u"}, keys]}]}):
+        with pytest.raises(LogicError, match="keys as a list"):
+            await LogicProcessor.apply(lookup, {"u": "7"}, pf_client=client)
 
 
 async def test_many_concurrent_predictions_share_batched_fetches(profiles):

@@ -260,9 +260,8 @@ def _known_profile_lookup(children: list[Compiled]) -> Callable[..., None] | Non
     if len(children) != 4 or not all(children[i].literal for i in (0, 1, 3)) or children[2].is_async:
         return None
     api_type, profile_id, keys = (_literal_value(children[i]) for i in (0, 1, 3))
-    if api_type not in ("user", "item"):
-        return None
-    keys = keys if isinstance(keys, list) else [keys]
+    if api_type not in ("user", "item") or not isinstance(keys, list):
+        return None  # keys that are no list fail where the lookup runs, as in the original
     target = children[2].run
 
     def start_into(processor: LogicProcessor, data: dict[str, Any], node: NodeSlots, index: int) -> None:
@@ -495,6 +494,13 @@ def _path_var(data: dict[str, Any], parts: list[str], default: Any) -> Any:
 _ABSENT = object()  # what "missing" looks for: a present None is present
 
 
+def _pf_keys(keys: Any) -> list[Any]:
+    """A ``pf``'s keys: a list of feature names, or an error as the original's client gives."""
+    if not isinstance(keys, list):
+        raise LogicError(f"'pf' takes its keys as a list of feature names, got {keys!r}")
+    return keys
+
+
 def _missing_some(processor: LogicProcessor, values: list[Any], data: dict[str, Any]) -> list[Any]:
     needed, names = values[0], values[1]
     if needed < 1:
@@ -563,8 +569,7 @@ class LogicProcessor:
         """
         if len(values) == 4 and values[0] in ("user", "item"):
             api_type, profile_id, target_id, keys = values
-            self._pf_known_into(api_type, profile_id, target_id, keys if isinstance(keys, list) else [keys], node,
-                                index)
+            self._pf_known_into(api_type, profile_id, target_id, _pf_keys(keys), node, index)
             return
         node.watch(index, self._pf_started(values))
 
@@ -588,7 +593,7 @@ class LogicProcessor:
         if start is None or len(values) != 4 or values[0] not in ("user", "item"):
             return asyncio.ensure_future(self._pf(values))  # started now, like lookups (pf nodes are eager)
         api_type, profile_id, target_id, keys = values
-        keys = keys if isinstance(keys, list) else [keys]
+        keys = _pf_keys(keys)
         start_values = self._lookup_values
         if start_values is not None:  # the client shapes the answer itself: one future per lookup
             answer = start_values(api_type, profile_id, target_id, keys)
@@ -630,7 +635,7 @@ class LogicProcessor:
         if self.pf_client is None or len(values) != 4:
             return None
         api_type, profile_id, target_id, keys = values
-        keys = keys if isinstance(keys, list) else [keys]
+        keys = _pf_keys(keys)
         client = self.pf_client
         try:  # the original's keyword names, so its clients work too; the target id goes as it is
             if api_type == "user":
