@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+
+from mls_async._extras import MissingExtra, needs_extra
 
 __all__ = ["main"]
 
@@ -35,21 +38,48 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mls-async {version()}")
         return 0
     command, rest = args[0], args[1:]
-    if command == "server":
+    run = COMMANDS.get(command)
+    if run is None:
+        print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    try:
+        return run(rest)
+    except MissingExtra as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _server(argv: list[str]) -> int:
+    with needs_extra("server", "mls-async server"):
         from mls_async.server.cli import main as server_main
 
-        return server_main(rest)
-    if command == "demo":
+        return server_main(argv)
+
+
+def _demo(argv: list[str]) -> int:
+    # The demo trains a model of every library and serves them: it needs everything.
+    with needs_extra("all", "mls-async demo"):
         from mls_async.demo import main as demo_main
 
-        return demo_main(rest)
-    if command == "migrate":
-        from mls_async.migrate import main as migrate_main
+        return demo_main(argv)
 
-        return migrate_main(rest)
-    if command == "batch-predict":
+
+def _migrate(argv: list[str]) -> int:
+    from mls_async.migrate import main as migrate_main
+
+    return migrate_main(argv)
+
+
+def _batch_predict(argv: list[str]) -> int:
+    with needs_extra("batch", "mls-async batch-predict"):
         from mls_async.batch._cli import main as batch_main
 
-        return batch_main(rest)
-    print(f"unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-    return 2
+        return batch_main(argv)
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "server": _server,
+    "demo": _demo,
+    "migrate": _migrate,
+    "batch-predict": _batch_predict,
+}

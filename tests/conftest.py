@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +16,16 @@ import pytest
 import respx.mocks
 
 from mls_async.server import ServerConfig, create_app
+
+# Hypothesis keeps no example database and writes nothing into the working tree.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "mls-async-hypothesis"))
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ModuleNotFoundError:
+    pass
+else:
+    _hypothesis_settings.register_profile("mls-async", database=None)
+    _hypothesis_settings.load_profile("mls-async")
 
 # respx intercepts at httpx's client (its "httpx" mocker), so mocks work whatever transport a
 # client runs on, the aiohttp default included.
@@ -29,6 +41,8 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 "MLS_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MLS_MODEL_DIR", str(tmp_path / "models"))
+    # Libraries that write next to the caller (CatBoost's catboost_info/, say) write into tmp_path.
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture
@@ -91,3 +105,38 @@ def live_server(server_config: ServerConfig) -> Iterator[str]:
     """A real uvicorn server on a loopback port; yields its base URL."""
     with serve(create_app(server_config)) as url:
         yield url
+
+
+# Optional libraries: a test that needs one that is not installed is skipped, saying which one.
+OPTIONAL_MODULES = frozenset({
+    "autogluon", "catboost", "distributed", "ipykernel", "lightgbm", "nbclient", "pandas", "pyarrow", "schemathesis",
+    "sklearn", "sktmls", "torch", "trio", "uvloop", "xgboost",
+})
+
+
+def _missing_optional_module(exc: BaseException) -> str | None:
+    """The optional module whose absence raised ``exc`` (directly or as its cause), if not installed."""
+    import importlib.util
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ModuleNotFoundError) and seen.name:
+            top = seen.name.partition(".")[0]
+            if top in OPTIONAL_MODULES and importlib.util.find_spec(top) is None:
+                return top
+        seen = seen.__cause__
+    return None
+
+
+def _skip_when_an_optional_module_is_missing():
+    try:
+        return (yield)
+    except Exception as exc:
+        missing = _missing_optional_module(exc)
+        if missing is None:
+            raise
+        pytest.skip(f"needs {missing}, which is not installed")
+
+
+pytest_runtest_setup = pytest.hookimpl(wrapper=True)(_skip_when_an_optional_module_is_missing)
+pytest_runtest_call = pytest.hookimpl(wrapper=True)(_skip_when_an_optional_module_is_missing)

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from mls_async._extras import MissingExtra, needs_extra
+
 __all__ = ["main"]
 
 
@@ -38,10 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     sink = ParquetSink(str(args.output)) if args.output is not None else TableSink(args.table, args.key,
                                                                                    client_kwargs)
     try:
-        result = run_batch(ModelRef(args.model, args.version, client_kwargs), args.source, sink, key=args.key,
-                           partition_rows=args.partition_rows, concurrency=args.concurrency,
-                           profile_client_kwargs=client_kwargs if args.profiles else None,
-                           scheduler=args.scheduler, progress=not args.quiet)
+        with needs_extra("batch", "mls-async batch-predict"):
+                result = run_batch(ModelRef(args.model, args.version, client_kwargs), args.source, sink,
+                               key=args.key, partition_rows=args.partition_rows, concurrency=args.concurrency,
+                               profile_client_kwargs=client_kwargs if args.profiles else None,
+                               scheduler=args.scheduler, progress=not args.quiet)
+    except MissingExtra:
+        raise
     except Exception as exc:
         print(f"mls-async batch-predict: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mls_async._artifacts import default_model_dir
+from mls_async._extras import needs_extra
 from mls_async._libraries import library_version
 from mls_async.models._base import MLSModel, MLSModelError
 
@@ -141,8 +142,9 @@ class MLSTrainable:
         """
         self._require_model()
         self._cache_work_dir = str(work_dir) if work_dir is not None else None
-        import pandas as pd
-        from autogluon.core.utils import infer_problem_type
+        with needs_extra("autogluon", f"{type(self).__name__}.fit"):
+            import pandas as pd
+            from autogluon.core.utils import infer_problem_type
 
         non_training = list(non_training_features or [])
         for name, frame in (("train_data", train_data), ("test_data", test_data)):
@@ -258,7 +260,8 @@ class MLSTrainable:
         self._load_predictor(Path("/models") / self.model_name / self.model_version)
 
     def _load_predictor(self, directory: Path) -> None:
-        from autogluon.tabular import TabularPredictor
+        with needs_extra("autogluon", f"loading {type(self).__name__}'s AutoGluon predictor"):
+            from autogluon.tabular import TabularPredictor
 
         source = directory / PREDICTOR_DIR
         if not source.is_dir():
