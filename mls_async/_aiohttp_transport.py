@@ -76,3 +76,14 @@ class LeanResponse:
 
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(f"a lean response has no {name}; only bodyless requests take the lean path")
+
+
+def release_without_loop(transport: AiohttpTransport) -> None:
+    """Mark ``transport``'s session closed when its event loop has ended and cannot run the close.
+
+    Pools are closed as their loop shuts down (see :mod:`mls_async._http`); this is for a
+    loop closed without that. The connector's sockets are left to the garbage collector.
+    """
+    session = transport.client
+    if isinstance(session, aiohttp.ClientSession) and not session.closed:
+        session.detach()

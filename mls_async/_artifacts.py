@@ -6,15 +6,24 @@ uploaded, stored and downloaded whole or not at all.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import os
 import shutil
+import sys
 import tarfile
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, cast
 
 import orjson
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from mls_async._exceptions import ModelRegistryError
 from mls_async._safe_tar import MAX_UNPACKED_BYTES, UnsafeArchive, extract_archive
@@ -30,6 +39,7 @@ __all__ = [
     "load_version_dir",
     "replace_dir",
     "sha256_file",
+    "VersionLock",
 ]
 
 MODEL_BINARY_NAME = "model.joblib"
@@ -110,15 +120,89 @@ def unpack_archive(archive_path: Path, destination: Path, *, max_bytes: int = MA
 
 
 def replace_dir(staging: Path, target: Path) -> None:
-    """Move ``staging`` to ``target``, replacing what was there (same filesystem: a rename)."""
+    """Move ``staging`` to ``target``, replacing what was there (same filesystem).
+
+    Where the system can swap two directories in one step (Linux), ``target`` never stops
+    existing: a reader sees the old version or the new one, whole. Elsewhere the old one
+    is moved aside first, under a name no other replace uses.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        trash = target.with_name(f".{target.name}.old-{os.getpid()}-{id(staging)}")
-        target.rename(trash)
-        staging.rename(target)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        staging.rename(target)
+    try:
+        staging.rename(target)  # no target yet (or an empty one)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+            raise
+    if _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # it holds the old version now
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    target.rename(trash)
+    staging.rename(target)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (``renameat2`` with ``RENAME_EXCHANGE``); False where that is not supported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:  # a C library older than glibc 2.28
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # an old kernel, or a filesystem without it
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+class VersionLock:
+    """An exclusive hold on one version of a model dir, for threads and processes alike.
+
+    A ``flock`` on ``{model_dir}/{name}/.{version}.lock``, taken on a descriptor of its own:
+    two threads of one process exclude each other as two processes do, and a process that
+    dies lets go. Where there is no ``flock`` (Windows), a lock per path in this process.
+    """
+
+    _local: dict[Path, threading.Lock] = {}
+    _local_guard = threading.Lock()
+
+    def __init__(self, model_dir: Path, model_name: str, model_version: str) -> None:
+        self.path = model_dir / model_name / f".{model_version}.lock"
+        self._fd: int | None = None
+        self._thread_lock: threading.Lock | None = None
+
+    def try_acquire(self) -> bool:
+        """Take the hold if nobody has it; never waits."""
+        if fcntl is None:  # pragma: no cover - Windows
+            with self._local_guard:
+                lock = self._local.setdefault(self.path, threading.Lock())
+            if not lock.acquire(blocking=False):
+                return False
+            self._thread_lock = lock
+            return True
+        if self._fd is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def release(self) -> None:
+        """Let go (closing the descriptor drops the ``flock``); safe to call when not held."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._thread_lock is not None:
+            self._thread_lock.release()
+            self._thread_lock = None
 
 
 def load_version_dir(directory: Path) -> Any:

@@ -25,13 +25,18 @@ concurrency there is nothing to merge.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import threading
 from collections.abc import Awaitable, Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
+import anyio
+
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError
 
-__all__ = ["AsyncRequestCoalescer", "RequestCoalescer", "Slots"]
+__all__ = ["AsyncRequestCoalescer", "InFlight", "RequestCoalescer", "Slots"]
 
 Values = dict[str, Any]
 Outcome = Values | BaseException
@@ -55,7 +60,13 @@ def _shaped(outcome: Outcome, fields: list[str] | None, as_values: bool) -> Any:
 
 
 class Slots(Protocol):
-    """Where a lookup may answer instead of a future of its own: slot ``index`` of a pending logic node."""
+    """Where a lookup may answer instead of a future of its own: slot ``index`` of a pending logic node.
+
+    While the lookup's request is in flight the slot holds the :class:`InFlight` request;
+    a node whose caller is cancelled calls its :meth:`InFlight.withdraw`.
+    """
+
+    values: list[Any]
 
     def done(self) -> bool: ...
 
@@ -66,9 +77,20 @@ class Slots(Protocol):
     def fail(self, index: int, error: BaseException) -> None: ...
 
 
+class InFlight:
+    """A request on its way, and how many callers still wait for it: the last one to leave aborts it."""
+
+    __slots__ = ()
+
+    def withdraw(self) -> None:
+        """One waiting caller has gone."""
+        raise NotImplementedError
+
+
 @dataclass
 class _Batch:
-    """The lookups waiting for one flush, as parallel lists (no object per lookup to keep alive).
+    """Lookups as parallel lists (no object per lookup to keep alive): those gathering for one flush,
+    or those one request answers.
 
     Each lookup answers its future (``slots[i]`` < 0) or slot ``slots[i]`` of ``targets[i]``.
     """
@@ -88,23 +110,204 @@ class _Batch:
         self.as_values.append(as_values)
         return len(self.keys)
 
-    def answer(self, i: int, value: Any) -> None:
+    def take(self, other: _Batch, i: int) -> None:
+        """Lookup ``i`` of ``other`` joins this batch."""
+        self.add(other.keys[i], other.fields[i], other.targets[i], other.slots[i], other.as_values[i])
+
+    def settle(self, i: int, outcome: Outcome) -> None:
+        """Give lookup ``i`` its share of ``outcome`` (its values, or the error), unless its caller has gone."""
         target, slot = self.targets[i], self.slots[i]
+        if target.done():
+            return
+        if slot >= 0 and not isinstance(outcome, BaseException):  # a logic node's lookup
+            target.deliver_values(slot, tuple(map(outcome.get, self.fields[i] or ())))
+            return
+        try:
+            value = _shaped(outcome, self.fields[i], self.as_values[i])
+        except BaseException as error:  # the request's own error, whatever it is: never left waiting
+            if slot < 0:
+                target.set_exception(error)
+            else:
+                target.fail(slot, error)
+            return
         if slot < 0:
             target.set_result(value)
         else:
             target.deliver(slot, value)
 
-    def refuse(self, i: int, error: BaseException) -> None:
-        target, slot = self.targets[i], self.slots[i]
-        if slot < 0:
-            target.set_exception(error)
+
+class _Request(InFlight):
+    """One request (a single lookup, or a batch of ids) and the lookups waiting for its answer.
+
+    It is aborted when every one of them has gone (:meth:`withdraw`): a request not sent
+    yet (waiting for a connection) is never sent, one in flight is dropped, and its place
+    in the in-flight limit is free at once.
+    """
+
+    __slots__ = ("task", "waiting", "groups", "live", "ids", "flight", "owner", "group")
+
+    def __init__(self, owner: _LoopLookups, group: Hashable, ids: list[str] | None,
+                 flight: tuple[Any, ...] | None) -> None:
+        self.owner = owner
+        self.group = group
+        self.ids = ids  # a batch request's ids; None for a single lookup
+        self.flight = flight  # its key among the single lookups in flight (shared by identical ones)
+        self.waiting = _Batch()
+        self.groups: list[_Group] = []
+        self.live = 0
+        self.task: asyncio.Task[Any] | None = None
+
+    def join(self, batch: _Batch, i: int) -> None:
+        """Lookup ``i`` of ``batch`` waits for this request from now on."""
+        self.waiting.take(batch, i)
+        self.live += 1
+        target, slot = batch.targets[i], batch.slots[i]
+        if slot >= 0:
+            target.values[slot] = self  # the node withdraws it if its caller is cancelled
         else:
-            target.fail(slot, error)
+            target.add_done_callback(self._left, context=_CALLBACK_CONTEXT)
+
+    @property
+    def key(self) -> str:
+        """A single lookup's id."""
+        return cast("str", self.flight[1]) if self.flight is not None else ""
+
+    def join_group(self, group: _Group) -> None:
+        """``group`` waits for this request on behalf of its lookups of this id."""
+        self.groups.append(group)
+        self.live += 1
+
+    def _left(self, target: asyncio.Future[Any]) -> None:
+        if target.cancelled():
+            self.withdraw()
+
+    def withdraw(self) -> None:
+        self.live -= 1
+        task = self.task
+        if self.live <= 0 and task is not None and not task.done():
+            self.owner.forget(self)
+            task.cancel()
+
+    def landed(self, task: asyncio.Task[Any]) -> None:
+        self.owner.forget(self)
+        waiting, groups = self.waiting, self.groups
+        self.waiting, self.groups = _Batch(), []
+        if task.cancelled():
+            error: BaseException = asyncio.CancelledError()
+            for group in groups:
+                group.landed(self.key, error)
+            for i in range(len(waiting.keys)):
+                target, slot = waiting.targets[i], waiting.slots[i]
+                if target.done():
+                    continue
+                if slot < 0:
+                    target.cancel()
+                else:
+                    target.fail(slot, error)
+            return
+        failure = task.exception()
+        if failure is not None or self.ids is None:
+            outcome: Outcome = failure if failure is not None else cast("Values", task.result())
+            for i in range(len(waiting.keys)):
+                waiting.settle(i, outcome)
+            for group in groups:
+                group.landed(self.key, outcome)
+            return
+        found: dict[str, Values] = task.result()
+        for i in range(len(waiting.keys)):
+            key = waiting.keys[i]
+            values = found.get(key)
+            waiting.settle(i, values if values is not None else DoesNotExist(
+                f"no profile for {key!r} in {self.group!r}"))
+
+
+class _Group(InFlight):
+    """Gathered lookups sent as one request per distinct id, answered together once every request has landed.
+
+    The predictions they feed then complete in one pass of the loop and share one model
+    call. A lookup whose caller has gone is swept out (once per pass of the loop, however
+    many left): a request none of the group's lookups still waits for is withdrawn.
+    """
+
+    __slots__ = ("batch", "requests", "answers", "outstanding", "sweeping", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, batch: _Batch, live: list[int]) -> None:
+        self.loop = loop
+        self.batch = _Batch()
+        for i in live:
+            self.batch.take(batch, i)
+        self.requests: dict[str, _Request] = {}
+        self.answers: dict[str, Outcome] = {}
+        self.outstanding = 0
+        self.sweeping = False
+
+    def wait_for(self, key: str, request: _Request) -> None:
+        if key not in self.requests:
+            self.requests[key] = request
+            self.outstanding += 1
+            request.join_group(self)
+
+    def hold_slots(self) -> None:
+        """Each logic node's slot holds the group while its request is in flight (see :class:`Slots`)."""
+        batch = self.batch
+        for i, slot in enumerate(batch.slots):
+            if slot >= 0:
+                batch.targets[i].values[slot] = self
+            else:
+                batch.targets[i].add_done_callback(self._left, context=_CALLBACK_CONTEXT)
+
+    def _left(self, target: asyncio.Future[Any]) -> None:
+        if target.cancelled():
+            self.withdraw()
+
+    def withdraw(self) -> None:
+        if not self.sweeping and self.outstanding:
+            self.sweeping = True
+            self.loop.call_soon(self._sweep, context=_CALLBACK_CONTEXT)
+
+    def _sweep(self) -> None:
+        self.sweeping = False
+        batch = self.batch
+        wanted = {batch.keys[i] for i, target in enumerate(batch.targets) if not target.done()}
+        for key in [key for key in self.requests if key not in wanted]:
+            self.requests.pop(key).withdraw()
+
+    def landed(self, key: str, outcome: Outcome) -> None:
+        self.answers[key] = outcome
+        self.outstanding -= 1
+        if self.outstanding:
+            return
+        batch, answers = self.batch, self.answers
+        self.batch, self.answers = _Batch(), {}
+        for i in range(len(batch.keys)):
+            found = answers.get(batch.keys[i])
+            if found is not None:  # None: withdrawn, every caller of it gone
+                batch.settle(i, found)
+
+
+# Callbacks of our own bookkeeping: they need no copy of the caller's context.
+_CALLBACK_CONTEXT = contextvars.Context()
+
+
+class _LoopLookups:
+    """One event loop's lookups: those gathering for a flush, per group, and the requests in flight."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.pending: dict[Hashable, _Batch] = {}
+        self.inflight: dict[tuple[Any, ...], _Request] = {}
+
+    def forget(self, request: _Request) -> None:
+        if request.flight is not None and self.inflight.get(request.flight) is request:
+            del self.inflight[request.flight]
 
 
 class AsyncRequestCoalescer:
-    """Merge lookups per group arriving within ``window`` seconds (``None``: single flight only)."""
+    """Merge lookups per group arriving within ``window`` seconds (``None``: single flight only).
+
+    Each event loop that uses it has lookups of its own. Off asyncio (trio), every lookup
+    is its own request.
+    """
 
     def __init__(
         self,
@@ -120,12 +323,25 @@ class AsyncRequestCoalescer:
         self._window = window
         self._max_batch = max_batch
         self._can_batch = can_batch
-        self._pending: dict[Hashable, _Batch] = {}
-        self._inflight: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopLookups] = {}
+        self._last: _LoopLookups | None = None
+
+    def _lookups(self, loop: asyncio.AbstractEventLoop) -> _LoopLookups:
+        last = self._last
+        if last is not None and last.loop is loop:
+            return last
+        found = self._loops.get(loop)
+        if found is None:
+            for ended in [other for other in self._loops if other.is_closed()]:
+                del self._loops[ended]
+            found = self._loops[loop] = _LoopLookups(loop)
+        self._last = found
+        return found
 
     async def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         """The values of ``fields`` (all when None) for ``key`` in ``group``."""
+        if not _on_asyncio():
+            return await self._fetch_one(group, key, fields)
         return cast("dict[str, Any]", await self.start(group, key, fields))
 
     def start(self, group: Hashable, key: str, fields: list[str] | None, *,
@@ -134,12 +350,17 @@ class AsyncRequestCoalescer:
 
         With ``as_values`` the future gives ``[value of each field]`` (None for a missing
         one), or None when the key is not found: what the logic DSL's ``pf`` answers.
+        Cancelling the future withdraws the lookup (see :class:`_Request`).
         """
-        if not self._gathering():
-            return _shaped_when_landed(self._shared(group, key, fields), fields, as_values)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
-        self._register(loop, group, key, fields, future, -1, as_values)
+        lookups = self._lookups(loop)
+        if not self._gathering():
+            alone = _Batch()
+            alone.add(key, fields, future, -1, as_values)
+            self._single(lookups, group, key, fields).join(alone, 0)
+            return future
+        self._register(lookups, group, key, fields, future, -1, as_values)
         return future
 
     def start_into(self, group: Hashable, key: str, fields: list[str], slots: Slots, index: int) -> bool:
@@ -149,151 +370,115 @@ class AsyncRequestCoalescer:
         """
         if not self._window:
             return False
-        self._register(asyncio.get_running_loop(), group, key, fields, slots, index, True)
+        self._register(self._lookups(asyncio.get_running_loop()), group, key, fields, slots, index, True)
         return True
 
     def _gathering(self) -> bool:
         """Whether lookups wait ``window`` for their peers: only while a batch request may carry them."""
         return bool(self._window) and self._can_batch() is not False
 
-    def _register(self, loop: asyncio.AbstractEventLoop, group: Hashable, key: str, fields: list[str] | None,
+    def _register(self, lookups: _LoopLookups, group: Hashable, key: str, fields: list[str] | None,
                   target: Any, slot: int, as_values: bool) -> None:
-        batch = self._pending.get(group)
+        batch = lookups.pending.get(group)
         if batch is None:
-            batch = self._pending[group] = _Batch()
-            batch.timer = loop.call_later(self._window or 0.0, self._flush, group)
+            batch = lookups.pending[group] = _Batch()
+            batch.timer = lookups.loop.call_later(self._window or 0.0, self._flush, lookups, group)
         if batch.add(key, fields, target, slot, as_values) >= self._max_batch:
-            self._flush(group)
+            self._flush(lookups, group)
 
     async def get_many(self, group: Hashable, keys: list[str], fields: list[str] | None) -> dict[str, Values]:
         """``{key: values}`` for every key found; merged like concurrent :meth:`get` calls."""
-        answers = await asyncio.gather(*(self.get(group, key, fields) for key in keys), return_exceptions=True)
-        found: dict[str, Values] = {}
-        for key, answer in zip(keys, answers):
-            if isinstance(answer, DoesNotExist):
-                continue
-            if isinstance(answer, BaseException):
-                raise answer
-            found[key] = answer
-        return found
+        answers: list[Any] = [None] * len(keys)
 
-    def _shared(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future[Any]:
-        """The request in flight for this lookup, started if there is none: callers of one lookup share it.
+        async def one(index: int, key: str) -> None:
+            try:
+                answers[index] = await self.get(group, key, fields)
+            except DoesNotExist:
+                answers[index] = _MISSING
 
-        Callers must not cancel it (others may wait on it): they wait on a future of their own.
-        """
+        async with anyio.create_task_group() as lookups:
+            for index, key in enumerate(keys):
+                lookups.start_soon(one, index, key)
+        return {key: answer for key, answer in zip(keys, answers) if answer is not _MISSING}
+
+    def _single(self, lookups: _LoopLookups, group: Hashable, key: str, fields: list[str] | None) -> _Request:
+        """The request in flight for this lookup, started if there is none: callers of one lookup share it."""
         flight = (group, key, None if fields is None else tuple(fields))
-        shared = self._inflight.get(flight)
-        if shared is None:
-            shared = asyncio.ensure_future(self._fetch_one(group, key, fields))
-            self._inflight[flight] = shared
-            shared.add_done_callback(lambda done: self._landed(flight, done))
-        return shared
+        request = lookups.inflight.get(flight)
+        if request is None:
+            request = lookups.inflight[flight] = _Request(lookups, group, None, flight)
+            self._send(lookups, request, self._fetch_one(group, key, fields))
+        return request
 
-    def _flight(self, group: Hashable, key: str, fields: list[str] | None) -> asyncio.Future[Any]:
-        """One request per distinct lookup in flight (see :meth:`_shared`), shielded from the caller's cancelling."""
-        return asyncio.shield(self._shared(group, key, fields))
+    def _send(self, lookups: _LoopLookups, request: _Request, call: Awaitable[Any]) -> None:
+        task = request.task = asyncio.ensure_future(call, loop=lookups.loop)
+        task.add_done_callback(request.landed, context=_CALLBACK_CONTEXT)
 
-    def _landed(self, flight: tuple[Any, ...], done: asyncio.Future[Any]) -> None:
-        self._inflight.pop(flight, None)
-        if not done.cancelled():
-            done.exception()  # retrieved here too: every caller may have gone meanwhile
-
-    def _flush(self, group: Hashable) -> None:
-        batch = self._pending.pop(group, None)
+    def _flush(self, lookups: _LoopLookups, group: Hashable) -> None:
+        batch = lookups.pending.pop(group, None)
         if batch is None:
             return
         if batch.timer is not None:
             batch.timer.cancel()
-        task = asyncio.get_running_loop().create_task(self._run(group, batch))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._dispatch(lookups, group, batch)
 
-    async def _each(self, group: Hashable, ids: list[str], wanted: list[str] | None) -> dict[str, Outcome]:
-        answers = await asyncio.gather(*(self._flight(group, i, wanted) for i in ids), return_exceptions=True)
-        return dict(zip(ids, answers))
-
-    async def _fetch(self, group: Hashable, ids: list[str], wanted: list[str] | None) -> dict[str, Outcome]:
-        if len(ids) == 1:
-            return await self._each(group, ids, wanted)
-        outcomes: dict[str, Outcome] = {}
-        batchable = self._can_batch()
-        if batchable is None:  # first contact: one plain lookup tells what the server supports
-            outcomes.update(await self._each(group, ids[:1], wanted))
-            ids, batchable = ids[1:], self._can_batch()
-        if not batchable:
-            outcomes.update(await self._each(group, ids, wanted))
-            return outcomes
-        for start in range(0, len(ids), self._max_batch):
-            chunk = ids[start:start + self._max_batch]
-            try:
-                found = await self._fetch_many(group, chunk, wanted)
-            except Exception as exc:  # one failed batch fails every caller that shared it
-                outcomes.update(dict.fromkeys(chunk, exc))
-            else:
-                outcomes.update({i: found[i] if i in found else DoesNotExist(f"no profile for {i!r} in {group!r}")
-                                 for i in chunk})
-        return outcomes
-
-    async def _run(self, group: Hashable, batch: _Batch) -> None:
-        live = [i for i, target in enumerate(batch.targets) if not target.done()]  # skip callers gone meanwhile
+    def _dispatch(self, lookups: _LoopLookups, group: Hashable, batch: _Batch) -> None:
+        """Send what ``batch``'s callers still wait for: lookups whose callers have gone are never sent."""
+        live = [i for i, target in enumerate(batch.targets) if not target.done()]
         if not live:
             return
-        ids = list(dict.fromkeys(batch.keys[i] for i in live))
+        ids = list(dict.fromkeys([batch.keys[i] for i in live]))
         union: list[str] = []
         for i in live:
             union.extend(f for f in batch.fields[i] or () if f not in union)
         wanted = None if any(batch.fields[i] is None for i in live) else union
-        try:
-            outcomes = await self._fetch(group, ids, wanted)
-        except BaseException as exc:
+        batchable = self._can_batch() if len(ids) > 1 else False
+        if batchable is None:  # first contact: one plain lookup tells what the server supports
+            first = self._single(lookups, group, ids[0], wanted)
+            rest = _Batch()
             for i in live:
-                if not batch.targets[i].done():
-                    batch.refuse(i, exc if isinstance(exc, Exception) else asyncio.CancelledError())
-            raise
+                if batch.keys[i] == ids[0]:
+                    first.join(batch, i)
+                else:
+                    rest.take(batch, i)
+            assert first.task is not None
+            first.task.add_done_callback(lambda _: self._dispatch(lookups, group, rest), context=_CALLBACK_CONTEXT)
+            return
+        if not batchable:
+            gathered = _Group(lookups.loop, batch, live)
+            for key in ids:
+                gathered.wait_for(key, self._single(lookups, group, key, wanted))
+            gathered.hold_slots()
+            return
+        requests: dict[str, _Request] = {}
+        for start in range(0, len(ids), self._max_batch):
+            chunk = ids[start:start + self._max_batch]
+            request = _Request(lookups, group, chunk, None)
+            self._send(lookups, request, self._fetch_many(group, chunk, wanted))
+            requests.update(dict.fromkeys(chunk, request))
         for i in live:
-            target = batch.targets[i]
-            if target.done():
-                continue
-            outcome = outcomes[batch.keys[i]]
-            if batch.slots[i] >= 0 and not isinstance(outcome, BaseException):  # a logic node's lookup
-                target.deliver_values(batch.slots[i], tuple(map(outcome.get, batch.fields[i] or ())))
-                continue
-            try:
-                value = _shaped(outcome, batch.fields[i], batch.as_values[i])
-            except Exception as error:
-                batch.refuse(i, error)
-            else:
-                batch.answer(i, value)
+            requests[batch.keys[i]].join(batch, i)
 
 
-def _outcome(done: asyncio.Future[Any]) -> Outcome:
-    """A landed (not cancelled) request's values, or its error."""
-    error = done.exception()
-    return error if error is not None else cast("Values", done.result())
+_MISSING = object()
 
 
-def _shaped_when_landed(shared: asyncio.Future[Any], fields: list[str] | None, as_values: bool) -> asyncio.Future[Any]:
-    """A future of this caller's own shape of ``shared``'s answer (see :func:`_shaped`)."""
-    shaped: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    def land(done: asyncio.Future[Any]) -> None:
-        if shaped.done():
-            return
-        if done.cancelled():
-            shaped.cancel()
-            return
-        try:
-            shaped.set_result(_shaped(_outcome(done), fields, as_values))
-        except BaseException as failure:  # the request's own error, whatever it is: never left waiting
-            shaped.set_exception(failure)
-
-    shared.add_done_callback(land)
-    return shaped
+def _on_asyncio() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class RequestCoalescer:
-    """Sync twin of :class:`AsyncRequestCoalescer`: every lookup is a single request."""
+    """Sync twin of :class:`AsyncRequestCoalescer`: every lookup is a single request.
+
+    Called from inside a running event loop (a sync client's lookups in a sync ``predict``,
+    which runs the model's logic on a loop of its own), :meth:`start` sends the lookup from a
+    worker thread and returns an asyncio future: sibling lookups then take one round trip,
+    not one each.
+    """
 
     def __init__(
         self,
@@ -310,6 +495,13 @@ class RequestCoalescer:
         return self._fetch_one(group, key, fields)
 
     def start(self, group: Hashable, key: str, fields: list[str] | None, *, as_values: bool = False) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return self._answer(group, key, fields, as_values)
+        return loop.run_in_executor(_lookup_threads(), self._answer, group, key, fields, as_values)
+
+    def _answer(self, group: Hashable, key: str, fields: list[str] | None, as_values: bool) -> Any:
         try:
             outcome: Outcome = self._fetch_one(group, key, fields)
         except MLSNotFoundError as exc:
@@ -328,3 +520,16 @@ class RequestCoalescer:
             except DoesNotExist:
                 continue
         return found
+
+
+_threads: ThreadPoolExecutor | None = None
+_threads_lock = threading.Lock()
+
+
+def _lookup_threads() -> ThreadPoolExecutor:
+    """The worker threads of sync clients' lookups started inside an event loop (made on first use)."""
+    global _threads
+    with _threads_lock:
+        if _threads is None:
+            _threads = ThreadPoolExecutor(max_workers=64, thread_name_prefix="mls-async-lookup")
+        return _threads

@@ -13,10 +13,17 @@ no mounts or mocks in between (respx, say), no event hooks, no auth flow but Bas
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import threading
+from collections.abc import AsyncGenerator, Hashable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import httpx
+
+from mls_async._limiter import AsyncInflightLimiter, InflightLimiter
+from mls_async._synchronization import current_loop, loop_finished
+from mls_async._transports import async_transport, sync_transport, transport_choice
 
 if TYPE_CHECKING:
     from mls_async._aiohttp_transport import AiohttpTransport
@@ -29,7 +36,7 @@ class SyncLeanTransport(Protocol):
     def lean_request(self, method: str, url: str, headers: Mapping[str, str],
                      timeout: httpx.Timeout) -> ResponseLike: ...
 
-__all__ = ["AsyncHTTPClient", "HTTPClient", "SyncLeanTransport"]
+__all__ = ["AsyncHTTPClient", "AsyncPools", "HTTPClient", "Pools", "SyncLeanTransport"]
 
 
 class _NoCookies(httpx.Cookies):
@@ -59,23 +66,26 @@ class AsyncHTTPClient(httpx.AsyncClient):
 
     cookies = property(_jar, lambda client, value: None, doc="An empty jar that ignores Set-Cookie.")
 
+    def __init__(self, *, lean: AiohttpTransport | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self._mls_lean = lean  # the aiohttp transport this pool was built on, if it was
+
     def lean_transport(self, base_url: str, auth: httpx.Auth | None) -> AiohttpTransport | None:
         """Our aiohttp transport, when httpx would send requests to ``base_url`` with ``auth`` to it as they are."""
-        from mls_async._aiohttp_transport import AiohttpTransport
-
-        transport = self._transport
-        if not isinstance(transport, AiohttpTransport):
+        transport = self._mls_lean
+        if transport is None:
             return None
         if auth is not None and not isinstance(auth, httpx.BasicAuth):
             return None
-        if self._event_hooks["request"] or self._event_hooks["response"]:
+        hooks = self.event_hooks
+        if hooks["request"] or hooks["response"]:
             return None
         urls: dict[str, httpx.URL] = self.__dict__.setdefault("_mls_lean_urls", {})
         url = urls.get(base_url)
         if url is None:
             url = urls[base_url] = httpx.URL(base_url)
         if self._transport_for_url(url) is not transport:
-            return None  # a mount, or a mock (respx patches _transport_for_url)
+            return None  # a mock (respx patches _transport_for_url)
         return transport
 
     def lean_headers(self, auth: httpx.Auth | None) -> tuple[dict[str, str], str | None]:
@@ -94,6 +104,128 @@ class AsyncHTTPClient(httpx.AsyncClient):
         return found
 
 
+@dataclass
+class _LoopPool:
+    """The connection pool and in-flight limiter one event loop uses."""
+
+    loop: Hashable | None
+    http: AsyncHTTPClient
+    limiter: AsyncInflightLimiter
+    closer: AsyncGenerator[None, None] | None = None  # closes the pool as its loop shuts down
+
+
+class AsyncPools:
+    """The connection pools of one connection: one per event loop that uses it.
+
+    Sockets, aiohttp sessions and waiting requests belong to the loop that made them, so
+    each loop (successive ``asyncio.run`` calls, the sync facade's loop, a notebook's
+    loop, a trio run) gets its own pool, made on first use. A pool whose loop has ended is
+    let go when the next one opens. On trio the aiohttp default gives way to httpx's own
+    transport (aiohttp runs on asyncio only); a transport object given by the caller
+    serves every loop.
+    """
+
+    def __init__(self, *, timeout: float | httpx.Timeout, limits: httpx.Limits,
+                 transport: httpx.AsyncBaseTransport | str | None, headers: Mapping[str, str]) -> None:
+        self._choice = transport_choice(transport, "aiohttp")  # checked now: a typo fails at construction
+        self._timeout = timeout
+        self._limits = limits
+        self._headers = dict(headers)
+        self._ssl = httpx.create_ssl_context()  # made once (it reads the CA bundle), shared by every loop's pool
+        self._pools: dict[Hashable | None, _LoopPool] = {}
+        self._last: _LoopPool | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> _LoopPool:
+        """The running loop's pool, opened on its first use."""
+        loop = current_loop()
+        last = self._last
+        if last is not None and last.loop is loop:
+            return last
+        pool = self._pools.get(loop)
+        if pool is None:
+            pool = self._open(loop)
+        self._last = pool
+        return pool
+
+    @property
+    def http(self) -> AsyncHTTPClient:
+        return self.current().http
+
+    @property
+    def limiter(self) -> AsyncInflightLimiter:
+        return self.current().limiter
+
+    def _open(self, loop: Hashable | None) -> _LoopPool:
+        with self._lock:
+            found = self._pools.get(loop)
+            if found is not None:
+                return found
+            for other in [pool for pool in self._pools.values() if pool.loop is not None and loop_finished(pool.loop)]:
+                del self._pools[other.loop]
+                _let_go(other)
+            on_asyncio = loop is None or isinstance(loop, asyncio.AbstractEventLoop)
+            transport = async_transport(self._choice, self._limits, on_asyncio=on_asyncio, verify=self._ssl)
+            lean = transport if _is_aiohttp(transport) else None
+            http = AsyncHTTPClient(timeout=self._timeout, limits=self._limits, transport=transport, verify=self._ssl,
+                                   headers=self._headers, lean=cast("AiohttpTransport | None", lean))
+            pool = self._pools[loop] = _LoopPool(loop, http, AsyncInflightLimiter(self._limits.max_connections),
+                                                 _closed_with_loop(http) if loop is not None else None)
+            return pool
+
+    async def aclose(self) -> None:
+        """Close every pool: the running loop's here, others on their own loop (or let go, if it has ended)."""
+        loop = current_loop()
+        with self._lock:
+            pools, self._pools, self._last = list(self._pools.values()), {}, None
+        for pool in pools:
+            if pool.loop is loop:
+                if pool.closer is not None:
+                    await pool.closer.aclose()
+                await pool.http.aclose()
+            elif isinstance(pool.loop, asyncio.AbstractEventLoop) and pool.loop.is_running():
+                asyncio.run_coroutine_threadsafe(pool.http.aclose(), pool.loop)
+            else:
+                _let_go(pool)
+
+
+async def _close_at_shutdown(http: AsyncHTTPClient) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        await http.aclose()
+
+
+def _closed_with_loop(http: AsyncHTTPClient) -> AsyncGenerator[None, None]:
+    """An async generator, started here, whose end closes ``http``.
+
+    Event loops finish the async generators still suspended as they shut down (asyncio.run
+    and asyncio.Runner call ``shutdown_asyncgens``; trio does the same at the end of a run),
+    so a pool is closed on its own loop, while that loop still runs, when the loop ends.
+    """
+    closer = _close_at_shutdown(http)
+    try:
+        closer.asend(None).send(None)
+    except StopIteration:  # suspended at its yield: the loop's hooks know it now
+        pass
+    return closer
+
+
+def _is_aiohttp(transport: Any) -> bool:
+    from mls_async._aiohttp_transport import AiohttpTransport
+
+    return isinstance(transport, AiohttpTransport)
+
+
+def _let_go(pool: _LoopPool) -> None:
+    """Mark the pool of an ended loop closed, so that it is dropped without warnings (its sockets go with it)."""
+    from mls_async._aiohttp_transport import release_without_loop
+
+    for transport in (pool.http.__dict__.get("_mls_lean"),):
+        if transport is not None:
+            release_without_loop(transport)
+
+
 class HTTPClient(httpx.Client):
     cookies = property(_jar, lambda client, value: None, doc="An empty jar that ignores Set-Cookie.")
 
@@ -103,3 +235,16 @@ class HTTPClient(httpx.Client):
 
     def lean_headers(self, auth: httpx.Auth | None) -> tuple[dict[str, str], str | None]:
         return dict(self.headers), None
+
+
+class Pools:
+    """Sync twin of :class:`AsyncPools`: one pool and limiter, shared by the threads that use the client."""
+
+    def __init__(self, *, timeout: float | httpx.Timeout, limits: httpx.Limits,
+                 transport: httpx.BaseTransport | str | None, headers: Mapping[str, str]) -> None:
+        self.http = HTTPClient(timeout=timeout, limits=limits, transport=sync_transport(transport, limits),
+                               headers=dict(headers))
+        self.limiter = InflightLimiter(limits.max_connections)
+
+    def close(self) -> None:
+        self.http.close()

@@ -4,7 +4,8 @@ Our code always speaks httpx (requests, responses, errors); only the socket work
 below it varies. ``benchmarks/bench_features.py`` (P3) measures the choices; for async
 clients aiohttp (through ``httpx-aiohttp``) costs the least client CPU per request
 and scales with concurrency, where httpcore's async pool rescans every connection for
-every request. It is the async default; sync clients keep httpx's own transport.
+every request. It is the async default on asyncio; on trio (aiohttp runs on asyncio only) async clients
+take httpx's own, and sync clients keep httpx's own transport.
 
 ``$MLS_HTTP_TRANSPORT`` (``aiohttp`` or ``httpx``) overrides the default.
 """
@@ -12,19 +13,21 @@ every request. It is the async default; sync clients keep httpx's own transport.
 from __future__ import annotations
 
 import os
+import ssl
 from typing import Any, Literal
 
 import httpx
 
 from mls_async._exceptions import MLSConfigError
 
-__all__ = ["TransportChoice", "async_transport", "sync_transport"]
+__all__ = ["TransportChoice", "async_transport", "sync_transport", "transport_choice"]
 
 TransportChoice = Literal["aiohttp", "httpx"]
 _CHOICES = ("aiohttp", "httpx")
 
 
-def _choice(transport: Any, default: str) -> Any:
+def transport_choice(transport: Any, default: str) -> Any:
+    """``transport`` checked: "aiohttp", "httpx" or a transport (None: ``$MLS_HTTP_TRANSPORT`` or ``default``)."""
     if transport is None:
         transport = os.environ.get("MLS_HTTP_TRANSPORT") or default
     if isinstance(transport, str) and transport not in _CHOICES:
@@ -32,22 +35,23 @@ def _choice(transport: Any, default: str) -> Any:
     return transport
 
 
-def async_transport(transport: Any, limits: httpx.Limits) -> httpx.AsyncBaseTransport | None:
-    """The transport for an ``httpx.AsyncClient``; None means httpx's own."""
-    transport = _choice(transport, "aiohttp")
-    if transport == "httpx":
+def async_transport(transport: Any, limits: httpx.Limits, *, on_asyncio: bool = True,
+                    verify: ssl.SSLContext | bool = True) -> httpx.AsyncBaseTransport | None:
+    """The transport for an ``httpx.AsyncClient``; None means httpx's own (always, off asyncio)."""
+    transport = transport_choice(transport, "aiohttp")
+    if transport == "httpx" or (transport == "aiohttp" and not on_asyncio):
         return None
     if transport == "aiohttp":
         from mls_async._aiohttp_transport import AiohttpTransport
 
-        return AiohttpTransport(limits=limits)
+        return AiohttpTransport(limits=limits, verify=verify)
     given: httpx.AsyncBaseTransport = transport
     return given
 
 
 def sync_transport(transport: Any, limits: httpx.Limits) -> httpx.BaseTransport | None:
     """The transport for an ``httpx.Client``: httpx's own, or the one given (aiohttp is async only)."""
-    transport = _choice(transport, "httpx")
+    transport = transport_choice(transport, "httpx")
     if transport in _CHOICES:
         return None
     given: httpx.BaseTransport = transport

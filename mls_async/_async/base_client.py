@@ -32,12 +32,11 @@ from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
 from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionError, MLSTimeoutError
 from mls_async._hosts import API
-from mls_async._http import AsyncHTTPClient
+from mls_async._http import AsyncHTTPClient, AsyncPools
 from mls_async._limiter import AsyncInflightLimiter
 from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, RETRY_AFTER_HEADER, USER_AGENT, Announcements
 from mls_async._response import MLSResponse, ResponseLike, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
-from mls_async._transports import async_transport
 from mls_async._validation import check_finite_numbers
 
 __all__ = ["AsyncMLSClient", "AsyncConnection", "ClientOptions", "DEFAULT_TIMEOUT", "DEFAULT_LIMITS"]
@@ -52,13 +51,16 @@ E = TypeVar("E", bound=BaseModel)
 
 
 class AsyncConnection:
-    """One connection pool and in-flight limiter, and what each server announced, for many clients."""
+    """Connection pools and in-flight limiters, and what each server announced, for many clients.
+
+    Async pools are kept per event loop (see :class:`~mls_async._http.AsyncPools`): one
+    connection serves every loop that uses it.
+    """
 
     def __init__(self, *, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, limits: httpx.Limits = DEFAULT_LIMITS,
                  transport: httpx.AsyncBaseTransport | str | None = None) -> None:
-        self.http = AsyncHTTPClient(timeout=timeout, limits=limits, transport=async_transport(transport, limits),
-                                    headers={"User-Agent": USER_AGENT})
-        self.limiter = AsyncInflightLimiter(limits.max_connections)
+        self._pools = AsyncPools(timeout=timeout, limits=limits, transport=transport,
+                                 headers={"User-Agent": USER_AGENT})
         self._announcements: dict[str, Announcements] = {}
         self._auths: dict[tuple[str, str, str], httpx.Auth] = {}
 
@@ -80,8 +82,18 @@ class AsyncConnection:
             found = self._announcements[base_url] = Announcements()
         return found
 
+    @property
+    def http(self) -> AsyncHTTPClient:
+        """The running loop's connection pool."""
+        return self._pools.http
+
+    @property
+    def limiter(self) -> AsyncInflightLimiter:
+        """The running loop's in-flight limiter."""
+        return self._pools.limiter
+
     async def aclose(self) -> None:
-        await self.http.aclose()
+        await self._pools.aclose()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -350,6 +362,13 @@ class AsyncMLSClient:
                 else:
                     error = MLSConnectionError(None, self._unreachable(exc))
                 cause = exc
+            except RuntimeError as exc:
+                if not _loop_bound(exc):
+                    raise
+                raise MLSClientError(None, f"{method} {_path(path)} failed: the transport given to this client "
+                                           f"belongs to another event loop ({exc}); give the client "
+                                           "transport='aiohttp' or 'httpx' (it keeps one pool per event loop), "
+                                           "or a transport made for this loop") from exc
             else:
                 self._announcements.learn(response.headers)
                 if response.status_code < 400:
@@ -428,6 +447,12 @@ class AsyncMLSClient:
             for item in results:
                 yield entity(**item)
             page += 1
+
+
+def _loop_bound(exc: RuntimeError) -> bool:
+    """Whether ``exc`` is asyncio's refusal to use something of another (or a closed) event loop."""
+    text = str(exc)
+    return "event loop" in text.lower() or "attached to a different loop" in text
 
 
 def _path(path: str) -> str:

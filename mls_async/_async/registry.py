@@ -20,6 +20,7 @@ import httpx
 
 from mls_async._artifacts import (
     CHUNK,
+    VersionLock,
     default_model_dir,
     load_version_dir,
     pack_version_dir,
@@ -95,7 +96,11 @@ class AsyncModelRegistry(AsyncMLSClient):
                 raise ModelRegistryError(
                     f"{name}/{version} is registered already; pass force=True to replace it", code=409
                 ) from exc
-            await to_thread(replace_dir, staging, self.model_dir / name / version)
+            lock = await self._hold(name, version)
+            try:
+                await to_thread(replace_dir, staging, self.model_dir / name / version)
+            finally:
+                lock.release()
             return meta
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -146,9 +151,15 @@ class AsyncModelRegistry(AsyncMLSClient):
             "list[str]", (await self._request("GET", ARTIFACTS_PATH, params={"model_name": model_name})).results)
 
     async def load(self, model_name: str, model_version: str) -> Any:
-        """Download, verify and unpickle a registered version (trusted registries only)."""
+        """Download, verify and unpickle a registered version (trusted registries only).
+
+        Loads of one version into one ``model_dir`` take turns, whether they come from tasks,
+        threads or processes, and the local copy is replaced whole: a load never sees
+        another's half-written files.
+        """
         _check_name(model_name, model_version)
         self.model_dir.mkdir(parents=True, exist_ok=True)
+        lock = await self._hold(model_name, model_version)
         staging = Path(tempfile.mkdtemp(prefix=f".{model_name}-{model_version}-", dir=self.model_dir))
         archive = staging / "archive.tar"
         try:
@@ -164,6 +175,16 @@ class AsyncModelRegistry(AsyncMLSClient):
             return await to_thread(load_version_dir, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            lock.release()
+
+    async def _hold(self, model_name: str, model_version: str) -> VersionLock:
+        """Wait for this version's local copy to be free (see :class:`VersionLock`), then hold it."""
+        lock = VersionLock(self.model_dir, model_name, model_version)
+        delay = 0.002
+        while not lock.try_acquire():
+            await anyio.sleep(delay)  # polled: waiting blocks no thread, and a cancelled wait leaves nothing behind
+            delay = min(delay * 2, 0.05)
+        return lock
 
     async def _download(self, model_name: str, model_version: str, archive: Path) -> tuple[str | None, Any]:
         """Stream the archive to ``archive``; a connection broken mid-body is retried like any read."""
@@ -197,4 +218,8 @@ class AsyncModelRegistry(AsyncMLSClient):
             await self._request("DELETE", self._version_path(model_name, model_version))
         except MLSNotFoundError as exc:
             raise ModelRegistryError(f"{model_name}/{model_version} is not registered", code=404) from exc
-        shutil.rmtree(self.model_dir / model_name / model_version, ignore_errors=True)
+        lock = await self._hold(model_name, model_version)
+        try:
+            shutil.rmtree(self.model_dir / model_name / model_version, ignore_errors=True)
+        finally:
+            lock.release()

@@ -33,12 +33,11 @@ from mls_async._auth import TokenAuth
 from mls_async._config import MLSENV, ClientSettings, MLSRuntimeENV, resolve_settings
 from mls_async._exceptions import MLSClientError, MLSConfigError, MLSConnectionError, MLSTimeoutError
 from mls_async._hosts import API
-from mls_async._http import HTTPClient
+from mls_async._http import HTTPClient, Pools
 from mls_async._limiter import InflightLimiter
 from mls_async._protocol import CAP_IDEMPOTENCY, IDEMPOTENCY_HEADER, RETRY_AFTER_HEADER, USER_AGENT, Announcements
 from mls_async._response import MLSResponse, ResponseLike, error_for_response
 from mls_async._retry import RetryPolicy, parse_retry_after
-from mls_async._transports import sync_transport
 from mls_async._validation import check_finite_numbers
 
 __all__ = ["MLSClient", "Connection", "ClientOptions", "DEFAULT_TIMEOUT", "DEFAULT_LIMITS"]
@@ -53,13 +52,16 @@ E = TypeVar("E", bound=BaseModel)
 
 
 class Connection:
-    """One connection pool and in-flight limiter, and what each server announced, for many clients."""
+    """Connection pools and in-flight limiters, and what each server announced, for many clients.
+
+    Async pools are kept per event loop (see :class:`~mls_async._http.Pools`): one
+    connection serves every loop that uses it.
+    """
 
     def __init__(self, *, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, limits: httpx.Limits = DEFAULT_LIMITS,
                  transport: httpx.BaseTransport | str | None = None) -> None:
-        self.http = HTTPClient(timeout=timeout, limits=limits, transport=sync_transport(transport, limits),
-                                    headers={"User-Agent": USER_AGENT})
-        self.limiter = InflightLimiter(limits.max_connections)
+        self._pools = Pools(timeout=timeout, limits=limits, transport=transport,
+                                 headers={"User-Agent": USER_AGENT})
         self._announcements: dict[str, Announcements] = {}
         self._auths: dict[tuple[str, str, str], httpx.Auth] = {}
 
@@ -81,8 +83,18 @@ class Connection:
             found = self._announcements[base_url] = Announcements()
         return found
 
+    @property
+    def http(self) -> HTTPClient:
+        """The running loop's connection pool."""
+        return self._pools.http
+
+    @property
+    def limiter(self) -> InflightLimiter:
+        """The running loop's in-flight limiter."""
+        return self._pools.limiter
+
     def close(self) -> None:
-        self.http.close()
+        self._pools.close()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -351,6 +363,13 @@ class MLSClient:
                 else:
                     error = MLSConnectionError(None, self._unreachable(exc))
                 cause = exc
+            except RuntimeError as exc:
+                if not _loop_bound(exc):
+                    raise
+                raise MLSClientError(None, f"{method} {_path(path)} failed: the transport given to this client "
+                                           f"belongs to another event loop ({exc}); give the client "
+                                           "transport='aiohttp' or 'httpx' (it keeps one pool per event loop), "
+                                           "or a transport made for this loop") from exc
             else:
                 self._announcements.learn(response.headers)
                 if response.status_code < 400:
@@ -429,6 +448,12 @@ class MLSClient:
             for item in results:
                 yield entity(**item)
             page += 1
+
+
+def _loop_bound(exc: RuntimeError) -> bool:
+    """Whether ``exc`` is asyncio's refusal to use something of another (or a closed) event loop."""
+    text = str(exc)
+    return "event loop" in text.lower() or "attached to a different loop" in text
 
 
 def _path(path: str) -> str:

@@ -21,6 +21,7 @@ import httpx
 
 from mls_async._artifacts import (
     CHUNK,
+    VersionLock,
     default_model_dir,
     load_version_dir,
     pack_version_dir,
@@ -96,7 +97,11 @@ class ModelRegistry(MLSClient):
                 raise ModelRegistryError(
                     f"{name}/{version} is registered already; pass force=True to replace it", code=409
                 ) from exc
-            run_inline(replace_dir, staging, self.model_dir / name / version)
+            lock = self._hold(name, version)
+            try:
+                run_inline(replace_dir, staging, self.model_dir / name / version)
+            finally:
+                lock.release()
             return meta
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -147,9 +152,15 @@ class ModelRegistry(MLSClient):
             "list[str]", (self._request("GET", ARTIFACTS_PATH, params={"model_name": model_name})).results)
 
     def load(self, model_name: str, model_version: str) -> Any:
-        """Download, verify and unpickle a registered version (trusted registries only)."""
+        """Download, verify and unpickle a registered version (trusted registries only).
+
+        Loads of one version into one ``model_dir`` take turns, whether they come from tasks,
+        threads or processes, and the local copy is replaced whole: a load never sees
+        another's half-written files.
+        """
         _check_name(model_name, model_version)
         self.model_dir.mkdir(parents=True, exist_ok=True)
+        lock = self._hold(model_name, model_version)
         staging = Path(tempfile.mkdtemp(prefix=f".{model_name}-{model_version}-", dir=self.model_dir))
         archive = staging / "archive.tar"
         try:
@@ -165,6 +176,16 @@ class ModelRegistry(MLSClient):
             return run_inline(load_version_dir, target)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            lock.release()
+
+    def _hold(self, model_name: str, model_version: str) -> VersionLock:
+        """Wait for this version's local copy to be free (see :class:`VersionLock`), then hold it."""
+        lock = VersionLock(self.model_dir, model_name, model_version)
+        delay = 0.002
+        while not lock.try_acquire():
+            time.sleep(delay)  # polled: waiting blocks no thread, and a cancelled wait leaves nothing behind
+            delay = min(delay * 2, 0.05)
+        return lock
 
     def _download(self, model_name: str, model_version: str, archive: Path) -> tuple[str | None, Any]:
         """Stream the archive to ``archive``; a connection broken mid-body is retried like any read."""
@@ -198,4 +219,8 @@ class ModelRegistry(MLSClient):
             self._request("DELETE", self._version_path(model_name, model_version))
         except MLSNotFoundError as exc:
             raise ModelRegistryError(f"{model_name}/{model_version} is not registered", code=404) from exc
-        shutil.rmtree(self.model_dir / model_name / model_version, ignore_errors=True)
+        lock = self._hold(model_name, model_version)
+        try:
+            shutil.rmtree(self.model_dir / model_name / model_version, ignore_errors=True)
+        finally:
+            lock.release()

@@ -25,6 +25,8 @@ import contextvars
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from mls_async._coalesce import InFlight
+
 __all__ = ["NestedNode", "NodeSlots", "PendingNode"]
 
 # Slot callbacks run the node's own bookkeeping only: they need no copy of the caller's context.
@@ -103,12 +105,15 @@ class NodeSlots:
         self._settle_one()
 
     def cancel_arguments(self) -> None:
-        """Cancel what the node still waits for: watched futures and nested nodes."""
-        for value in self.values:
+        """Cancel what the node still waits for: watched futures, nested nodes, and its lookups in flight."""
+        values, self.values = self.values, _RELEASED  # what lands later finds nothing to fill
+        for value in values:
             if isinstance(value, asyncio.Future) and not value.done():
                 value.cancel()
             elif isinstance(value, NestedNode):
                 value.cancel_arguments()
+            elif isinstance(value, InFlight):
+                value.withdraw()
 
     def finished(self) -> Any:
         """``finish(processor, values, data)``, or ``values`` without ``finish`` (every argument landed well).
@@ -161,7 +166,9 @@ class PendingNode(NodeSlots, asyncio.Future[Any]):
         return self
 
     def cancel(self, msg: Any = None) -> bool:
-        """Cancel the node and what it still waits for."""
+        """Cancel the node and what it still waits for (once: a second cancel finds it done)."""
+        if self.done():
+            return False
         self.cancel_arguments()
         return asyncio.Future.cancel(self, msg)
 
@@ -178,7 +185,7 @@ class PendingNode(NodeSlots, asyncio.Future[Any]):
 
     def _abandon(self) -> None:
         if not self.done():
-            asyncio.Future.cancel(self)
+            self.cancel()
 
 
 class NestedNode(NodeSlots):

@@ -14,13 +14,16 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+import anyio
 
 from mls_async._exceptions import MLSModelError, MLSNotFoundError
 from mls_async.logic._node import NestedNode, NodeSlots, PendingNode
 from mls_async.logic.operations import OPERATIONS, make_dict
 
-__all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "NodeFactory", "StartInto", "compile_logic"]
+__all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "NodeFactory", "StartInto", "compile_logic",
+           "on_asyncio"]
 
 SPECIAL = ("var", "missing", "missing_some", "pf", "graph", "dynamodb", "if", "with", "for")
 ALLOWED_TOP_LEVEL = frozenset({"var", "missing", "missing_some", "pf", "with", "for", "if", *OPERATIONS})
@@ -73,6 +76,8 @@ class Compiled:
     literal: bool = False
     # An eager node's ``run`` with the awaited node built by the given factory: (make, processor, data).
     start_node: Callable[[NodeFactory, LogicProcessor, dict[str, Any]], PendingNode] | None = None
+    # An async node's evaluation off asyncio (trio): a coroutine function of (processor, data), see ``_portable``.
+    portable: Callable[[LogicProcessor, dict[str, Any]], Awaitable[Any]] | None = None
 
 
 def _arguments(raw: Any) -> list[Any]:
@@ -132,7 +137,8 @@ def _eager_node(children: list[Compiled], finish: Finish | None) -> Compiled:
         return _start_eager(children, finish, processor, data, make)
 
     return Compiled(functools.partial(_start_eager, children, finish), True, True,
-                    functools.partial(_start_nested, children, finish), start_node=start_node)
+                    functools.partial(_start_nested, children, finish), start_node=start_node,
+                    portable=functools.partial(_portable_start, children, finish))
 
 
 def _values(children: list[Compiled], processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[list[Any]]:
@@ -225,34 +231,45 @@ def _with_values(children: list[Compiled], finish: Finish) -> Compiled:
         return Compiled(lambda p, d: finish(p, values(p, d), d), False)
     if _eager(children):
         return _eager_node(children, finish)
-    return Compiled(functools.partial(_start, children, finish), True)
+    return Compiled(functools.partial(_start, children, finish), True,
+                    portable=functools.partial(_portable_start, children, finish))
 
 
-def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]]) -> Compiled:
+def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]],
+            portable_method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]] | None = None) -> Compiled:
     async def run(processor: LogicProcessor, data: dict[str, Any]) -> Any:
         return await method(processor, await _values(children, processor, data))
 
-    return Compiled(run, True)
+    off_asyncio = portable_method or method
+
+    async def portable(processor: LogicProcessor, data: dict[str, Any]) -> Any:
+        return await off_asyncio(processor, await _portable_values(children, processor, data))
+
+    return Compiled(run, True, portable=portable)
 
 
 def _profile_lookup(children: list[Compiled]) -> Compiled:
-    """``pf``: started as soon as its arguments are known; with our profile client no task is made."""
+    """``pf``: started as soon as its arguments are known, through :meth:`LogicProcessor.pf`."""
     if any(child.is_async for child in children):
-        return _lookup(children, lambda p, values: p._pf(values))
+        return _lookup(children, lambda p, values: cast("Awaitable[Any]", p.pf(values)),
+                       lambda p, values: p._pf_read(values))
 
     def start(processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[Any]:
         arguments = []
         for child in children:
             arguments.append(child.run(processor, data))
-        return processor._pf_started(arguments)
+        return cast("Awaitable[Any]", processor.pf(arguments))
 
     def start_into(processor: LogicProcessor, data: dict[str, Any], node: NodeSlots, index: int) -> None:
         arguments = []
         for child in children:
             arguments.append(child.run(processor, data))
-        processor._pf_into(arguments, node, index)
+        processor.pf(arguments, node, index)
 
-    return Compiled(start, True, True, _known_profile_lookup(children) or start_into)
+    async def portable(processor: LogicProcessor, data: dict[str, Any]) -> Any:
+        return await processor._pf_read([child.run(processor, data) for child in children])
+
+    return Compiled(start, True, True, _known_profile_lookup(children) or start_into, portable=portable)
 
 
 def _known_profile_lookup(children: list[Compiled]) -> Callable[..., None] | None:
@@ -265,7 +282,7 @@ def _known_profile_lookup(children: list[Compiled]) -> Callable[..., None] | Non
     target = children[2].run
 
     def start_into(processor: LogicProcessor, data: dict[str, Any], node: NodeSlots, index: int) -> None:
-        processor._pf_known_into(api_type, profile_id, target(processor, data), keys, node, index)
+        processor.lookup(api_type, profile_id, target(processor, data), keys, node, index)
 
     return start_into
 
@@ -283,18 +300,76 @@ def _if(children: list[Compiled]) -> Compiled:
 
         return Compiled(run, False)
 
-    async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> Any:
-        for condition, branch in zip(conditions, branches):
-            if await _evaluated(condition, processor, data):
-                return await _evaluated(branch, processor, data)
-        return await _evaluated(otherwise, processor, data) if otherwise is not None else None
+    def make(evaluated: Evaluated) -> Callable[[LogicProcessor, dict[str, Any]], Awaitable[Any]]:
+        async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> Any:
+            for condition, branch in zip(conditions, branches):
+                if await evaluated(condition, processor, data):
+                    return await evaluated(branch, processor, data)
+            return await evaluated(otherwise, processor, data) if otherwise is not None else None
 
-    return Compiled(run_async, True)
+        return run_async
+
+    return Compiled(make(_evaluated), True, portable=make(_portable_evaluated))
 
 
 async def _evaluated(compiled: Compiled, processor: LogicProcessor, data: dict[str, Any]) -> Any:
     result = compiled.run(processor, data)
     return await result if compiled.is_async else result
+
+
+async def _portable_evaluated(compiled: Compiled, processor: LogicProcessor, data: dict[str, Any]) -> Any:
+    """:func:`_evaluated` off asyncio (trio): async nodes run their ``portable`` form."""
+    if not compiled.is_async:
+        return compiled.run(processor, data)
+    assert compiled.portable is not None, "every async node has a portable form"
+    return await compiled.portable(processor, data)
+
+
+Evaluated = Callable[[Compiled, "LogicProcessor", dict[str, Any]], Awaitable[Any]]
+
+
+async def _portable_values(children: list[Compiled], processor: LogicProcessor, data: dict[str, Any]) -> list[Any]:
+    """Evaluate arguments off asyncio: pure ones inline, async ones concurrently (sibling lookups in parallel).
+
+    As on asyncio, every argument runs to its end and the first failed one (by position) is the error.
+    """
+    values: list[Any] = [None] * len(children)
+    waiting = [index for index, child in enumerate(children) if child.is_async]
+    for index, child in enumerate(children):
+        if not child.is_async:
+            values[index] = child.run(processor, data)
+    if len(waiting) == 1:
+        values[waiting[0]] = await _portable_evaluated(children[waiting[0]], processor, data)
+    elif waiting:
+        errors: dict[int, Exception] = {}
+
+        async def one(index: int) -> None:
+            try:
+                values[index] = await _portable_evaluated(children[index], processor, data)
+            except Exception as exc:
+                errors[index] = exc
+
+        async with anyio.create_task_group() as group:
+            for index in waiting:
+                group.start_soon(one, index)
+        if errors:
+            raise errors[min(errors)]
+    return values
+
+
+async def _portable_start(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
+                          data: dict[str, Any]) -> Any:
+    values = await _portable_values(children, processor, data)
+    return values if finish is None else finish(processor, values, data)
+
+
+def on_asyncio() -> bool:
+    """Whether the running event loop is asyncio's (or uvloop's): else (trio) logic takes its portable form."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _with(children: list[Compiled]) -> Compiled:
@@ -316,17 +391,20 @@ def _with(children: list[Compiled]) -> Compiled:
 
         return Compiled(run, False)
 
-    async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> Any:
-        bound = [name.run(processor, data) for name in names]
-        try:
-            for name, expression in zip(bound, expressions):
-                data[name] = await _evaluated(expression, processor, data)
-            return await _evaluated(body, processor, data)
-        finally:
-            for name in bound:
-                data.pop(name, None)
+    def make(evaluated: Evaluated) -> Callable[[LogicProcessor, dict[str, Any]], Awaitable[Any]]:
+        async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> Any:
+            bound = [name.run(processor, data) for name in names]
+            try:
+                for name, expression in zip(bound, expressions):
+                    data[name] = await evaluated(expression, processor, data)
+                return await evaluated(body, processor, data)
+            finally:
+                for name in bound:
+                    data.pop(name, None)
 
-    return Compiled(run_async, True)
+        return run_async
+
+    return Compiled(make(_evaluated), True, portable=make(_portable_evaluated))
 
 
 _LOOP_NAMES = ("i", "k", "v")
@@ -366,18 +444,21 @@ def _for(children: list[Compiled]) -> Compiled:
 
         return Compiled(run, False)
 
-    async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> list[Any]:
-        iterable = await _evaluated(source, processor, data)
-        results = []
-        try:
-            for element in _iterable(iterable):
-                bind(data, iterable, element)
-                results.append(await _evaluated(body, processor, data))
-        finally:
-            unbind(data)
-        return results
+    def make(evaluated: Evaluated) -> Callable[[LogicProcessor, dict[str, Any]], Awaitable[list[Any]]]:
+        async def run_async(processor: LogicProcessor, data: dict[str, Any]) -> list[Any]:
+            iterable = await evaluated(source, processor, data)
+            results = []
+            try:
+                for element in _iterable(iterable):
+                    bind(data, iterable, element)
+                    results.append(await evaluated(body, processor, data))
+            finally:
+                unbind(data)
+            return results
 
-    return Compiled(run_async, True)
+        return run_async
+
+    return Compiled(make(_evaluated), True, portable=make(_portable_evaluated))
 
 
 def _operation(op: str, children: list[Compiled]) -> Compiled:
@@ -395,7 +476,8 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
         return Compiled(lambda p, d: call(values(p, d)), False)
     if _eager(children):
         return _eager_node(children, lambda p, values, d: call(values))
-    return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True)
+    return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True,
+                    portable=functools.partial(_portable_start, children, lambda p, values, d: call(values)))
 
 
 def _shown(values: list[Any]) -> str:
@@ -529,7 +611,6 @@ class LogicProcessor:
         self.graph_client = graph_client
         self.dynamodb_client = dynamodb_client
         # Looked up once: a processor serves every prediction of a model with these clients.
-        self._lookup = getattr(pf_client, "lookup", None)
         self._lookup_values = getattr(pf_client, "lookup_values", None)
         self._lookup_into = getattr(pf_client, "lookup_into", None)
         # Compiled logic keyed by id(node); the entry holds the node, so its id cannot be reused.
@@ -548,7 +629,9 @@ class LogicProcessor:
         return await cls(pf_client, graph_client, dynamodb_client).evaluate(logic, data if data is not None else {})
 
     async def evaluate(self, node: Any, data: dict[str, Any]) -> Any:
-        return await _evaluated(self.compiled(node), self, data)
+        """``node``'s value for ``data``; on asyncio, uvloop and trio alike."""
+        evaluated = _evaluated if on_asyncio() else _portable_evaluated
+        return await evaluated(self.compiled(node), self, data)
 
     @staticmethod
     def _var(values: list[Any], data: dict[str, Any]) -> Any:
@@ -561,83 +644,57 @@ class LogicProcessor:
             raise LogicError(f"'var' takes a name and an optional default, got {_shown(values)}")
         return _path_var(data, str(values[0]).split("."), values[1] if len(values) > 1 else None)
 
-    def _pf_into(self, values: list[Any], node: NodeSlots, index: int) -> None:
-        """Start the ``pf`` lookup of ``values`` answering into ``node``'s slot ``index``.
+    def pf(self, values: list[Any], node: NodeSlots | None = None, index: int = 0) -> Awaitable[Any] | None:
+        """The ``pf`` lookup of ``values`` (``[api_type, profile_id, target_id, keys]``), started now.
 
-        Our async profile client takes the slot itself (``lookup_into``): no future for
-        the lookup at all. Other clients' lookups are futures the node watches.
+        What every ``pf`` node runs. A ``user``/``item`` lookup's keys must be a list (a
+        :class:`LogicError` otherwise, as the original's client fails); it goes on through
+        :meth:`lookup`. Any other form is read through the client's ``get_profile``.
         """
         if len(values) == 4 and values[0] in ("user", "item"):
-            api_type, profile_id, target_id, keys = values
-            self._pf_known_into(api_type, profile_id, target_id, _pf_keys(keys), node, index)
-            return
-        node.watch(index, self._pf_started(values))
+            return self.lookup(values[0], values[1], values[2], _pf_keys(values[3]), node, index)
+        return _answer(asyncio.ensure_future(self._read(values)), node, index)
 
-    def _pf_known_into(self, api_type: str, profile_id: Any, target_id: Any, keys: list[Any], node: NodeSlots,
-                       index: int) -> None:
-        """:meth:`_pf_into` of a ``user``/``item`` lookup whose keys are a list."""
-        into = self._lookup_into
-        if into is not None and into(api_type, profile_id, target_id, keys, node, index):
-            node.pending += 1
-            return
-        node.watch(index, self._pf_started([api_type, profile_id, target_id, keys]))
+    def lookup(self, api_type: str, profile_id: Any, target_id: Any, keys: list[Any], node: NodeSlots | None = None,
+               index: int = 0) -> Awaitable[Any] | None:
+        """The one way to a profile: ``[value per key]``, or None when nothing is found (or there is no client).
 
-    def _pf_started(self, values: list[Any]) -> Awaitable[Any]:
-        """The ``pf`` lookup of ``values``, started now: a future for clients that offer ``lookup``.
-
-        ``lookup`` (our async profile client) registers the lookup with the client's
-        merging at once and returns its future, so a prediction's lookups cost no
-        coroutine or task each; other clients go through :meth:`_pf`.
+        With ``node`` the answer goes into its slot ``index`` (and None is returned), else
+        an awaitable is. Our async profile client takes the lookup itself (``lookup_into``,
+        ``lookup_values``): it merges it with its peers (single flight, and one batch request
+        where the server announces its batch route), answers straight into the node's slot,
+        and withdraws it when the node's caller is cancelled (:mod:`mls_async._coalesce`).
+        Other clients, sync or async, are read through ``get_user_profile``/``get_item_profile``
+        (:meth:`_read`), in a task the node cancels with its caller.
         """
-        start = self._lookup
-        if start is None or len(values) != 4 or values[0] not in ("user", "item"):
-            return asyncio.ensure_future(self._pf(values))  # started now, like lookups (pf nodes are eager)
-        api_type, profile_id, target_id, keys = values
-        keys = _pf_keys(keys)
-        start_values = self._lookup_values
-        if start_values is not None:  # the client shapes the answer itself: one future per lookup
-            answer = start_values(api_type, profile_id, target_id, keys)
-            if asyncio.isfuture(answer):
-                return answer
-            done = asyncio.get_running_loop().create_future()
-            done.set_result(answer)
-            return done
-        picked = asyncio.get_running_loop().create_future()
-        try:
-            found = start(api_type, profile_id, target_id, keys)
-        except Exception as exc:  # a sync client answers (or fails) at once
-            if not _not_found(exc):
-                raise
-            picked.set_result(None)
-            return picked
-        if not asyncio.isfuture(found):
-            picked.set_result([found.get(key) for key in keys])
-            return picked
+        into = self._lookup_into
+        if node is not None and into is not None and into(api_type, profile_id, target_id, keys, node, index):
+            node.pending += 1
+            return None
+        start = self._lookup_values
+        answer: Awaitable[Any]
+        if start is not None:
+            answer = start(api_type, profile_id, target_id, keys)
+            if not asyncio.isfuture(answer):  # a sync client answered at once
+                answer = _done(answer)
+        else:
+            answer = asyncio.ensure_future(self._read([api_type, profile_id, target_id, keys]))
+        return _answer(answer, node, index)
 
-        def pick(done: asyncio.Future[Any]) -> None:
-            if picked.done():
-                return
-            if done.cancelled():
-                picked.cancel()
-            elif (error := done.exception()) is not None:
-                if _not_found(error):
-                    picked.set_result(None)
-                else:
-                    picked.set_exception(error)
-            else:
-                profile = done.result()
-                picked.set_result([profile.get(key) for key in keys])
+    async def _pf_read(self, values: list[Any]) -> Any:
+        """:meth:`pf` off asyncio (trio): the same checks, then the client's public reads."""
+        if len(values) == 4 and values[0] in ("user", "item"):
+            _pf_keys(values[3])
+        return await self._read(values)
 
-        found.add_done_callback(pick)
-        return picked
-
-    async def _pf(self, values: list[Any]) -> Any:
+    async def _read(self, values: list[Any]) -> Any:
+        """A ``pf`` through the client's public reads, with the original's keyword names (its clients work too)."""
         if self.pf_client is None or len(values) != 4:
             return None
         api_type, profile_id, target_id, keys = values
         keys = _pf_keys(keys)
         client = self.pf_client
-        try:  # the original's keyword names, so its clients work too; the target id goes as it is
+        try:  # the target id goes as it is
             if api_type == "user":
                 profile = await _maybe_await(client.get_user_profile(profile_id=profile_id, user_id=target_id,
                                                                      keys=keys))
@@ -684,6 +741,20 @@ class LogicProcessor:
             if _not_found(exc):
                 return None
             raise
+
+
+def _done(value: Any) -> asyncio.Future[Any]:
+    done = asyncio.get_running_loop().create_future()
+    done.set_result(value)
+    return done
+
+
+def _answer(answer: Awaitable[Any], node: NodeSlots | None, index: int) -> Awaitable[Any] | None:
+    """``answer`` for the caller, or into ``node``'s slot ``index`` (the node cancels it with its caller)."""
+    if node is None:
+        return answer
+    node.watch(index, answer)
+    return None
 
 
 def _not_found(exc: BaseException) -> bool:

@@ -7,11 +7,10 @@ from typing import Any, cast
 
 from mls_async.models._base import MLSModelError
 from mls_async.models._library import _LibraryModel
+from mls_async.models._threads import one_thread, xgboost_single_thread
 from mls_async.models.extension import runtime_cache
 
-__all__ = ["CATBOOST_THREADED_ROWS", "MLSLightGBMModel", "MLSXGBoostModel", "MLSCatBoostModel", "MLSPyTorchModel"]
-
-CATBOOST_THREADED_ROWS = 2048
+__all__ = ["MLSLightGBMModel", "MLSXGBoostModel", "MLSCatBoostModel", "MLSPyTorchModel"]
 
 
 class MLSLightGBMModel(_LibraryModel):
@@ -36,6 +35,8 @@ class MLSLightGBMModel(_LibraryModel):
     def _predict_matrix(self, matrix: Any) -> Any:
         model = self.models[0]
         booster = runtime_cache(self, "_cache_booster", lambda: model.booster_ if hasattr(model, "booster_") else model)
+        if one_thread("lightgbm", len(matrix)):  # see _threads: the same scores, without waking OpenMP
+            return booster.predict(matrix, num_threads=1)
         return booster.predict(matrix)
 
 
@@ -55,6 +56,8 @@ class MLSXGBoostModel(_LibraryModel):
         model = self.models[0]
         booster = runtime_cache(self, "_cache_booster",
                                 lambda: model.get_booster() if hasattr(model, "get_booster") else model)
+        if one_thread("xgboost", len(matrix)):  # see _threads: a copy of the booster with nthread=1
+            booster = runtime_cache(self, "_cache_single_thread_booster", lambda: xgboost_single_thread(booster))
         return booster.inplace_predict(matrix)
 
 
@@ -78,16 +81,20 @@ class MLSCatBoostModel(_LibraryModel):
         import catboost
 
         model = self.models[0]
-        # One thread for a few rows (starting threads costs more than they save), all cores for large batches.
-        threads = -1 if len(matrix) >= CATBOOST_THREADED_ROWS else 1
+        # See _threads: one thread for a small batch, CatBoost's default (all cores) for a large one.
+        threads = {"thread_count": 1} if one_thread("catboost", len(matrix)) else {}
         if isinstance(model, catboost.CatBoostClassifier):
-            probabilities = model.predict(matrix, prediction_type="Probability", thread_count=threads)
+            probabilities = model.predict(matrix, prediction_type="Probability", **threads)
             return probabilities[:, 1] if probabilities.shape[1] == 2 else probabilities
-        return model.predict(matrix, thread_count=threads)
+        return model.predict(matrix, **threads)
 
 
 class MLSPyTorchModel(_LibraryModel):
-    """A ``torch.jit.ScriptModule`` taking a float32 batch; pickled through ``torch.jit.save``."""
+    """A ``torch.jit.ScriptModule`` taking a float32 batch; pickled through ``torch.jit.save``.
+
+    It runs on torch's own intra-op threads, which are process-wide and left to the service
+    (``torch.set_num_threads(1)`` at start-up for small batches at a steady rate; see _threads).
+    """
 
     model_lib_name = "pytorch"
 

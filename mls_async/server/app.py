@@ -32,13 +32,16 @@ from mls_async._protocol import (
     LOCAL_CAPABILITIES,
     REQUEST_ID_HEADER,
 )
-from mls_async.server.errors import STATUS, envelope, error_response, service_error_response
-from mls_async.server.openapi import install_openapi
+from mls_async.server.errors import STATUS, ServiceError, envelope, error_response, service_error_response
+from mls_async.server.openapi import allowed_methods, install_openapi
 from mls_async.server.routes_features import answer_profile_read
 from mls_async.server.routes_models import answer_warm_prediction
 from mls_async.server.state import (
     ServerConfig,
     State,
+    authorize_profile_reader,
+    basic_credentials,
+    require_user,
 )
 
 __all__ = ["CONFIG_ENVIRONMENT", "ServerConfig", "create_app", "create_app_from_environment"]
@@ -157,6 +160,24 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
+async def _authenticated(request: Request) -> None:
+    """Refuse an unauthenticated request as its route would have (every route but the open ones needs an account).
+
+    FastAPI parses a JSON body before it runs the route's dependencies: without this, a
+    request with no credentials and a broken body learned about the body first.
+    """
+    if request.url.path in _OPEN_PATHS:
+        return
+    client_id = request.path_params.get("client_id")
+    if request.url.path.startswith("/v1/") and isinstance(client_id, str):  # the profile API takes an apikey too
+        await authorize_profile_reader(request, client_id)
+    else:
+        await require_user(request, await basic_credentials(request))
+
+
+_OPEN_PATHS = frozenset({"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
 def _without_telemetry() -> dict[str, Any]:
     """FastAPI's native OpenTelemetry off, where this FastAPI has it.
 
@@ -207,11 +228,18 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        try:
+            await _authenticated(request)  # a body that is no JSON fails before the route's auth ran
+        except ServiceError as refusal:
+            return service_error_response(refusal)
         return error_response(400, _validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # every method of the path, not only those of the first route found
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(app, request.url.path))}
+        return error_response(exc.status_code, str(exc.detail), headers=headers)
 
     app.add_middleware(_Guard, config=config)
     install_openapi(app)

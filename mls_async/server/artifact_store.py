@@ -15,7 +15,7 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import anyio.to_thread
 import orjson
@@ -23,12 +23,14 @@ import orjson
 from mls_async._artifacts import MODEL_META_NAME, unpack_archive
 from mls_async._exceptions import ModelRegistryError
 from mls_async._safe_tar import MAX_UNPACKED_BYTES
-from mls_async.server.errors import Conflicting, InvalidRequest, TooLarge
+from mls_async.server.errors import Conflicting, InvalidRequest, ServiceFailed, TooLarge
+from mls_async.server.scratch import remove_unless_held, scratch_dir, scratch_file, sweep
 from mls_async.server.storage import SQLiteStorage
 
 __all__ = ["LocalArtifactStore"]
 
 KIND = "artifact"
+_OPEN_ATTEMPTS = 20  # records read while opening an archive that forced re-uploads keep replacing
 
 
 class LocalArtifactStore:
@@ -46,8 +48,8 @@ class LocalArtifactStore:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self._tmp = root / ".tmp"
-        shutil.rmtree(self._tmp, ignore_errors=True)  # uploads cut short by a crash: never committed
         self._tmp.mkdir(exist_ok=True)
+        sweep(self._tmp, ("",))  # uploads a crash cut short (never committed); live ones of other workers stay
         self._storage = storage
         self._max_bytes = max_bytes
         self._max_unpacked_bytes = max_unpacked_bytes  # what an archive may unpack to, whatever it compresses to
@@ -78,7 +80,7 @@ class LocalArtifactStore:
                 staging.rename(self._objects / sha)
         for entry in self._objects.iterdir():
             if entry.name not in referenced:
-                shutil.rmtree(entry, ignore_errors=True)
+                remove_unless_held(entry)  # held: an upload of another worker, between its rename and its record
 
     def _record(self, name: str, version: str) -> dict[str, Any] | None:
         rows = self._storage.query(KIND, subkind="", filters={"name": name, "version": version})
@@ -91,6 +93,23 @@ class LocalArtifactStore:
         return {key: record[key] for key in ("name", "version", "sha256", "size", "files", "meta", "created_at",
                                              "updated_at")}
 
+    def open_archive(self, name: str, version: str) -> tuple[dict[str, Any] | None, BinaryIO | None]:
+        """The version's record and its archive opened for reading; ``(None, None)`` if not registered.
+
+        A forced re-upload or a delete may remove the object between reading the record and
+        opening its file: then the record is read again (it names the new object, or none).
+        Objects are named by their checksum, so the opened file always matches the record.
+        """
+        for _ in range(_OPEN_ATTEMPTS):
+            info = self.info(name, version)
+            if info is None:
+                return None, None
+            try:
+                return info, open(self.archive_path(info["sha256"]), "rb")  # noqa: SIM115 - the caller closes it
+            except FileNotFoundError:
+                continue
+        raise ServiceFailed(f"{name}/{version}: its archive kept changing while it was opened; retry")
+
     def list_models(self) -> list[str]:
         return sorted({record["name"] for record in self._storage.query(KIND, subkind="")})
 
@@ -102,13 +121,11 @@ class LocalArtifactStore:
         """Store an uploaded version archive all-or-nothing; 409 if it exists and not ``force``."""
         if not force and self._record(name, version) is not None:
             raise Conflicting(f"{name}/{version} is registered already; upload with force=true to replace it")
-        handle, temp_name = tempfile.mkstemp(dir=self._tmp, suffix=".tar")
-        temp = Path(temp_name)
-        staging = Path(tempfile.mkdtemp(dir=self._tmp))
-        try:
+        with scratch_file(self._tmp, "upload-", ".tar") as (file, temp), \
+                scratch_dir(self._tmp, "staging-") as staging:
             digest = hashlib.sha256()
             size = 0
-            with os.fdopen(handle, "wb") as file:
+            with file:
                 async for chunk in chunks:
                     size += len(chunk)
                     if size > self._max_bytes:
@@ -131,9 +148,6 @@ class LocalArtifactStore:
                 {"name": name, "version": version, "sha256": digest.hexdigest(), "size": size, "files": files,
                  "meta": meta},
             )
-        finally:
-            temp.unlink(missing_ok=True)
-            shutil.rmtree(staging, ignore_errors=True)
 
     def _commit(self, name: str, version: str, staging: Path, force: bool, record: dict[str, Any]) -> dict[str, Any]:
         with self._lock:

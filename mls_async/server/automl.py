@@ -13,14 +13,18 @@ from __future__ import annotations
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, cast
 
-from mls_async._artifacts import load_version_dir, write_version_dir
+from mls_async._artifacts import load_version_dir, replace_dir, write_version_dir
 from mls_async.server.errors import Conflicting, InvalidRequest, PredictionFailed, ServiceError
+from mls_async.server.scratch import scratch_dir, sweep
 from mls_async.server.storage import SQLiteStorage
 
 __all__ = ["AutoMLService", "DEFAULT_HANDLER"]
+
+_STAGING = ".model-"  # scratch directory of a trained model being written
 
 DEFAULT_HANDLER = '''\
 def handler(x, y):
@@ -49,34 +53,55 @@ class AutoMLService:
         self._storage = storage
         self._datasets = datasets
         self._root = root
-        root.mkdir(parents=True, exist_ok=True)
+        self._training = root / ".training"  # each training's files, in a scratch directory of its own
+        self._training.mkdir(parents=True, exist_ok=True)
         self._time_limit = time_limit
         self._profiles = profiles
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="automl-train")
         self._servers: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._recover()
+
+    def _recover(self) -> None:
+        """Drop what trainings a crash cut short left, and mark their models FAILED.
+
+        A training holds its scratch directory from submission to its end, so the held ones
+        that remain are the live trainings of other server processes (``--workers``).
+        """
+        sweep(self._training, ("",))
+        sweep(self._root, (_STAGING,))
+        live = {entry.name.partition("-")[0] for entry in self._training.iterdir()}
+        for doc in self._storage.query("model", subkind="automl"):
+            if doc.get("status") == "TRAINING" and str(doc["id"]) not in live:
+                self._set(doc["id"], status="FAILED", automl_model_info={
+                    "error": "the server stopped while the model trained; create it again"})
 
     # -- training -------------------------------------------------------------------------
     def submit_training(self, model_id: int) -> None:
-        self._executor.submit(self._train, model_id)
+        scratch = ExitStack()
+        work = scratch.enter_context(scratch_dir(self._training, f"{model_id}-"))
+        self._executor.submit(self._train, model_id, work, scratch)
 
     def _set(self, model_id: int, **fields: Any) -> None:
         self._storage.update("model", model_id, lambda current: {**current, **fields})
 
-    def _train(self, model_id: int) -> None:
-        doc = self._storage.get("model", model_id)
-        if doc is None:
-            return
-        try:
-            model, info = self.train(doc)
-            write_version_dir(model, self._root / str(model_id))
-            self._set(model_id, status="DONE", automl_model_info=info,
-                      model_meta={"features": model.features, "label": info["label"]})
-        except Exception as exc:
-            self._set(model_id, status="FAILED", automl_model_info={
-                "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=5)})
+    def _train(self, model_id: int, work: Path, scratch: ExitStack) -> None:
+        with scratch:
+            doc = self._storage.get("model", model_id)
+            if doc is None:
+                return
+            try:
+                model, info = self.train(doc, work)
+                with scratch_dir(self._root, _STAGING) as staging:  # the version appears whole or not at all
+                    write_version_dir(model, staging / "version")
+                    replace_dir(staging / "version", self._root / str(model_id))
+                self._set(model_id, status="DONE", automl_model_info=info,
+                          model_meta={"features": model.features, "label": info["label"]})
+            except Exception as exc:
+                self._set(model_id, status="FAILED", automl_model_info={
+                    "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=5)})
 
-    def train(self, doc: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def train(self, doc: dict[str, Any], work_dir: Path | None = None) -> tuple[Any, dict[str, Any]]:
         """Fit a GenericLogicModel on the model's dataset; return it and its summary."""
         from mls_async.models.contrib import GenericLogicModel
 
@@ -94,7 +119,7 @@ class AutoMLService:
         model = GenericLogicModel(model_name=f"automl_{doc['id']}_model", model_version="v1", features=features,
                                   predict_fn="predict" if regression else "predict_proba")
         model.fit(train, test, label=label, eval_metric=metric, k=20, time_limit=self._time_limit,
-                  work_dir=self._root / ".training",
+                  work_dir=work_dir or self._training,
                   progress=False)
         info = {"label": label, "features": model.features, "performance": model.performance,
                 "feature_importance": model.feature_importance, "metric": metric, **model.model_info}

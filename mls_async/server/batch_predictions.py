@@ -10,7 +10,6 @@ with the job: the local server delivers to none of them.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import threading
 import traceback
 from pathlib import Path
@@ -19,12 +18,14 @@ from typing import Any
 from mls_async._artifacts import load_version_dir
 from mls_async.server.datasets import KEY_COLUMNS
 from mls_async.server.errors import Conflicting, InvalidRequest, NotFound
+from mls_async.server.scratch import scratch_dir, sweep
 from mls_async.server.storage import SQLiteStorage
 
 __all__ = ["BatchPredictionService"]
 
 KIND = "prediction"
 PARTITION_ROWS = 10_000
+_WORK = ".prediction-"  # scratch directory of a job being scored, in the exports folder
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +55,7 @@ class BatchPredictionService:
         self._automl_root = automl_root
         self._exports = exports
         self._threads: set[threading.Thread] = set()
+        sweep(exports, (_WORK,))  # the work of jobs a crash cut short
         for doc in storage.query(KIND):  # a job a crash cut short
             if doc.get("status") == "RUNNING":
                 storage.update(KIND, doc["id"], lambda current: {
@@ -113,10 +115,8 @@ class BatchPredictionService:
         if key is None:
             frame = frame.assign(row=range(len(frame)))
             key = "row"
-        work = self._exports / f".prediction-{job['id']}"
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        try:
+        self._exports.mkdir(parents=True, exist_ok=True)
+        with scratch_dir(self._exports, f"{_WORK}{job['id']}-") as work:
             source = work / "input.parquet"
             frame[[key, *model.features]].to_parquet(source, index=False)
             asyncio.run(run_batch_async(model, source, ParquetSink(str(work / "parts")), key=key,
@@ -130,5 +130,3 @@ class BatchPredictionService:
             scored.to_parquet(work / "export.parquet", index=False)
             (work / "export.parquet").replace(target)
             return len(scored)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)

@@ -47,21 +47,26 @@ def _users_file(path: Path) -> dict[str, str]:
 
 def _generated_password(data_dir: Path, make: Callable[[], str]) -> tuple[str, bool]:
     """The password of the generated account: created once per data dir, then reused on restart."""
-    path = data_dir / GENERATED_PASSWORD_FILE
-    if path.is_file():
-        return path.read_text().strip(), False
+    from mls_async.server.scratch import write_once
+
     data_dir.mkdir(parents=True, exist_ok=True)
     password = make()
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(handle, "w") as file:
-        file.write(password + "\n")
-    return password, True
+    kept = write_once(data_dir / GENERATED_PASSWORD_FILE, password)  # never empty, even after a crash
+    return kept, kept == password
 
 
 def _port_free(host: str, port: int) -> bool:
+    """Whether the server could bind ``host:port``: the same bind uvicorn makes, ``SO_REUSEADDR`` included.
+
+    Without it, the connections of a server that just stopped (or was killed) hold the port
+    in TIME_WAIT for a minute, and the check would refuse a restart uvicorn itself accepts;
+    a port some process listens on is refused either way.
+    """
     import socket
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        if os.name != "nt":  # on Windows the option lets a second bind steal a port in use
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

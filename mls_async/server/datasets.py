@@ -9,7 +9,6 @@ as a file, with column specs (``include``, ``type_code``) that training honours.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ import anyio.to_thread
 
 from mls_async._schemas import ColumnSpecsRequest, CreateDatasetRequest, UploadDatasetRequest
 from mls_async.server.errors import Conflicting, InvalidRequest, NotFound, TooLarge
+from mls_async.server.scratch import scratch_file, sweep
 from mls_async.server.storage import Conflict, SQLiteStorage
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ def _column_specs(frame: Any) -> dict[str, dict[str, Any]]:
     return {str(c): {"include": True, "type_code": _type_code(frame[c])} for c in frame.columns}
 
 
+_UPLOAD, _CREATE = ".upload-", ".create-"  # scratch files of a dataset being received or made
 _SAMPLE_ROWS = 20_000  # rows read at a time while inspecting an upload: memory stays bounded
 
 
@@ -98,6 +99,7 @@ class DatasetStore:
     def __init__(self, root: Path, storage: SQLiteStorage, *, max_bytes: int) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
+        sweep(root, (_UPLOAD, _CREATE))  # files of uploads and creates a crash cut short
         self._storage = storage
         self._max_bytes = max_bytes
 
@@ -106,11 +108,9 @@ class DatasetStore:
 
     async def upload(self, query: UploadDatasetRequest, chunks: AsyncIterator[bytes], user: str) -> dict[str, Any]:
         """Stream the body to a file (never whole in memory), inspect it in pieces, then keep it."""
-        handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
-        temp = Path(temp_name)
-        try:
+        with scratch_file(self.root, _UPLOAD) as (file, temp):
             size = 0
-            with os.fdopen(handle, "wb") as file:
+            with file:
                 async for chunk in chunks:
                     size += len(chunk)
                     if size > self._max_bytes:
@@ -125,8 +125,6 @@ class DatasetStore:
                     "data_format": query.data_format, "columns": columns, "column_specs": specs, "num_rows": rows,
                     "status": "READY", "setup_conf": {}, "user": user}
             return self._store(body, temp)
-        finally:
-            temp.unlink(missing_ok=True)
 
     def _store(self, body: dict[str, Any], file: Path) -> dict[str, Any]:
         """Record the dataset and move its file into place."""
@@ -147,17 +145,14 @@ class DatasetStore:
             raise InvalidRequest(f"the label data needs a {LABEL_COLUMN!r} column; it has {list(frame.columns)}")
         if feature_conf.enabled and feature_conf.feature_group_id_list:
             frame = self._join_feature_groups(frame, feature_conf.feature_group_id_list)
-        handle, temp_name = tempfile.mkstemp(dir=self.root, prefix=".create-")
-        os.close(handle)
-        pd.DataFrame(frame).to_parquet(temp_name, index=False)
         setup_conf = {"base_feature_conf": feature_conf.model_dump(), "label_data_conf": label_conf.model_dump()}
         body = {"name": request.name, "data_type": request.type, "label": LABEL_COLUMN, "data_format": "parquet",
                 "columns": [str(c) for c in frame.columns], "column_specs": _column_specs(frame),
                 "num_rows": len(frame), "status": "READY", "setup_conf": setup_conf, "user": user}
-        try:
-            return self._store(body, Path(temp_name))
-        finally:
-            Path(temp_name).unlink(missing_ok=True)
+        with scratch_file(self.root, _CREATE) as (file, temp):
+            file.close()
+            pd.DataFrame(frame).to_parquet(temp, index=False)
+            return self._store(body, temp)
 
     def _label_data(self, source_type: str | None, source_path: str | None) -> Any:
         import pandas as pd

@@ -8,14 +8,18 @@ are added by hand.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.routing import Route
 
 from mls_async._protocol import APIKEY_HEADER, PROFILES_PATH
+from mls_async._schemas import NAME_PATTERN
+from mls_async.server.state import MAX_NAME
 
-__all__ = ["install_openapi"]
+__all__ = ["allowed_methods", "install_openapi"]
 
 ENVELOPE = {
     "type": "object",
@@ -56,6 +60,23 @@ def _path_parameter(name: str, **schema: Any) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string", **schema}}
 
 
+# Path parameters the routes check with ``check_name``: the document says what passes. The
+# table probes (is_active, is_loading) answer false for any name, as the platform's do.
+_CHECKED_NAMES = ("model_name", "model_version", "table_name")
+_UNCHECKED_PROBES = ("/is_active", "/is_loading")
+
+
+def _document_checks(path: str, operation: dict[str, Any]) -> None:
+    """Say in the document what the routes check by hand: names, and the graph API's optional credentials."""
+    if "graph" in operation.get("tags", ()):  # open like the platform's: credentials optional, checked if sent
+        operation["security"] = [{"HTTPBasic": []}, {}]
+    if path.endswith(_UNCHECKED_PROBES):
+        return
+    for parameter in operation.get("parameters", ()):
+        if parameter.get("in") == "path" and parameter.get("name") in _CHECKED_NAMES:
+            parameter["schema"] = {**parameter.get("schema", {}), "pattern": NAME_PATTERN, "maxLength": MAX_NAME}
+
+
 def install_openapi(app: FastAPI) -> None:
     """Replace ``app.openapi`` with the corrected document (built once)."""
 
@@ -74,8 +95,9 @@ def install_openapi(app: FastAPI) -> None:
         schema["paths"][PROFILES_PATH + "/{kind}/{target_id}"] = _profile_read(
             "One user's or item's values",
             [*base, _path_parameter("kind", enum=["users", "items"]), _path_parameter("target_id")])
-        for item in schema["paths"].values():
+        for path, item in schema["paths"].items():
             for operation in item.values():
+                _document_checks(path, operation)
                 responses = operation.setdefault("responses", {})
                 responses.pop("422", None)
                 for status, description in ERRORS.items():
@@ -87,3 +109,24 @@ def install_openapi(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route answers at ``path``: the ``Allow`` of a 405.
+
+    From the document and the plain routes (profile reads, docs). A path that is a route of
+    its own (``/api/v1/datasets/upload``) takes only that route's methods: the server never
+    hands it to a route with a parameter in its place (``/api/v1/datasets/{dataset_id}``).
+    """
+    table: list[tuple[re.Pattern[str], bool, set[str]]] | None = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = [(re.compile("^" + re.sub(r"\\\{[^}/]+\\\}", "[^/]+", re.escape(template)) + "$"),
+                  "{" not in template, {method.upper() for method in item})
+                 for template, item in app.openapi()["paths"].items()]
+        table += [(route.path_regex, "{" not in route.path, set(route.methods or ()))
+                  for route in app.router.routes if type(route) is Route]
+        app.state.allow_table = table
+    matching = [(literal, methods) for pattern, literal, methods in table if pattern.match(path)]
+    if any(literal for literal, _ in matching):
+        matching = [(literal, methods) for literal, methods in matching if literal]
+    return sorted(set().union(*(methods for _, methods in matching)))

@@ -208,20 +208,28 @@ async def _load_deployment(state: State, model_id: int) -> Any:
     doc = _model_or_404(state, model_id)
     if doc.get("model_type") != "manual":
         raise InvalidRequest(f"model {model_id} is an AutoML model; predict through its AutoML model server")
-    info = state.artifacts.info(doc["name"], doc["version"])
-    if info is None:
-        raise Conflicting(f"{doc['name']}/{doc['version']} has no artifact in the model registry; save it first")
-    key = (doc["name"], doc["version"], info["sha256"])
-    model: Any = state.model_cache.get(key)
-    if model is None:
-        directory = state.artifacts.version_dir(info["sha256"])
+    for _ in range(_LOAD_ATTEMPTS):
+        info = state.artifacts.info(doc["name"], doc["version"])
+        if info is None:
+            raise Conflicting(f"{doc['name']}/{doc['version']} has no artifact in the model registry; save it first")
+        key = (doc["name"], doc["version"], info["sha256"])
+        model: Any = state.model_cache.get(key)
+        if model is not None:
+            return model
         try:
-            model = await anyio.to_thread.run_sync(load_version_dir, directory)
+            model = await anyio.to_thread.run_sync(load_version_dir, state.artifacts.version_dir(info["sha256"]))
         except Exception as exc:
+            current = state.artifacts.info(doc["name"], doc["version"])
+            if current is not None and current["sha256"] != info["sha256"]:
+                continue  # a forced re-upload replaced (and removed) the version while it loaded: load the new one
             raise ServiceFailed(f"the registered model could not be loaded: {exc!r}") from exc
         state.model_cache = {k: v for k, v in state.model_cache.items() if k[:2] != key[:2]}
         state.model_cache[key] = model
-    return model
+        return model
+    raise ServiceFailed(f"{doc['name']}/{doc['version']} kept being replaced while it loaded; retry")
+
+
+_LOAD_ATTEMPTS = 5  # loads of a version that forced re-uploads keep replacing
 
 
 @models.post("/{model_id}/predict")

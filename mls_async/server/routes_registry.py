@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi import Depends, Request
+from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from mls_async._protocol import ARTIFACTS_PATH, CHECKSUM_HEADER
@@ -47,19 +48,24 @@ async def upload_artifact(request: Request, model_name: str, model_version: str,
 @registry.get("/{model_name}/{model_version}")
 def download_artifact(request: Request, model_name: str, model_version: str,
                       user: str = Depends(require_user)) -> Response:
-    store = get_state(request).artifacts
-    info = store.info(check_name(model_name, "model name"), check_name(model_version, "model version"))
-    if info is None:
+    """The version's archive, streamed from a file opened before the answer starts.
+
+    The open file is what the stream reads: a forced re-upload or a delete that removes the
+    object meanwhile cannot cut the download short (the open file outlives its removal).
+    """
+    info, file = get_state(request).artifacts.open_archive(check_name(model_name, "model name"),
+                                                           check_name(model_version, "model version"))
+    if info is None or file is None:
         raise NotFound(f"{model_name}/{model_version} is not registered")
-    path = store.archive_path(info["sha256"])
 
     def chunks() -> Iterator[bytes]:
-        with open(path, "rb") as file:
+        with file:
             while chunk := file.read(1 << 20):
                 yield chunk
 
     return StreamingResponse(chunks(), media_type="application/x-tar",
-                             headers={CHECKSUM_HEADER: info["sha256"], "Content-Length": str(info["size"])})
+                             headers={CHECKSUM_HEADER: info["sha256"], "Content-Length": str(info["size"])},
+                             background=BackgroundTask(file.close))
 
 
 @registry.delete("/{model_name}/{model_version}")

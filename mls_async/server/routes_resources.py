@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from starlette.responses import Response
 
 from mls_async._protocol import COMPONENTS_PATH, DATASETS_PATH, DYNAMODB_PATH
@@ -124,6 +124,12 @@ async def upload_dataset(request: Request, query: UploadDatasetRequest = Depends
         return envelope({"id": (await state.datasets.upload(query, request.stream(), user))["id"]})
 
     return await idempotent_async(request, user, produce)
+
+
+@datasets.api_route("/upload", methods=["GET", "DELETE"], include_in_schema=False)
+async def upload_other_methods() -> Response:
+    """``/upload`` is a route of its own, POST only: other methods are a 405, not a dataset id to look up."""
+    raise HTTPException(405)
 
 
 @datasets.get("/{dataset_id}")

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import anyio
-from fastapi import Depends, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from mls_async._protocol import APIKEY_HEADER, IDEMPOTENCY_HEADER, RETRY_AFTER_HEADER
@@ -28,6 +29,7 @@ from mls_async.server.batch_predictions import BatchPredictionService
 from mls_async.server.datasets import DatasetStore
 from mls_async.server.errors import Conflicting, Forbidden, InvalidRequest, TooManyAttempts, Unauthenticated
 from mls_async.server.features import LocalProfileClient
+from mls_async.server.scratch import aside_name, sweep_asides, write_once
 from mls_async.server.storage import SQLiteStorage
 from mls_async.server.tables import TableService
 
@@ -51,7 +53,25 @@ __all__ = [
 ]
 
 PAGE_SIZE = 50
-basic_credentials = HTTPBasic(auto_error=False)
+_BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="mls"'}
+
+
+class _BasicCredentials(HTTPBasic):
+    """HTTP Basic credentials, or None when the request has none; a malformed header is a 401 envelope.
+
+    FastAPI's own refusal is an ``HTTPException`` only its routes know how to answer; this
+    one is the server's ``Unauthenticated``, answered alike on every path (the fast ones too).
+    """
+
+    async def __call__(self, request: HTTPConnection) -> HTTPBasicCredentials | None:  # type: ignore[override]
+        try:
+            return await super().__call__(request)
+        except HTTPException:
+            raise Unauthenticated("malformed HTTP Basic credentials: the Authorization header must be 'Basic ' "
+                                  "and the base64 of NAME:PASSWORD", headers=_BASIC_CHALLENGE) from None
+
+
+basic_credentials = _BasicCredentials(auto_error=False)
 
 
 class ServerConfig:
@@ -111,6 +131,7 @@ class ServerConfig:
 
 
 TOKEN_SECRET_FILE = "token-secret"
+_ASIDES = (TOKEN_SECRET_FILE, "generation", "generated-password")  # files of the data dir replaced whole
 
 
 class TokenSigner:
@@ -123,18 +144,11 @@ class TokenSigner:
     def __init__(self, secret_file: Path) -> None:
         self._file = secret_file
         secret_file.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            handle = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(handle, "w") as file:
-                file.write(secrets.token_hex(32))
-        self._key = secret_file.read_text().strip().encode()
+        self._key = write_once(secret_file, secrets.token_hex(32)).encode()
 
     def rotate(self) -> None:
         """A new key: every token issued so far stops working (restart the other workers to follow)."""
-        aside = self._file.with_name(f".{self._file.name}-{os.getpid()}")
+        aside = aside_name(self._file)
         handle = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(handle, "w") as file:
             file.write(secrets.token_hex(32))
@@ -165,6 +179,7 @@ class TokenSigner:
 class State:
     def __init__(self, config: ServerConfig) -> None:
         config.data_dir.mkdir(parents=True, exist_ok=True)
+        sweep_asides(config.data_dir, _ASIDES)  # files a crash left before renaming them into place
         self.config = config
         self.storage = SQLiteStorage(config.data_dir / "mls.sqlite3")
         self.storage.release_all_pending()  # idempotency reservations of requests a crash cut short
@@ -251,7 +266,7 @@ async def require_user(request: Request,
     if bearer is not None:
         return bearer
     accounts = get_state(request).config.accounts
-    challenge = {"WWW-Authenticate": 'Basic realm="mls"'}
+    challenge = _BASIC_CHALLENGE
     if credentials is None:
         raise Unauthenticated("authentication required: send HTTP Basic credentials of a server account "
                             "(username=/password= or $MLS_USERNAME/$MLS_PASSWORD)", headers=challenge)
@@ -373,8 +388,11 @@ async def paging(page: int | None = Query(None, ge=1, description="1-based page;
     return Page((page - 1) * size, size)
 
 
+MAX_NAME = 200  # characters of a model, version or table name
+
+
 def check_name(value: str, what: str) -> str:
-    if not re.fullmatch(NAME_PATTERN, value) or len(value) > 200:
+    if not re.fullmatch(NAME_PATTERN, value) or len(value) > MAX_NAME:
         raise InvalidRequest(f"{what} {value!r} is not allowed: use letters, digits, '_', '-' and '.', "
                             "not starting with '.'")
     return value

@@ -101,6 +101,12 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _unencodable(exc: UnicodeEncodeError) -> Unstorable:
+    """What SQLite cannot take: text that is no UTF-8 (a lone surrogate, which JSON escapes can spell)."""
+    return Unstorable(f"text with a lone surrogate ({exc.object[exc.start:exc.end]!a}) cannot be stored or "
+                      "looked up: send valid UTF-8")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -165,6 +171,9 @@ class SQLiteStorage:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self._connection
+            except UnicodeEncodeError as exc:
+                self._connection.execute("ROLLBACK")
+                raise _unencodable(exc) from None
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
@@ -173,7 +182,10 @@ class SQLiteStorage:
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self._connection.execute(sql, params).fetchall()
+            try:
+                return self._connection.execute(sql, params).fetchall()
+            except UnicodeEncodeError as exc:
+                raise _unencodable(exc) from None
 
     @staticmethod
     def _document(row: sqlite3.Row) -> dict[str, Any]:

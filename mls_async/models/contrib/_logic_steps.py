@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
+from mls_async.logic.processor import on_asyncio
 from mls_async.models._base import MLSModelError
 
 __all__ = ["PREDICT_FNS", "check_logic", "check_predict_fn", "logic_inputs", "model_output", "predict_rows",
@@ -93,6 +94,8 @@ async def run_logic(processor: LogicProcessor, logic: Any, data: dict[str, Any],
     concurrent predictions each coroutine layer less is memory the garbage collector scans.
     """
     try:
+        if not on_asyncio():  # trio: the logic's portable form
+            return await processor.evaluate(logic, data)
         compiled = processor.compiled(logic)
         value = compiled.run(processor, data)
         return await value if compiled.is_async else value

@@ -12,8 +12,12 @@ nothing.
 
 from __future__ import annotations
 
-import asyncio
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+import anyio
 
 from mls_async.models._base import MLSModelError
 from mls_async.models._generic import MLSGenericModel
@@ -61,7 +65,7 @@ def _handler(postprocess: Any) -> Any:
 
 async def _call(method: Any, **kwargs: Any) -> Any:
     result = method(**kwargs)
-    return await result if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future) else result
+    return await result if inspect.isawaitable(result) else result
 
 
 class EurekaModel(MLSGenericModel, MLSTrainableCustom):
@@ -136,16 +140,18 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
         if pf_client is None:
             raise MLSModelError(f"{_OWNER}: profile postprocessing needs pf_client=")
         try:
-            users = await asyncio.gather(*(
-                _call(pf_client.get_user_profile, profile_id=profile_id, user_id=data["user_id"], keys=keys)
-                for profile_id, keys in self.postprocessing_user_profile.items()))
+            users = await _gathered([
+                functools.partial(_call, pf_client.get_user_profile, profile_id=profile_id, user_id=data["user_id"],
+                                  keys=keys)
+                for profile_id, keys in self.postprocessing_user_profile.items()])
             for profile_id, values in zip(self.postprocessing_user_profile, users):
                 if None in values.values():
                     raise MLSModelError(f"user profile {profile_id!r} lacks values for {values}")
                 data.update(values)
             lookups = self._item_lookups(data)
-            items = await asyncio.gather(*(_call(pf_client.get_item_profile, profile_id=profile_id, item_id=item_id,
-                                                 keys=keys) for profile_id, item_id, keys in lookups))
+            items = await _gathered([
+                functools.partial(_call, pf_client.get_item_profile, profile_id=profile_id, item_id=item_id, keys=keys)
+                for profile_id, item_id, keys in lookups])
             for (profile_id, _, _), values in zip(lookups, items):
                 if None in values.values():
                     raise MLSModelError(f"item profile {profile_id!r} lacks values for {values}")
@@ -167,3 +173,22 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
             raise MLSModelError(f"{_OWNER}: Handler must answer a dict with exactly {', '.join(ITEM_FIELDS)}, "
                                 f"got {result!r:.200}")
         return [result]
+
+
+async def _gathered(calls: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
+    """Run ``calls`` concurrently (on asyncio or trio): their results in order, or the first failure by position."""
+    results: list[Any] = [None] * len(calls)
+    errors: dict[int, Exception] = {}
+
+    async def one(index: int) -> None:
+        try:
+            results[index] = await calls[index]()
+        except Exception as exc:
+            errors[index] = exc
+
+    async with anyio.create_task_group() as group:
+        for index in range(len(calls)):
+            group.start_soon(one, index)
+    if errors:
+        raise errors[min(errors)]
+    return results

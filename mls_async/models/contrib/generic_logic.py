@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
+import anyio.to_thread
+
 from mls_async.logic import LogicProcessor
 from mls_async.logic._node import Finish, PendingNode
-from mls_async.logic.processor import StartInto
+from mls_async.logic.processor import StartInto, on_asyncio
 from mls_async.models._base import MLSModelError
 from mls_async.models._batching import MicroBatcher
 from mls_async.models._generic import MLSGenericModel
@@ -79,6 +81,8 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
 
     async def _ml_predict(self, row: Any) -> Any:
         try:
+            if not on_asyncio():
+                return await self._portable_output(row)
             return await self._model_output(row)
         except MLSModelError:
             raise
@@ -155,6 +159,29 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         columns = list(getattr(self, "training_features", None) or self.features or [])
         return predict_rows(self.models[0], self.model_lib, self.predict_fn, rows, columns)
 
+    async def _predict_portable(self, processor: LogicProcessor, data: dict[str, Any]) -> dict[str, Any]:
+        """:meth:`predict_async` off asyncio (trio): the same steps, the model called on this row alone."""
+        row = await run_logic(processor, self.preprocess_logic, data, "GenericLogicModel", "preprocessing")
+        data["y"] = await self._ml_predict(row)
+        items = await run_logic(processor, self.postprocess_logic, data, "GenericLogicModel", "postprocessing")
+        return {"items": items or []}
+
+    async def _portable_output(self, row: Any) -> Any:
+        """:meth:`_model_output` off asyncio: no batching with other callers; heavy calls in a worker thread."""
+        if self.predict_fn == "none" and self.model_lib != "pytorch":
+            return None
+        if not self._model_ready():
+            raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
+        several = bool(row) and isinstance(row[0], list)
+        rows = row if several else [row]
+        if self.model_lib == "autogluon" or len(rows) > _LibraryModel.inline_max_rows:
+            outputs = await anyio.to_thread.run_sync(self._predict_plain_rows, rows)
+        else:
+            outputs = self._predict_plain_rows(rows)
+        if not several:
+            return outputs[0]
+        return outputs[0] if len(outputs) == 1 else outputs
+
     async def predict_y_async(self, x: list[Any], **kwargs: Any) -> Any:
         """Only the model's output for ``x`` (after preprocessing), without postprocessing."""
         return (await self._preprocess_and_predict(x, kwargs))[2]
@@ -165,6 +192,8 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         processor = processor_for(self, kwargs)
         data = logic_inputs("GenericLogicModel", self.features or [], x, kwargs.get("keys"), self.data,
                             keys_read=reads_keys(processor, self.preprocess_logic, self.postprocess_logic))
+        if not on_asyncio():
+            return await self._predict_portable(processor, data)
         del kwargs  # not needed past here: one object less per prediction waiting for its features
         output: asyncio.Future[Any] | None = None
         try:
