@@ -86,9 +86,12 @@ def one_run(url: str, users: list[str], timeouts: int, after: int, sent: list[in
             outcomes = await asyncio.gather(*(asyncio.wait_for(model.predict_async([u], pf_client=client), 0.005)
                                               for u in users[:timeouts]), return_exceptions=True)
             assert all(isinstance(outcome, TimeoutError) for outcome in outcomes), "a prediction answered in 5 ms"
-            after_s = await _predictions(model, client, users[-after:])
+            theirs = asyncio.all_tasks() - before - {asyncio.current_task()}  # what the timed-out ones left
+            following = asyncio.ensure_future(_predictions(model, client, users[-after:]))
             await asyncio.sleep(0.1)
-            alive = len(asyncio.all_tasks() - before - {asyncio.current_task()})
+            alive = sum(not task.done() for task in theirs)
+            after_s = await following
+            await asyncio.sleep(0.1)
             return idle_s, after_s, sent[0] - 3 * after, alive
 
     return asyncio.run(run())

@@ -12,7 +12,7 @@
    ``mls_async.models._threads.THREADED_ROWS``.
 (Concurrent predictions with feature lookups, against the real original: bench_features.)
 
-    python -m benchmarks.bench_predict [--only steady|threads] [--seconds 3]
+    python -m benchmarks.bench_predict [--only paths|batches|steady|threads] [--seconds 3]
 """
 
 from __future__ import annotations
@@ -291,18 +291,20 @@ def threads_by_size(rng, seconds: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["steady", "threads"], help="run only that part")
-    parser.add_argument("--seconds", type=float, default=3.0, help="seconds per steady-rate row (default 3)")
+    parser.add_argument("--only", choices=["paths", "batches", "steady", "threads"],
+                        help="run only that part (1 and 3, 2, 4 or 5 above)")
+    parser.add_argument("--seconds", type=float, default=3.0,
+                        help="seconds per steady-rate row, and per batch size up to 1 (default 3)")
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    if args.only in (None, "steady"):
-        asyncio.run(steady_rate(rng, args.seconds))
-    if args.only in (None, "threads"):
-        threads_by_size(rng, min(args.seconds, 1.0))
-    if args.only is None:
+    if args.only in (None, "paths"):
         clf, rng = train()
         asyncio.run(library_paths(clf, rng))
-        asyncio.run(wrapper_batches(rng))
+    if args.only in (None, "batches"):
+        asyncio.run(wrapper_batches(np.random.default_rng(0)))
+    if args.only in (None, "steady"):
+        asyncio.run(steady_rate(np.random.default_rng(0), args.seconds))
+    if args.only in (None, "threads"):
+        threads_by_size(np.random.default_rng(0), min(args.seconds, 1.0))
 
 
 if __name__ == "__main__":

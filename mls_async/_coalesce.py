@@ -18,6 +18,15 @@ of logic nodes (:meth:`~AsyncRequestCoalescer.start_into`) still gather for the 
 are answered together: the predictions they feed then complete in one pass of the loop
 and share one model call, where answers trickling in one by one made many small ones.
 
+Cancellation reaches the wire: a lookup whose caller is cancelled (or timed out) before
+its request goes out is never sent, and a request is aborted as soon as no caller waits
+for it any more (with single flight, when the last one sharing it leaves), which frees its
+place in the client's in-flight limit at once. Nothing of a cancelled caller stays
+scheduled.
+
+Each event loop that uses a coalescer has lookups of its own (a loop's futures and timers
+serve that loop only). Off asyncio (trio) every lookup is its own request.
+
 ``RequestCoalescer`` is the sync twin that scripts/unasync.py maps to: with no
 concurrency there is nothing to merge.
 """
@@ -333,7 +342,7 @@ class AsyncRequestCoalescer:
         found = self._loops.get(loop)
         if found is None:
             for ended in [other for other in self._loops if other.is_closed()]:
-                del self._loops[ended]
+                self._loops.pop(ended, None)
             found = self._loops[loop] = _LoopLookups(loop)
         self._last = found
         return found

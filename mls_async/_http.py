@@ -1,14 +1,21 @@
-"""The httpx clients our clients own: httpx's, minus the cookie jar, plus a lean path for reads.
+"""The httpx clients our clients own: httpx's, minus the cookie jar, plus a lean path for reads,
+kept per event loop.
 
 The MLS protocol sets no cookies, yet httpx parses every response into its jar and
-merges the jar into every request; that was a sixth of the client's CPU per feature
-lookup. These clients keep an empty jar that ignores ``Set-Cookie``.
+merges the jar into every request. These clients keep an empty jar that ignores
+``Set-Cookie``.
 
 On the aiohttp transport a bodyless request may skip httpx's request and response
 objects and URL parsing altogether (:meth:`AsyncHTTPClient.lean_transport`): the same
-request on the same connection pool, for half the client CPU of a feature lookup. It
-is taken only when httpx itself would hand the request, unchanged, to that transport:
-no mounts or mocks in between (respx, say), no event hooks, no auth flow but Basic.
+request on the same connection pool, for half the client CPU of a feature lookup
+(``benchmarks/bench_features.py``, P1 and P3). It is taken only when the pool was built on
+our aiohttp transport, has no event hooks, and httpx itself would hand the request,
+unchanged, to that transport: no mock in between (respx replaces httpx's choice of
+transport, ``_transport_for_url``, the one httpx internal read here), no auth flow but Basic.
+
+Sockets and sessions belong to the event loop that opened them: :class:`AsyncPools`
+keeps one client per loop that uses it (successive ``asyncio.run`` calls, the sync
+facade's loop, a notebook's loop, trio runs), closed as that loop shuts down.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ else:
 respx.mocks.DEFAULT_MOCKER = "httpx"
 
 USER, PASSWORD = "tester", "s3cret-pass"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +42,10 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 "MLS_BASE_URL"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MLS_MODEL_DIR", str(tmp_path / "models"))
-    # Libraries that write next to the caller (CatBoost's catboost_info/, say) write into tmp_path.
+    # Libraries that write next to the caller (CatBoost's catboost_info/, say) write into tmp_path;
+    # subprocesses (server workers unpickling test models) still import this checkout's packages.
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
 
 
 @pytest.fixture

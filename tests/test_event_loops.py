@@ -117,3 +117,20 @@ def test_a_transport_bound_to_an_ended_loop_is_an_error_that_names_the_fix(serve
     fresh = AsyncMLSProfileAPIClient(**served)  # the default keeps one pool per loop
     assert asyncio.run(fresh.get_user_profile("usage", "u1", ["traffic"])) == {"traffic": 1.5}
     asyncio.run(fresh.aclose())
+
+
+async def test_a_loop_bound_failure_of_a_given_transport_is_an_mls_error_and_the_client_goes_on():
+    class OnceBound(httpx.AsyncBaseTransport):
+        calls = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            OnceBound.calls += 1
+            if OnceBound.calls == 1:
+                raise RuntimeError("Task got Future <Future pending> attached to a different loop")
+            return httpx.Response(200, json={"code": 0, "results": {"traffic": 1.5}})
+
+    async with AsyncMLSProfileAPIClient(env="LOCAL", username=USER, password=PASSWORD, base_url="http://mls.test",
+                                        transport=OnceBound()) as client:
+        with pytest.raises(MLSClientError, match="belongs to another event loop.*transport='aiohttp' or 'httpx'"):
+            await client.get_user_profile("usage", "u1", ["traffic"])
+        assert await client.get_user_profile("usage", "u1", ["traffic"]) == {"traffic": 1.5}

@@ -35,7 +35,8 @@ class FirstColumn:
 
 model = GenericLogicModel(
     model_name="notebook_model", model_version="v1", features=["user_id"], model=FirstColumn(),
-    predict_fn="predict", preprocess_logic={{"merge": [{{"pf": ["user", "usage", {{"var": "user_id"}}, ["traffic"]]}}]}},
+    predict_fn="predict",
+    preprocess_logic={{"merge": [{{"pf": ["user", "usage", {{"var": "user_id"}}, ["traffic"]]}}]}},
     postprocess_logic={{"list": [{{"var": "y"}}]}})
 """,
     # 2: top-level await on the root client

@@ -362,7 +362,8 @@ def test_a_generated_password_cut_short_is_made_again(tmp_path):
 
 # -- 7. the order of checks, and 405 -----------------------------------------------------------
 async def test_credentials_are_checked_before_the_body_is_parsed(tmp_path):
-    app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD}, apikeys={"c": "key"}))
+    app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD, "boss": "boss-pass"}, apikeys={"c": "key"},
+                                  admins={"boss"}))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
         for path, good in (("/api/v1/datasets", {"auth": AUTH}), ("/api/v1/models", {"auth": AUTH}),
                            ("/v1/c/profiles/p/users/batch", {"headers": {**JSON, "apikey": "key"}})):
@@ -372,6 +373,14 @@ async def test_credentials_are_checked_before_the_body_is_parsed(tmp_path):
             assert wrong.status_code == 401, path
             allowed = await http.post(path, content=b"{not json", **{"headers": JSON, **good})
             assert allowed.status_code == 400 and "JSON" in allowed.json()["error"], path
+        handler = "/api/v1/models/1/automl_online_prediction"  # admin accounts only
+        assert (await http.post(handler, content=b"{not json", headers=JSON, auth=AUTH)).status_code == 403
+        assert (await http.post(handler, content=b"{not json", headers=JSON,
+                                auth=("boss", "boss-pass"))).status_code == 400
+        # the graph API takes requests without credentials, as the platform's: its body is the first thing to fail
+        assert (await http.post("/v1/vertices", content=b"{not json", headers=JSON)).status_code == 400
+        assert (await http.post("/v1/vertices", content=b"{not json", headers=JSON,
+                                auth=(USER, "wrong"))).status_code == 401
 
 
 def _concrete(template: str) -> str:
@@ -386,7 +395,7 @@ async def test_a_405_names_every_method_of_the_path_and_only_those(app, http):
         path = _concrete(template)
         answered, allows = set(), set()
         for method in ("GET", "POST", "PUT", "DELETE", "PATCH"):
-            response = await http.request(method, path)  # no credentials: nothing runs, nothing changes
+            response = await http.request(method, path)  # no credentials: only the open graph API acts
             if response.status_code == 405:
                 assert response.json()["code"] == 405
                 allows.add(response.headers["allow"])

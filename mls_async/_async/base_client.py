@@ -53,8 +53,8 @@ E = TypeVar("E", bound=BaseModel)
 class AsyncConnection:
     """Connection pools and in-flight limiters, and what each server announced, for many clients.
 
-    Async pools are kept per event loop (see :class:`~mls_async._http.AsyncPools`): one
-    connection serves every loop that uses it.
+    An async connection keeps one pool per event loop that uses it (see :mod:`mls_async._http`),
+    so one connection serves every loop.
     """
 
     def __init__(self, *, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, limits: httpx.Limits = DEFAULT_LIMITS,

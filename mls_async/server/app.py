@@ -35,12 +35,14 @@ from mls_async._protocol import (
 from mls_async.server.errors import STATUS, ServiceError, envelope, error_response, service_error_response
 from mls_async.server.openapi import allowed_methods, install_openapi
 from mls_async.server.routes_features import answer_profile_read
+from mls_async.server.routes_graph import graph_caller
 from mls_async.server.routes_models import answer_warm_prediction
 from mls_async.server.state import (
     ServerConfig,
     State,
-    authorize_profile_reader,
     basic_credentials,
+    require_admin,
+    require_profile_reader,
     require_user,
 )
 
@@ -161,21 +163,20 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 
 async def _authenticated(request: Request) -> None:
-    """Refuse an unauthenticated request as its route would have (every route but the open ones needs an account).
+    """Refuse the request as its route's auth dependency would have; routes without one pass.
 
     FastAPI parses a JSON body before it runs the route's dependencies: without this, a
     request with no credentials and a broken body learned about the body first.
     """
-    if request.url.path in _OPEN_PATHS:
-        return
-    client_id = request.path_params.get("client_id")
-    if request.url.path.startswith("/v1/") and isinstance(client_id, str):  # the profile API takes an apikey too
-        await authorize_profile_reader(request, client_id)
-    else:
-        await require_user(request, await basic_credentials(request))
-
-
-_OPEN_PATHS = frozenset({"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    for dependency in getattr(dependant, "dependencies", ()):
+        if dependency.call in (require_user, require_admin, graph_caller):
+            await dependency.call(request, await basic_credentials(request))
+            return
+        if dependency.call is require_profile_reader:
+            await require_profile_reader(request, str(request.path_params.get("client_id", "")),
+                                         await basic_credentials(request))
+            return
 
 
 def _without_telemetry() -> dict[str, Any]:

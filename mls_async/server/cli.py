@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -98,12 +99,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-profile-batch", action="store_true",
                         help="serve the profile API as the platform does, without the batch route")
     parser.add_argument("--feature-latency-ms", type=float, default=0.0, help="latency injected into feature reads")
+    parser.add_argument("--feature-tail", type=float, default=0.0, metavar="SHARE",
+                        help="share of feature reads that take --feature-tail-ms instead (a heavy tail, 0-1)")
+    parser.add_argument("--feature-tail-ms", type=float, default=1000.0, help="latency of the tail's reads")
+    parser.add_argument("--feature-seed", type=int, default=None, help="seed of the tail's draws (repeatable runs)")
     parser.add_argument("--automl-time-limit", type=int, default=60, help="seconds per AutoML training")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
                         help="server log verbosity")
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes sharing the data dir (writes go through one SQLite in WAL mode)")
     return parser
+
+
+def _exports(base_url: str, generated_account: dict[str, str] | None) -> str:
+    """The shell line that points the SDK at this server (with the generated account, if it is the one)."""
+    variables = {"MLS_ENV": "LOCAL", "MLS_BASE_URL": base_url}
+    if generated_account is not None:
+        ((username, password),) = generated_account.items()
+        variables |= {"MLS_USERNAME": username, "MLS_PASSWORD": password}
+    return "to use it from the SDK:\n  export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in variables.items())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     if not accounts and os.environ.get("MLS_USERNAME") and os.environ.get("MLS_PASSWORD"):
         accounts[os.environ["MLS_USERNAME"]] = os.environ["MLS_PASSWORD"]
         admins.add(os.environ["MLS_USERNAME"])
-    if not accounts:
+    generated = not accounts
+    if generated:
         password, created = _generated_password(data_dir, random_password)
         accounts["mls"] = password
         admins.add("mls")
@@ -135,15 +150,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.host}:{args.port} is in use (another mls-async server?); pass --port to pick another",
               file=sys.stderr)
         return 1
+    if not 0 <= args.feature_tail <= 1:
+        parser.error("--feature-tail is a share of reads between 0 and 1")
     config = ServerConfig(data_dir, accounts, feature_latency=args.feature_latency_ms / 1000,
+                          feature_tail=args.feature_tail, feature_tail_latency=args.feature_tail_ms / 1000,
+                          feature_seed=args.feature_seed,
                           automl_time_limit=args.automl_time_limit, apikeys=dict(args.apikey), admins=admins,
                           profile_batch=not args.no_profile_batch)
     import uvicorn
 
     if args.workers < 1:
         parser.error("--workers must be at least 1")
-    print(f"MLS local server on http://{args.host}:{args.port} (data in {data_dir}, {args.workers} worker"
+    base_url = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
+    print(f"MLS local server on {base_url} (data in {data_dir}, {args.workers} worker"
           f"{'s' if args.workers > 1 else ''})", flush=True)
+    print(_exports(base_url, accounts if generated else None), flush=True)
     if args.workers == 1:
         uvicorn.run(create_app(config), host=args.host, port=args.port, log_level=args.log_level)
         return 0

@@ -5,8 +5,9 @@ It is a :class:`mls_async._profiles.ProfileReader`, as the profile API client is
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -14,7 +15,28 @@ from mls_async._exceptions import DoesNotExist
 from mls_async._profiles import ProfileReader
 from mls_async.server.storage import SQLiteStorage
 
-__all__ = ["LocalProfileClient"]
+if TYPE_CHECKING:
+    from mls_async.server.state import ServerConfig
+
+
+class FeatureDelay:
+    """The latency injected into a feature read: the configured one, or the tail's for a share of reads.
+
+    Reads from the HTTP API and from the in-process reader draw from one seeded generator,
+    so a benchmark's slow reads are the same from run to run.
+    """
+
+    def __init__(self, config: ServerConfig) -> None:
+        self._config = config
+        self._random = random.Random(config.feature_seed)
+
+    def seconds(self) -> float:
+        config = self._config
+        if config.feature_tail and self._random.random() < config.feature_tail:
+            return config.feature_tail_latency
+        return config.feature_latency
+
+__all__ = ["FeatureDelay", "LocalProfileClient"]
 
 
 class LocalProfileClient(ProfileReader):

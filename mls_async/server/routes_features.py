@@ -30,7 +30,7 @@ _KIND = "^(users|items)$"
 
 
 async def _latency(request: Request) -> None:
-    latency = get_state(request).config.feature_latency
+    latency = get_state(request).feature_delay.seconds()
     if latency:
         await anyio.sleep(latency)
 

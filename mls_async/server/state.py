@@ -28,7 +28,7 @@ from mls_async.server.automl import AutoMLService
 from mls_async.server.batch_predictions import BatchPredictionService
 from mls_async.server.datasets import DatasetStore
 from mls_async.server.errors import Conflicting, Forbidden, InvalidRequest, TooManyAttempts, Unauthenticated
-from mls_async.server.features import LocalProfileClient
+from mls_async.server.features import FeatureDelay, LocalProfileClient
 from mls_async.server.scratch import aside_name, sweep_asides, write_once
 from mls_async.server.storage import SQLiteStorage
 from mls_async.server.tables import TableService
@@ -83,6 +83,9 @@ class ServerConfig:
         accounts: dict[str, str],
         *,
         feature_latency: float = 0.0,
+        feature_tail: float = 0.0,
+        feature_tail_latency: float = 1.0,
+        feature_seed: int | None = None,
         automl_time_limit: int = 60,
         max_upload_bytes: int = 2 << 30,
         max_unpacked_bytes: int = 8 << 30,
@@ -108,7 +111,13 @@ class ServerConfig:
         self.meta_merge = meta_merge  # serve (and announce) the server-side partial meta update
         self.data_dir = Path(data_dir)
         self.accounts = dict(accounts)
+        if not 0 <= feature_tail <= 1:
+            raise ValueError(f"feature_tail={feature_tail!r} must be a share of reads between 0 and 1")
         self.feature_latency = feature_latency
+        # A heavy tail, for benchmarks of tail latency: this share of reads takes feature_tail_latency.
+        self.feature_tail = feature_tail
+        self.feature_tail_latency = feature_tail_latency
+        self.feature_seed = feature_seed
         self.automl_time_limit = automl_time_limit
         self.max_upload_bytes = max_upload_bytes
         self.max_unpacked_bytes = max_unpacked_bytes  # a registry archive's size once unpacked
@@ -188,7 +197,8 @@ class State:
                                             max_unpacked_bytes=config.max_unpacked_bytes)
         self.datasets = DatasetStore(config.data_dir / "datasets", self.storage, max_bytes=config.max_upload_bytes)
         self.tables = TableService(self.storage)
-        self.profiles = LocalProfileClient(self.storage, lambda: self.config.feature_latency)
+        self.feature_delay = FeatureDelay(config)
+        self.profiles = LocalProfileClient(self.storage, self.feature_delay.seconds)
         self.automl = AutoMLService(self.storage, self.datasets, config.data_dir / "automl",
                                     time_limit=config.automl_time_limit, profiles=self.profiles)
         self.predictions = BatchPredictionService(self.storage, self.datasets, config.data_dir / "automl",
