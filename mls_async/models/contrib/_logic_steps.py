@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
 from mls_async.logic.processor import on_asyncio
+from mls_async.models import _threads
 from mls_async.models._base import MLSModelError
 
 __all__ = ["PREDICT_FNS", "check_logic", "check_predict_fn", "logic_inputs", "model_output", "predict_rows",
@@ -121,7 +122,7 @@ def predict_rows(model: Any, model_lib: str | None, predict_fn: str, rows: list[
         return output.to_numpy() if hasattr(output, "to_numpy") else output
     import numpy as np
 
-    return method(np.asarray(rows))
+    return _threads.predict(model, predict_fn, np.asarray(rows))  # the thread count for the batch's size
 
 
 def single_output(output: Any) -> Any:
