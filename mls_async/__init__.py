@@ -4,6 +4,7 @@
 torch, autogluon) and pandas load only when a model class that needs them is used.
 """
 
+import mls_async.compat  # noqa: F401  (installs how the registry unpickles a model)
 from mls_async._async.base_client import AsyncMLSClient
 from mls_async._async.client import AsyncMLS
 from mls_async._async.profile_client import AsyncMLSProfileAPIClient

@@ -15,9 +15,11 @@ import sys
 import tarfile
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
+import anyio
 import orjson
 
 try:
@@ -29,6 +31,9 @@ from mls_async._exceptions import ModelRegistryError
 from mls_async._safe_tar import MAX_UNPACKED_BYTES, UnsafeArchive, extract_archive
 
 __all__ = [
+    "ModelArtifacts",
+    "AsyncCancelShield",
+    "CancelShield",
     "MODEL_BINARY_NAME",
     "MODEL_META_NAME",
     "default_model_dir",
@@ -40,7 +45,22 @@ __all__ = [
     "replace_dir",
     "sha256_file",
     "VersionLock",
+    "set_model_loader",
 ]
+
+@runtime_checkable
+class ModelArtifacts(Protocol):
+    """A model that the registry can save: it names itself and keeps its own files."""
+
+    model_name: str
+    model_version: str
+
+    def write_artifacts(self, directory: Path) -> None:
+        """Write the files the model needs after a load into ``directory`` (before it is pickled)."""
+
+    def after_load(self, directory: Path) -> None:
+        """Restore what :meth:`write_artifacts` wrote, once unpickled from ``directory``."""
+
 
 MODEL_BINARY_NAME = "model.joblib"
 MODEL_META_NAME = "model.json"
@@ -98,15 +118,41 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def pack_version_dir(directory: Path) -> tuple[Path, str]:
-    """Archive ``directory``'s contents into a temporary tar file; return it and its sha256."""
-    handle, name = tempfile.mkstemp(suffix=".tar")
-    os.close(handle)
-    path = Path(name)
-    with tarfile.open(path, "w") as archive:
+def pack_version_dir(directory: Path, into: Path | None = None) -> tuple[Path, str]:
+    """Archive ``directory``'s contents into ``into`` (a new temporary file by default); return it and its sha256.
+
+    A caller that may be cancelled names ``into`` itself, so that it can remove the file
+    whether or not this returned to it.
+    """
+    if into is None:
+        handle, name = tempfile.mkstemp(suffix=".tar")
+        os.close(handle)
+        into = Path(name)
+    with tarfile.open(into, "w") as archive:
         for child in sorted(directory.iterdir()):
             archive.add(child, arcname=child.name)
-    return path, sha256_file(path)
+    return into, sha256_file(into)
+
+
+class AsyncCancelShield:
+    """Cleanup that must run to its end in a cancelled task (closing a response): no cancellation reaches it."""
+
+    def __enter__(self) -> None:
+        self._scope = anyio.CancelScope(shield=True)
+        self._scope.__enter__()
+
+    def __exit__(self, *exc_info: Any) -> bool | None:
+        return self._scope.__exit__(*exc_info)
+
+
+class CancelShield:
+    """The sync twin of :class:`AsyncCancelShield`: sync code is cancelled by no one."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: Any) -> None:
+        return None
 
 
 def unpack_archive(archive_path: Path, destination: Path, *, max_bytes: int = MAX_UNPACKED_BYTES) -> None:
@@ -205,11 +251,25 @@ class VersionLock:
             self._thread_lock = None
 
 
+ModelLoader = Callable[[Path], Any]
+_model_loader: ModelLoader | None = None
+
+
+def set_model_loader(loader: ModelLoader) -> None:
+    """Install how a version's ``model.joblib`` is unpickled (:mod:`mls_async.compat` installs its loader).
+
+    The loader knows the model classes (ours and the original SDK's names for them); this
+    module, and the registry above it, stay below the model packages and import none of them.
+    """
+    global _model_loader
+    _model_loader = loader
+
+
 def load_version_dir(directory: Path) -> Any:
     """Unpickle the model in ``directory`` (ours, or one the original SDK saved) and let it restore its files."""
-    from mls_async.compat import load_sktmls
-
-    model = load_sktmls(directory / MODEL_BINARY_NAME)
+    if _model_loader is None:
+        raise ModelRegistryError("no model loader is installed; import mls_async.compat")
+    model = _model_loader(directory / MODEL_BINARY_NAME)
     after_load = getattr(model, "after_load", None)  # a model of the original SDK's own classes has none
     if after_load is not None:
         after_load(directory)

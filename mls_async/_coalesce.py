@@ -22,10 +22,19 @@ Cancellation reaches the wire: a lookup whose caller is cancelled (or timed out)
 its request goes out is never sent, and a request is aborted as soon as no caller waits
 for it any more (with single flight, when the last one sharing it leaves), which frees its
 place in the client's in-flight limit at once. Nothing of a cancelled caller stays
-scheduled.
+scheduled (but for a place in its group's hedging queue, skipped when its time comes).
+
+Hedged reads (see :mod:`mls_async._hedging`): a single lookup's request not answered
+within its group's hedging delay gets one identical copy, if the budget allows; the first
+answer wins and the other request is aborted. Batch requests (a POST) are never hedged.
+
+Deadlines: :meth:`AsyncRequestCoalescer.get` takes one; when it passes, the lookup is
+withdrawn (its request aborted, if no other caller waits for it) and ``MLSTimeoutError``
+names it. A prediction's deadline learns which of its lookups are still pending through
+:data:`PENDING` (a :class:`PendingLookups` its lookups register in).
 
 Each event loop that uses a coalescer has lookups of its own (a loop's futures and timers
-serve that loop only). Off asyncio (trio) every lookup is its own request.
+serve that loop only). Off asyncio (trio) every lookup is its own request (hedged too).
 
 ``RequestCoalescer`` is the sync twin that scripts/unasync.py maps to: with no
 concurrency there is nothing to merge.
@@ -35,17 +44,23 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import math
 import threading
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 import anyio
 
-from mls_async._exceptions import DoesNotExist, MLSNotFoundError
+from mls_async._exceptions import DoesNotExist, MLSNotFoundError, MLSTimeoutError, MLSValidationError
+from mls_async._hedging import Hedger, LookupStats, logger
 
-__all__ = ["AsyncRequestCoalescer", "InFlight", "RequestCoalescer", "Slots"]
+__all__ = ["AsyncRequestCoalescer", "InFlight", "PENDING", "PendingLookups", "RequestCoalescer", "Slots",
+           "check_deadline"]
 
 Values = dict[str, Any]
 Outcome = Values | BaseException
@@ -94,6 +109,70 @@ class InFlight:
     def withdraw(self) -> None:
         """One waiting caller has gone."""
         raise NotImplementedError
+
+
+class _Gathering(InFlight):
+    """What a logic node's slot holds while its lookup gathers for the window (not sent yet)."""
+
+    __slots__ = ()
+
+    def withdraw(self) -> None:
+        """Nothing to abort: a lookup whose caller has gone is never sent (see ``_dispatch``)."""
+
+
+_GATHERING = _Gathering()
+
+
+class PendingLookups:
+    """The lookups started under one deadline (a prediction's), and how to tell which still wait.
+
+    Each entry is a description (``user 'u1' of profile 'p'``), a probe answering whether
+    the lookup still waits, and the stats of the client it went through. ``expires`` is the
+    deadline (``time.monotonic()``): a sync client's lookup takes what is left as its timeout.
+    """
+
+    __slots__ = ("entries", "expires")
+
+    def __init__(self, expires: float | None = None) -> None:
+        self.entries: list[tuple[str, Callable[[], bool], LookupStats | None]] = []
+        self.expires = expires
+
+    def remaining(self) -> float | None:
+        """Seconds left until the deadline (a little at least), or None without one."""
+        if self.expires is None:
+            return None
+        return max(0.001, self.expires - time.monotonic())
+
+    def add(self, what: str, waiting: Callable[[], bool], stats: LookupStats | None = None) -> None:
+        self.entries.append((what, waiting, stats))
+
+    def add_future(self, what: str, future: Any, stats: LookupStats | None = None) -> None:
+        if asyncio.isfuture(future):
+            self.add(what, lambda: not future.done(), stats)
+
+    def add_slot(self, what: str, slots: Slots, index: int, stats: LookupStats | None = None) -> None:
+        self.add(what, lambda: not slots.done() and isinstance(slots.values[index], InFlight), stats)
+
+    def waiting(self) -> list[str]:
+        """What still waits now; each one counts as a timeout in its client's stats."""
+        found = []
+        for what, waiting, stats in self.entries:
+            if waiting():
+                found.append(what)
+                if stats is not None:
+                    stats.count("timeouts")
+        return found
+
+
+def check_deadline(deadline: Any) -> float:
+    """``deadline`` as seconds: a positive, finite number (a bool is none)."""
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not 0 < deadline < math.inf:
+        raise MLSValidationError(f"deadline={deadline!r:.60} must be a positive number of seconds, e.g. 0.05")
+    return float(deadline)
+
+
+PENDING: ContextVar[PendingLookups | None] = ContextVar("mls_async_pending_lookups", default=None)
+"""The lookups of the prediction running in this context under a deadline (None without one)."""
 
 
 @dataclass
@@ -153,7 +232,8 @@ class _Request(InFlight):
     in the in-flight limit is free at once.
     """
 
-    __slots__ = ("task", "waiting", "groups", "live", "ids", "flight", "owner", "group")
+    __slots__ = ("task", "waiting", "groups", "live", "ids", "flight", "owner", "group", "hedger", "copy",
+                 "sent_at", "copied_at", "settled")
 
     def __init__(self, owner: _LoopLookups, group: Hashable, ids: list[str] | None,
                  flight: tuple[Any, ...] | None) -> None:
@@ -165,6 +245,11 @@ class _Request(InFlight):
         self.groups: list[_Group] = []
         self.live = 0
         self.task: asyncio.Task[Any] | None = None
+        self.hedger: Hedger | None = None  # a single lookup's: the latencies it learns from, the budget
+        self.copy: asyncio.Task[Any] | None = None  # the hedge, once sent
+        self.sent_at = 0.0
+        self.copied_at = 0.0
+        self.settled = False
 
     def join(self, batch: _Batch, i: int) -> None:
         """Lookup ``i`` of ``batch`` waits for this request from now on."""
@@ -193,11 +278,61 @@ class _Request(InFlight):
     def withdraw(self) -> None:
         self.live -= 1
         task = self.task
-        if self.live <= 0 and task is not None and not task.done():
-            self.owner.forget(self)
-            task.cancel()
+        if self.live <= 0 and task is not None and not self.settled:
+            self.owner.forget(self)  # its hedge, if due later, finds no caller: none is sent
+            self.owner.stats.count("cancelled")
+            copy = self.copy
+            if copy is not None and not copy.done():
+                copy.cancel()
+            if not task.done():
+                task.cancel()
+
+    def hedge(self, coalescer: AsyncRequestCoalescer, fields: list[str] | None) -> None:
+        """The hedging delay has passed unanswered: send one identical copy, if the budget allows."""
+        hedger, task = self.hedger, self.task
+        if self.settled or self.live <= 0 or hedger is None or task is None or task.done():
+            return
+        if not hedger.try_hedge():
+            return
+        loop = self.owner.loop
+        self.copied_at = loop.time()
+        logger.debug("hedging %r %r after %.1f ms", self.group, self.key, (self.copied_at - self.sent_at) * 1000)
+        copy = self.copy = asyncio.ensure_future(coalescer._fetch_one(self.group, self.key, fields), loop=loop)
+        copy.add_done_callback(self.landed, context=_CALLBACK_CONTEXT)
+
+    def _race(self, task: asyncio.Task[Any]) -> bool:
+        """With a hedge out: whether ``task``'s outcome settles the lookup (else the other copy may still answer).
+
+        The first answer wins (found or not found) and the other copy is aborted; an error
+        or a cancellation waits for the other copy while it is still in flight.
+        """
+        other = self.copy if task is self.task else self.task
+        if other is None or other.done():
+            return True
+        if task.cancelled():
+            return False
+        failure = task.exception()
+        if failure is not None and not isinstance(failure, MLSNotFoundError):
+            return False
+        other.cancel()  # the loser: aborted on the wire
+        return True
+
+    def _learn(self, task: asyncio.Task[Any]) -> None:
+        """An answer (found or not) teaches the hedger its latency."""
+        hedger = self.hedger
+        if hedger is None or task.cancelled():
+            return
+        failure = task.exception()
+        if failure is not None and not isinstance(failure, MLSNotFoundError):
+            return
+        hedged = task is self.copy
+        hedger.answered(self.owner.loop.time() - (self.copied_at if hedged else self.sent_at), hedge=hedged)
 
     def landed(self, task: asyncio.Task[Any]) -> None:
+        if self.settled or (self.copy is not None and not self._race(task)):
+            return
+        self.settled = True
+        self._learn(task)
         self.owner.forget(self)
         waiting, groups = self.waiting, self.groups
         self.waiting, self.groups = _Batch(), []
@@ -298,13 +433,46 @@ class _Group(InFlight):
 _CALLBACK_CONTEXT = contextvars.Context()
 
 
-class _LoopLookups:
-    """One event loop's lookups: those gathering for a flush, per group, and the requests in flight."""
+class _HedgeQueue:
+    """One group's single requests waiting for their hedging delay, in sending order, under one timer.
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    A timer per request would cost a heap push and a cancellation each, with thousands in
+    flight; the delays of one group change slowly, so their due times come in order.
+    """
+
+    __slots__ = ("loop", "coalescer", "due", "timer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, coalescer: AsyncRequestCoalescer) -> None:
         self.loop = loop
+        self.coalescer = coalescer
+        self.due: deque[tuple[float, _Request, list[str] | None]] = deque()
+        self.timer: asyncio.TimerHandle | None = None
+
+    def push(self, at: float, request: _Request, fields: list[str] | None) -> None:
+        self.due.append((at, request, fields))
+        if self.timer is None:
+            self.timer = self.loop.call_at(at, self._fire, context=_CALLBACK_CONTEXT)
+
+    def _fire(self) -> None:
+        self.timer = None
+        due, now = self.due, self.loop.time()
+        while due and due[0][0] <= now:
+            _, request, fields = due.popleft()
+            request.hedge(self.coalescer, fields)  # nothing, if it has answered or lost its callers
+        if due:
+            self.timer = self.loop.call_at(due[0][0], self._fire, context=_CALLBACK_CONTEXT)
+
+
+class _LoopLookups:
+    """One event loop's lookups: those gathering for a flush, per group, the single requests in flight,
+    and those waiting for their hedging delay."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, stats: LookupStats) -> None:
+        self.loop = loop
+        self.stats = stats
         self.pending: dict[Hashable, _Batch] = {}
         self.inflight: dict[tuple[Any, ...], _Request] = {}
+        self.hedges: dict[Hashable, _HedgeQueue] = {}
 
     def forget(self, request: _Request) -> None:
         if request.flight is not None and self.inflight.get(request.flight) is request:
@@ -320,18 +488,22 @@ class AsyncRequestCoalescer:
 
     def __init__(
         self,
-        fetch_one: Callable[[Hashable, str, list[str] | None], Awaitable[Values]],
+        fetch_one: Callable[..., Awaitable[Values]],
         fetch_many: Callable[[Hashable, list[str], list[str] | None], Awaitable[dict[str, Values]]],
         *,
         window: float | None = 0.002,
         max_batch: int = 500,
         can_batch: Callable[[], bool | None] = lambda: True,
+        hedger: Callable[[Hashable], Hedger] | None = None,
+        stats: LookupStats | None = None,
     ) -> None:
         self._fetch_one = fetch_one
         self._fetch_many = fetch_many
         self._window = window
         self._max_batch = max_batch
         self._can_batch = can_batch
+        self._hedger = hedger
+        self._stats = stats if stats is not None else LookupStats()
         self._loops: dict[asyncio.AbstractEventLoop, _LoopLookups] = {}
         self._last: _LoopLookups | None = None
 
@@ -343,15 +515,76 @@ class AsyncRequestCoalescer:
         if found is None:
             for ended in [other for other in self._loops if other.is_closed()]:
                 self._loops.pop(ended, None)
-            found = self._loops[loop] = _LoopLookups(loop)
+            found = self._loops[loop] = _LoopLookups(loop, self._stats)
         self._last = found
         return found
 
-    async def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
-        """The values of ``fields`` (all when None) for ``key`` in ``group``."""
+    async def get(self, group: Hashable, key: str, fields: list[str] | None, *,
+                  deadline: float | None = None, what: str = "") -> Values:
+        """The values of ``fields`` (all when None) for ``key`` in ``group``.
+
+        With ``deadline`` (seconds): past it the lookup is withdrawn and ``MLSTimeoutError``
+        names it (``what``).
+        """
         if not _on_asyncio():
+            if deadline is None:
+                return await self._portable_get(group, key, fields)
+            with anyio.move_on_after(deadline):
+                return await self._portable_get(group, key, fields)
+            raise self._timed_out(what or f"{key!r} in {group!r}", deadline)
+        if deadline is None:
+            return cast("dict[str, Any]", await self.start(group, key, fields))
+        try:
+            return cast("dict[str, Any]", await asyncio.wait_for(self.start(group, key, fields), deadline))
+        except TimeoutError:
+            raise self._timed_out(what or f"{key!r} in {group!r}", deadline) from None
+
+    def _timed_out(self, what: str, deadline: float) -> MLSTimeoutError:
+        self._stats.count("timeouts")
+        logger.debug("lookup of %s timed out after its deadline of %g s", what, deadline)
+        return MLSTimeoutError(None, f"no answer within the deadline of {deadline:g} s; still pending: {what} "
+                                     "(its request was cancelled)")
+
+    async def _portable_get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
+        """A lookup off asyncio (trio): its own request, hedged as on asyncio, the losing copy cancelled."""
+        self._stats.count("lookups")
+        hedger = self._hedger(group) if self._hedger is not None else None
+        if hedger is None:
+            self._stats.count("requests")
             return await self._fetch_one(group, key, fields)
-        return cast("dict[str, Any]", await self.start(group, key, fields))
+        delay = hedger.sent()
+        outcomes: list[tuple[bool, Outcome]] = []  # (from the hedge, outcome) of each copy, in landing order
+        answered = anyio.Event()
+
+        async def attempt(hedged: bool) -> None:
+            started = anyio.current_time()
+            try:
+                outcome: Outcome = await self._fetch_one(group, key, fields)
+            except Exception as exc:
+                outcome = exc
+            if not isinstance(outcome, BaseException) or isinstance(outcome, MLSNotFoundError):
+                hedger.answered(anyio.current_time() - started, hedge=hedged and not outcomes)
+            outcomes.append((hedged, outcome))
+            answered.set()
+
+        copies = 1
+        async with anyio.create_task_group() as race:
+            race.start_soon(attempt, False)
+            if delay is not None:
+                with anyio.move_on_after(delay):
+                    await answered.wait()
+                if not outcomes and hedger.try_hedge():
+                    logger.debug("hedging %r %r after %.1f ms", group, key, delay * 1000)
+                    copies = 2
+                    race.start_soon(attempt, True)
+            while not (len(outcomes) == copies or any(_settles(found) for _, found in outcomes)):
+                await answered.wait()
+                answered = anyio.Event()
+            race.cancel_scope.cancel()  # the other copy, if any: aborted on the wire
+        outcome = next((found for _, found in outcomes if _settles(found)), outcomes[-1][1])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
 
     def start(self, group: Hashable, key: str, fields: list[str] | None, *,
               as_values: bool = False) -> asyncio.Future[Any]:
@@ -364,6 +597,7 @@ class AsyncRequestCoalescer:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         lookups = self._lookups(loop)
+        self._stats.count("lookups")
         if not self._gathering():
             alone = _Batch()
             alone.add(key, fields, future, -1, as_values)
@@ -379,6 +613,8 @@ class AsyncRequestCoalescer:
         """
         if not self._window:
             return False
+        self._stats.count("lookups")
+        slots.values[index] = _GATHERING  # until its request is sent: a lookup still pending
         self._register(self._lookups(asyncio.get_running_loop()), group, key, fields, slots, index, True)
         return True
 
@@ -417,6 +653,18 @@ class AsyncRequestCoalescer:
         if request is None:
             request = lookups.inflight[flight] = _Request(lookups, group, None, flight)
             self._send(lookups, request, self._fetch_one(group, key, fields))
+            hedger = self._hedger(group) if self._hedger is not None else None
+            if hedger is None:
+                self._stats.count("requests")
+                return request
+            delay = hedger.sent()
+            request.hedger = hedger
+            request.sent_at = now = lookups.loop.time()
+            if delay is not None:
+                queue = lookups.hedges.get(group)
+                if queue is None:
+                    queue = lookups.hedges[group] = _HedgeQueue(lookups.loop, self)
+                queue.push(now + delay, request, fields)
         return request
 
     def _send(self, lookups: _LoopLookups, request: _Request, call: Awaitable[Any]) -> None:
@@ -463,13 +711,19 @@ class AsyncRequestCoalescer:
         for start in range(0, len(ids), self._max_batch):
             chunk = ids[start:start + self._max_batch]
             request = _Request(lookups, group, chunk, None)
-            self._send(lookups, request, self._fetch_many(group, chunk, wanted))
+            self._send(lookups, request, self._fetch_many(group, chunk, wanted))  # a POST: never hedged
+            self._stats.count("requests")
             requests.update(dict.fromkeys(chunk, request))
         for i in live:
             requests[batch.keys[i]].join(batch, i)
 
 
 _MISSING = object()
+
+
+def _settles(outcome: Outcome) -> bool:
+    """Whether a copy's outcome answers the lookup: found, or not found (an error waits for the other copy)."""
+    return not isinstance(outcome, BaseException) or isinstance(outcome, MLSNotFoundError)
 
 
 def _on_asyncio() -> bool:
@@ -491,28 +745,50 @@ class RequestCoalescer:
 
     def __init__(
         self,
-        fetch_one: Callable[[Hashable, str, list[str] | None], Values],
+        fetch_one: Callable[..., Values],
         fetch_many: Callable[[Hashable, list[str], list[str] | None], dict[str, Values]],
         *,
         window: float | None = 0.002,
         max_batch: int = 500,
         can_batch: Callable[[], bool | None] = lambda: True,
+        hedger: Callable[[Hashable], Hedger] | None = None,
+        stats: LookupStats | None = None,
     ) -> None:
         self._fetch_one = fetch_one
+        self._stats = stats if stats is not None else LookupStats()
 
-    def get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
-        return self._fetch_one(group, key, fields)
+    def get(self, group: Hashable, key: str, fields: list[str] | None, *,
+            deadline: float | None = None, what: str = "") -> Values:
+        """One request; with ``deadline`` it is sent once (no retry), with the deadline as its timeout."""
+        self._stats.count("lookups")
+        self._stats.count("requests")
+        if deadline is None:
+            pending = PENDING.get()  # a prediction's deadline: what is left of it
+            return self._fetch_one(group, key, fields, pending.remaining() if pending is not None else None)
+        try:
+            return self._fetch_one(group, key, fields, deadline)
+        except MLSTimeoutError:
+            self._stats.count("timeouts")
+            raise MLSTimeoutError(None, f"no answer within the deadline of {deadline:g} s; still pending: "
+                                        f"{what or repr(key)} (its request was cancelled)") from None
 
     def start(self, group: Hashable, key: str, fields: list[str] | None, *, as_values: bool = False) -> Any:
+        """The lookup's answer, or inside a running loop its future; under a prediction's deadline
+        (:data:`PENDING`) the request's timeout is what is left of it, so that no thread outlives it."""
+        pending = PENDING.get()
+        timeout = pending.remaining() if pending is not None else None
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return self._answer(group, key, fields, as_values)
-        return loop.run_in_executor(_lookup_threads(), self._answer, group, key, fields, as_values)
+            return self._answer(group, key, fields, as_values, timeout)
+        return loop.run_in_executor(_lookup_threads(), self._answer, group, key, fields, as_values, timeout)
 
-    def _answer(self, group: Hashable, key: str, fields: list[str] | None, as_values: bool) -> Any:
+    def _answer(self, group: Hashable, key: str, fields: list[str] | None, as_values: bool,
+                timeout: float | None = None) -> Any:
+        self._stats.count("lookups")
+        self._stats.count("requests")
         try:
-            outcome: Outcome = self._fetch_one(group, key, fields)
+            outcome: Outcome = self._fetch_one(group, key, fields, timeout)
         except MLSNotFoundError as exc:
             outcome = exc
         return _shaped(outcome, fields, as_values)
@@ -525,7 +801,7 @@ class RequestCoalescer:
         found: dict[str, Values] = {}
         for key in keys:
             try:
-                found[key] = self._fetch_one(group, key, fields)
+                found[key] = self.get(group, key, fields)
             except DoesNotExist:
                 continue
         return found

@@ -1,8 +1,10 @@
-"""The model libraries, in one table: the platform's ``model_lib`` name, the module, the install extra.
+"""The model libraries, in one table: the platform's ``model_lib`` name, the module, the install extra, the rules.
 
 Everything that needs to know a library reads it here: the allowed ``model_lib`` values
-of the model API, ``model_lib_version`` (the module's ``__version__``), and the message
-that says what to install when a library is missing.
+of the model API, ``model_lib_version`` (the module's ``__version__``), the message that
+says what to install when a library is missing, and the module of the library's object
+(``rules``: how models check, predict with, thread, pickle and restore its models; see
+:mod:`mls_async.models.libraries`). A library is added by its row here and that module.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class ModelLibrary:
     name: str
     module: str | None
     extra: str | None  # ``pip install 'mls-async[extra]'`` installs it
+    rules: str | None = None  # the module whose ``LIBRARY`` holds what models do for it (None: nothing apart)
 
     def install_hint(self) -> str:
         if self.extra is not None:
@@ -30,15 +33,16 @@ class ModelLibrary:
         return f"pip install {self.module}" if self.module else "nothing to install"
 
 
+_RULES = "mls_async.models.libraries"
 LIBRARIES: tuple[ModelLibrary, ...] = (
     ModelLibrary("sklearn", "sklearn", None),  # comes with the lightgbm and autogluon extras
-    ModelLibrary("xgboost", "xgboost", "xgboost"),
-    ModelLibrary("lightgbm", "lightgbm", "lightgbm"),
-    ModelLibrary("catboost", "catboost", "catboost"),
+    ModelLibrary("xgboost", "xgboost", "xgboost", f"{_RULES}.xgboost"),
+    ModelLibrary("lightgbm", "lightgbm", "lightgbm", f"{_RULES}.lightgbm"),
+    ModelLibrary("catboost", "catboost", "catboost", f"{_RULES}.catboost"),
     ModelLibrary("rule", None, None),
     ModelLibrary("etc", None, None),
-    ModelLibrary("pytorch", "torch", "torch"),
-    ModelLibrary("autogluon", "autogluon.tabular", "autogluon"),
+    ModelLibrary("pytorch", "torch", "torch", f"{_RULES}.pytorch"),
+    ModelLibrary("autogluon", "autogluon.tabular", "autogluon", f"{_RULES}.autogluon"),
 )
 MODEL_LIBS: tuple[str, ...] = tuple(entry.name for entry in LIBRARIES)
 _BY_NAME = {entry.name: entry for entry in LIBRARIES}

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mls_async._artifacts import set_model_loader
 from mls_async._exceptions import ModelRegistryError
 
 __all__ = ["SKTMLS_CLASSES", "load_sktmls", "sktmls_aliases"]
@@ -55,17 +56,16 @@ SKTMLS_CLASSES: dict[str, tuple[str, ...]] = {
     "sktmls": ("MLSENV", "MLSRuntimeENV"),
 }
 _LOCK = threading.RLock()
-_PYTORCH_BINARY = "torch_model.pth"
 _CUSTOM_PREDICT = "predict_async.py"
 
 
 def _ours(name: str) -> Any:
-    import mls_async
+    import mls_async._config
     import mls_async.meta_tables
     import mls_async.models
     import mls_async.models.contrib
 
-    for module in (mls_async.models, mls_async.models.contrib, mls_async.meta_tables, mls_async):
+    for module in (mls_async.models, mls_async.models.contrib, mls_async.meta_tables, mls_async._config):
         if hasattr(module, name):
             return getattr(module, name)
     raise AttributeError(name)
@@ -98,13 +98,11 @@ def sktmls_aliases() -> Iterator[None]:
 
 def _restore(model: Any, directory: Path) -> Any:
     """What the original kept beside model.joblib: a TorchScript binary, a custom predict_async.py."""
-    if getattr(model, "model_lib", None) == "pytorch" and getattr(model, "models", None) is None:
-        binary = directory / _PYTORCH_BINARY
-        if not binary.is_file():
-            raise ModelRegistryError(f"{directory}: a PyTorch model without its {_PYTORCH_BINARY}")
-        import torch
+    from mls_async.models.libraries import for_lib
 
-        model.models = [torch.jit.load(str(binary), map_location="cpu")]
+    model_lib = getattr(model, "model_lib", None)
+    if isinstance(model_lib, str):
+        for_lib(model_lib).restore(model, directory)
     custom = directory / _CUSTOM_PREDICT
     if getattr(model, "custom_predict_async", None) is None and hasattr(model, "load_custom_predict_async") \
             and custom.is_file():
@@ -127,3 +125,6 @@ def load_sktmls(path: str | Path) -> Any:
         raise ModelRegistryError(f"{binary} needs a class that cannot be found ({exc}); import the module that "
                                  "defines your model class first, or make it importable") from exc
     return _restore(model, binary.parent)
+
+
+set_model_loader(load_sktmls)  # how the registry unpickles a version: this layer knows the model classes

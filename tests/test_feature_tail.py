@@ -55,7 +55,7 @@ async def test_the_profile_api_sleeps_the_drawn_latency(tmp_path, monkeypatch):
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr("mls_async.server.routes_features.anyio.sleep", sleep)
+    monkeypatch.setattr("mls_async.server.features.anyio.sleep", sleep)
     app = create_app(config(tmp_path, feature_latency=0.02, feature_tail=0.5, feature_tail_latency=1.0,
                             feature_seed=11))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls",

@@ -23,6 +23,17 @@ def test_the_delay_is_the_percentile_of_recent_latencies_within_floor_and_ceilin
     assert slow.delay() == 0.2
 
 
+def test_the_delay_is_never_shorter_than_a_multiple_of_the_median():
+    hedger = Hedger(HedgingPolicy(percentile=95, min_ratio=1.5, min_delay=0.001, min_samples=1))
+    for _ in range(100):
+        hedger.answered(0.020)  # reads that all take about the same time
+    assert hedger.delay() == pytest.approx(0.030)  # not 20 ms: a copy then would seldom answer first
+    assert Hedger(HedgingPolicy(min_ratio=0, min_delay=0.001, min_samples=1)).delay() is None
+    plain = Hedger(HedgingPolicy(min_ratio=0, min_delay=0.001, min_samples=1))
+    plain.answered(0.020)
+    assert plain.delay() == pytest.approx(0.020)
+
+
 def test_a_disabled_policy_never_hedges():
     hedger = Hedger(HedgingPolicy.off())
     for _ in range(100):
@@ -31,7 +42,7 @@ def test_a_disabled_policy_never_hedges():
 
 
 def test_the_window_forgets_old_latencies():
-    window = LatencyWindow(size=8, refresh_every=1)
+    window = LatencyWindow(size=8)
     for _ in range(8):
         window.add(1.0)
     assert window.percentile(50) == 1.0
@@ -64,7 +75,7 @@ def test_the_bucket_refills_only_as_requests_are_sent():
 
 @pytest.mark.parametrize("options", [
     {"percentile": 0}, {"percentile": 100}, {"min_delay": -1}, {"min_delay": 2, "max_delay": 1},
-    {"budget": 1.5}, {"burst": 0}, {"min_samples": 0},
+    {"budget": 1.5}, {"burst": 0}, {"min_samples": 0}, {"min_ratio": -1}, {"min_ratio": float("nan")},
 ])
 def test_bad_options_are_refused_naming_the_option(options):
     with pytest.raises(ValueError, match=next(iter(options))):

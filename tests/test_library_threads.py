@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from mls_async.models import MLSCatBoostModel, MLSLightGBMModel, MLSPyTorchModel, MLSXGBoostModel, _threads
+from mls_async.models import MLSCatBoostModel, MLSLightGBMModel, MLSPyTorchModel, MLSXGBoostModel, _threads, libraries
 from tests import trained
 
 ROWS = np.random.default_rng(1).normal(size=(max(_threads.THREADED_ROWS.values()) + 7, len(trained.FEATURES)))
@@ -187,17 +187,17 @@ def test_catboost_wrapper_asks_for_one_thread_below_the_threshold_only():
 @pytest.mark.parametrize("make", [lightgbm_model, xgboost_model, catboost_model])
 def test_a_library_model_called_by_name_answers_as_called_directly(make, method):
     clf = make()
-    library = _threads.library_of(clf)
+    library = libraries.library_of(clf)
     assert library is not None
-    for size in sizes(library):
+    for size in sizes(library.name):
         rows = ROWS[:size]
-        same_bits(_threads.predict(clf, method, rows), getattr(clf, method)(rows))
+        same_bits(libraries.predict(clf, method, rows), getattr(clf, method)(rows))
 
 
 def test_a_lightgbm_booster_called_by_name_answers_as_called_directly():
     booster = lightgbm_model().booster_
     for size in sizes("lightgbm"):
-        same_bits(_threads.predict(booster, "predict", ROWS[:size]), booster.predict(ROWS[:size]))
+        same_bits(libraries.predict(booster, "predict", ROWS[:size]), booster.predict(ROWS[:size]))
 
 
 def test_models_of_other_libraries_are_called_as_they_are():
@@ -205,8 +205,8 @@ def test_models_of_other_libraries_are_called_as_they_are():
 
     x, y = trained.data()
     clf = LogisticRegression().fit(x, y)
-    assert _threads.library_of(clf) is None
-    same_bits(_threads.predict(clf, "predict_proba", ROWS[:1]), clf.predict_proba(ROWS[:1]))
+    assert libraries.library_of(clf) is None
+    same_bits(libraries.predict(clf, "predict_proba", ROWS[:1]), clf.predict_proba(ROWS[:1]))
 
 
 def test_libraries_are_told_apart_by_their_model_classes():
@@ -214,10 +214,10 @@ def test_libraries_are_told_apart_by_their_model_classes():
     import lightgbm
     import xgboost
 
-    assert _threads.library_of(lightgbm.LGBMRegressor()) == "lightgbm"
-    assert _threads.library_of(xgboost.XGBRegressor()) == "xgboost"
-    assert _threads.library_of(catboost.CatBoostRegressor()) == "catboost"
-    assert _threads.library_of(object()) is None
+    assert libraries.library_of(lightgbm.LGBMRegressor()) is libraries.for_lib("lightgbm")
+    assert libraries.library_of(xgboost.XGBRegressor()) is libraries.for_lib("xgboost")
+    assert libraries.library_of(catboost.CatBoostRegressor()) is libraries.for_lib("catboost")
+    assert libraries.library_of(object()) is None
 
 
 def test_lightgbm_called_by_name_asks_for_one_thread_below_the_threshold_only():
@@ -232,8 +232,8 @@ def test_lightgbm_called_by_name_asks_for_one_thread_below_the_threshold_only():
 
     x, y = trained.data()
     clf = RecordingClassifier(n_estimators=5, verbose=-1).fit(x, y)
-    _threads.predict(clf, "predict_proba", ROWS[:1])
-    _threads.predict(clf, "predict_proba", ROWS[:_threads.THREADED_ROWS["lightgbm"]])
+    libraries.predict(clf, "predict_proba", ROWS[:1])
+    libraries.predict(clf, "predict_proba", ROWS[:_threads.THREADED_ROWS["lightgbm"]])
     assert calls == [{"num_threads": 1}, {}]
 
 
@@ -242,9 +242,9 @@ def test_an_xgboost_model_refit_in_place_answers_with_its_new_trees():
 
     x, y = trained.data()
     clf = xgboost.XGBClassifier(n_estimators=10, max_depth=3).fit(x, y)
-    before = _threads.predict(clf, "predict_proba", ROWS[:1])
+    before = libraries.predict(clf, "predict_proba", ROWS[:1])
     clf.fit(x, 1 - y)  # a new booster: its own single-thread copy
-    after = _threads.predict(clf, "predict_proba", ROWS[:1])
+    after = libraries.predict(clf, "predict_proba", ROWS[:1])
     same_bits(after, clf.predict_proba(ROWS[:1]))
     assert after.tobytes() != before.tobytes()
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
 SNIPPETS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -36,6 +37,7 @@ def _clean_environment(home: Path) -> dict[str, str]:
     """The environment of a fresh shell: no MLS settings, and a home of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLS_")}
     env["HOME"] = str(home)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # this checkout
     return env
 
 

@@ -179,14 +179,14 @@ def test_downloads_racing_forced_re_uploads_are_never_torn(tmp_path):
 def test_a_prediction_whose_version_is_replaced_while_it_loads_serves_the_new_one(tmp_path, monkeypatch):
     from mls_async._artifacts import pack_version_dir, write_version_dir
     from mls_async.models import MLModelClient
-    from mls_async.server import routes_models
+    from mls_async.server import models as model_service
 
     write_version_dir(Shout("race_model", "v1", ["x"]), tmp_path / "new")
     packed, _ = pack_version_dir(tmp_path / "new")
     new = packed.read_bytes()
     packed.unlink()
     app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD}))
-    real_load, armed = routes_models.load_version_dir, [True]
+    real_load, armed = model_service.load_version_dir, [True]
     with serve(app) as url:
         kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": url}
         with ModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry, MLModelClient(**kwargs) as ml_model_client:
@@ -199,7 +199,7 @@ def test_a_prediction_whose_version_is_replaced_while_it_loads_serves_the_new_on
                 assert forced.status_code == 200
             return real_load(directory)
 
-        monkeypatch.setattr(routes_models, "load_version_dir", load_after_a_forced_upload)
+        monkeypatch.setattr(model_service, "load_version_dir", load_after_a_forced_upload)
         answer = httpx.post(f"{url}/api/v1/models/{deployment.id}/predict", auth=AUTH, json={"x": [1]}, timeout=30)
     assert not armed
     assert answer.status_code == 200 and answer.json()["results"]["items"][0]["id"] == "shout"
@@ -218,10 +218,10 @@ async def test_malformed_basic_credentials_are_a_401_envelope_on_every_path(head
             AsyncMLModelClient(**kwargs) as ml_model_client:
         deployment = await registry.save_and_deploy(Echo("echo_model", "v1", ["x"]), ml_model_client)
         assert (await ml_model_client.predict(deployment, [1]))["items"][0]["props"] == {"x": [1]}
-    assert deployment.id in app.state.mls.deployments  # warm: its predictions take the fast path
-    requests = [("GET", "/v1/c/profiles/p", {"params": {"id": "u1"}}),  # fast path
-                ("GET", "/v1/c/profiles/p/users/u1", {}),  # fast path
-                ("POST", f"/api/v1/models/{deployment.id}/predict", {"json": {"x": [1]}}),  # fast path
+    assert app.state.mls.models.warm(deployment.id) is not None  # warm: its predictions take the shortcut
+    requests = [("GET", "/v1/c/profiles/p", {"params": {"id": "u1"}}),  # shortcut
+                ("GET", "/v1/c/profiles/p/users/u1", {}),  # shortcut
+                ("POST", f"/api/v1/models/{deployment.id}/predict", {"json": {"x": [1]}}),  # shortcut
                 ("POST", "/v1/c/profiles/p/users/batch", {"json": {"ids": ["u1"]}}),
                 ("GET", "/api/v1/models", {})]
     for method, path, kwargs in requests:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import assert_type
 
-from mls_async import MLS, AsyncMLS, AsyncMLSProfileAPIClient, MLSProfileAPIClient
+from mls_async import MLS, AsyncMLS, AsyncMLSProfileAPIClient, AsyncModelRegistry, MLSProfileAPIClient
 from mls_async._profiles import MergingProfileReader, ProfileReader
 from mls_async.components import AsyncComponentClient, Component
 from mls_async.models import AsyncMLModelClient, ManualModel, MLModelClient
@@ -21,6 +21,8 @@ async def async_surface() -> None:
         assert_type(mls.models, AsyncMLModelClient)
         assert_type(mls.profiles, AsyncMLSProfileAPIClient)
         assert_type(mls.with_options(max_retries=0).components, AsyncComponentClient)
+        assert_type(mls.registry, AsyncModelRegistry)
+        _ = mls.not_a_resource  # type: ignore[attr-defined]  # a typo is an error (--strict flags an unused ignore)
         async for component in mls.components.iter_components(name="c"):
             assert_type(component, Component)
 

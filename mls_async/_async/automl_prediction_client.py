@@ -29,7 +29,6 @@ __all__ = ["AsyncAutoMLBatchPredictionClient"]
 class AsyncAutoMLBatchPredictionClient(AsyncMLSClient):
     """Start batch prediction jobs of AutoML models (and, against the local server, follow them)."""
 
-    resource = "batch_predictions"
 
     async def predict(self, model: AutoMLModel, export_channel_config: ExportChannelConfig,
                       score_export_option: ScoreExportOption | None = None, period: str | None = None,

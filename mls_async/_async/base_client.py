@@ -1,9 +1,8 @@
 """``AsyncMLSClient``: the one place that builds requests, authenticates, retries and maps errors.
 
 Resource clients (models, components, datasets, the registry, ...) subclass it and stay
-thin: build a request, parse a typed result. A resource class names itself with
-``resource = "components"``; :class:`mls_async.AsyncMLS` then offers it as
-``mls.components`` on its one connection pool, with no other file to change.
+thin: build a request, parse a typed result. :class:`mls_async.AsyncMLS` lists every
+resource as one typed property (``mls.components``) built on its one connection pool.
 
 The pool, the in-flight limiter and what each server announced live in an
 :class:`AsyncConnection`, shared by the clients built on it (``with_options`` copies,
@@ -152,15 +151,7 @@ class AsyncMLSClient:
     """
 
     _api: ClassVar[API] = API.AB  # which of the platform's APIs this client's default host serves
-    resource: ClassVar[str | None] = None  # its attribute on the root client (AsyncMLS), if any
-    root_options: ClassVar[tuple[str, ...]] = ()  # the root client's extra keywords this resource takes
-    _resources: ClassVar[dict[str, type[AsyncMLSClient]]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        name = cls.__dict__.get("resource")
-        if name:
-            AsyncMLSClient._resources[name] = cls
+    root_options: ClassVar[tuple[str, ...]] = ()  # the keywords of ``ClientOptions.extra`` this resource takes
 
     def __init__(
         self,

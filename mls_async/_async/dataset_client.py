@@ -46,7 +46,6 @@ def _dataset_bytes(data: Any, data_format: str | None) -> tuple[bytes, str]:
 class AsyncDatasetClient(AsyncMLSClient):
     """Create, find and delete AutoML datasets, and edit their column specs."""
 
-    resource = "datasets"
 
     async def create_dataset(
         self,

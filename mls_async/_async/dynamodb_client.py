@@ -17,7 +17,6 @@ __all__ = ["AsyncDynamoDBClient", "DYNAMODB_PATH"]
 class AsyncDynamoDBClient(AsyncMLSClient):
     """Items of batch tables (``get_item``, ``put_item``, ...) and the tables themselves."""
 
-    resource = "dynamodb"
 
     async def _item(self, kind: str, table_name: str, body: dict[str, Any]) -> MLSResponse:
         check_type(table_name, str, "table_name")

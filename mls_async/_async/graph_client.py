@@ -38,7 +38,6 @@ class AsyncMLSGraphAPIClient(AsyncMLSClient):
             ``mls-async server`` accepts either).
     """
 
-    resource = "graph"
     _api = API.GRAPH
 
     def __init__(self, env: MLSENV | str | None = None, runtime_env: MLSRuntimeENV | str | None = None,

@@ -43,7 +43,6 @@ def _need_id_or_name(id: int | None, name: str | None, what: str) -> None:
 class AsyncMetaTableClient(AsyncMLSClient):
     """Create, find, update and delete meta tables and their items."""
 
-    resource = "meta_tables"
 
     # -- tables -----------------------------------------------------------------------
     async def create_meta_table(self, name: str, schema: dict[str, dict[str, Any]],

@@ -101,7 +101,6 @@ class AsyncMLModelClient(AsyncMLSClient):
             model = await client.get_manual_model(name="my_model", version="v1")
     """
 
-    resource = "models"
 
     # -- create -------------------------------------------------------------------------
     async def create_automl_model(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,6 +20,8 @@ import httpx
 
 from mls_async._artifacts import (
     CHUNK,
+    AsyncCancelShield,
+    ModelArtifacts,
     VersionLock,
     default_model_dir,
     load_version_dir,
@@ -28,8 +30,9 @@ from mls_async._artifacts import (
     unpack_archive,
     write_version_dir,
 )
-from mls_async._async.base_client import AsyncMLSClient
+from mls_async._async.base_client import DEFAULT_LIMITS, DEFAULT_TIMEOUT, AsyncConnection, AsyncMLSClient
 from mls_async._async.model_client import AsyncMLModelClient
+from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._entities import ManualModel
 from mls_async._exceptions import (
     MLSClientError,
@@ -39,19 +42,39 @@ from mls_async._exceptions import (
     ModelRegistryError,
 )
 from mls_async._protocol import ARTIFACTS_PATH, CHECKSUM_HEADER
+from mls_async._retry import RetryPolicy
 from mls_async._synchronization import to_thread
 from mls_async._validation import check_type
-from mls_async.models.extension import ModelArtifacts
 
 __all__ = ["AsyncModelRegistry", "ARTIFACTS_PATH", "CHECKSUM_HEADER"]
 
 
-
-async def _chunks(path: Path) -> AsyncIterator[bytes]:
+async def _chunks(path: Path) -> AsyncGenerator[bytes, None]:
     # Plain reads: a 1 MiB local read is shorter than a thread hop.
     with open(path, "rb") as file:
         while chunk := file.read(CHUNK):
             yield chunk
+
+
+class _Upload:
+    """An archive's request bodies, one per attempt, all closed by the save (sent, failed or cancelled).
+
+    A body the transport left unfinished (its request cancelled mid-way) is closed here,
+    so that its file is closed at once and no finalizer task is left behind for it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.bodies: list[AsyncGenerator[bytes, None]] = []
+
+    def __call__(self) -> AsyncGenerator[bytes, None]:
+        body = _chunks(self.path)
+        self.bodies.append(body)
+        return body
+
+    async def aclose(self) -> None:
+        for body in self.bodies:
+            await body.aclose()
 
 
 def _check_name(model_name: Any, model_version: Any) -> None:
@@ -62,12 +85,29 @@ def _check_name(model_name: Any, model_version: Any) -> None:
 class AsyncModelRegistry(AsyncMLSClient):
     """The MLS model registry, with a local copy under ``model_dir`` (``$MLS_MODEL_DIR`` or ``~/models``)."""
 
-    resource = "registry"
-    root_options = ("model_dir",)
-
-    def __init__(self, *args: Any, model_dir: str | Path | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("credentials_required", False)
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        env: MLSENV | str | None = None,
+        runtime_env: MLSRuntimeENV | str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        transport: httpx.AsyncBaseTransport | str | None = None,
+        auth: str = "basic",
+        credentials_required: bool = False,
+        connection: AsyncConnection | None = None,
+        model_dir: str | Path | None = None,
+    ) -> None:
+        super().__init__(
+            env, runtime_env, username, password, base_url=base_url, timeout=timeout, max_retries=max_retries,
+            retry=retry, limits=limits, transport=transport, auth=auth,
+            credentials_required=credentials_required, connection=connection,
+        )
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
 
     def _version_path(self, model_name: str, model_version: str) -> str:
@@ -81,21 +121,23 @@ class AsyncModelRegistry(AsyncMLSClient):
         name, version = mls_model.model_name, mls_model.model_version
         self.model_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{name}-{version}-", dir=self.model_dir))
-        archive: Path | None = None
+        # named here, not by the packing thread: a save cancelled while it packs still removes it
+        packed = staging.with_name(f"{staging.name}.tar")
         try:
             meta = await to_thread(write_version_dir, mls_model, staging)
-            packed, digest = await to_thread(pack_version_dir, staging)
-            archive = packed
+            _, digest = await to_thread(pack_version_dir, staging, packed)
+            upload = _Upload(packed)
             try:
                 await self._request(
                     "PUT", self._version_path(name, version), params={"force": force},
-                    content=lambda: _chunks(packed),
-                    headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
+                    content=upload, headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
                 )
             except MLSConflictError as exc:
                 raise ModelRegistryError(
                     f"{name}/{version} is registered already; pass force=True to replace it", code=409
                 ) from exc
+            finally:
+                await upload.aclose()
             lock = await self._hold(name, version)
             try:
                 await to_thread(replace_dir, staging, self.model_dir / name / version)
@@ -104,8 +146,7 @@ class AsyncModelRegistry(AsyncMLSClient):
             return meta
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-            if archive is not None:
-                archive.unlink(missing_ok=True)
+            packed.unlink(missing_ok=True)
 
     async def save_and_deploy(self, mls_model: Any, ml_model_client: AsyncMLModelClient | None = None,
                               force: bool = False) -> ManualModel:
@@ -208,7 +249,8 @@ class AsyncModelRegistry(AsyncMLSClient):
                 await anyio.sleep(self._retry.backoff(attempt - 1))
                 continue
             finally:
-                await response.aclose()
+                with AsyncCancelShield():  # a cancelled load still hands its connection back
+                    await response.aclose()
             return response.headers.get(CHECKSUM_HEADER), digest
 
     async def delete(self, model_name: str, model_version: str) -> None:

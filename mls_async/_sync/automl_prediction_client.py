@@ -30,7 +30,6 @@ __all__ = ["AutoMLBatchPredictionClient"]
 class AutoMLBatchPredictionClient(MLSClient):
     """Start batch prediction jobs of AutoML models (and, against the local server, follow them)."""
 
-    resource = "batch_predictions"
 
     def predict(self, model: AutoMLModel, export_channel_config: ExportChannelConfig,
                       score_export_option: ScoreExportOption | None = None, period: str | None = None,

@@ -4,16 +4,17 @@
 ``mls.models``, ``mls.components``, ``mls.profiles``, ... are the resource clients
 (``MLModelClient``, ``ComponentClient``, ...), built on first use from this
 client's settings and sharing its connection pool, in-flight limit, retries and account.
-The resources are found, not listed: every client module in this package whose class
-names itself with ``resource = "..."`` is one.
+Each resource is one typed ``cached_property`` below: adding a resource means adding its
+client module and one property here. A resource's module is imported when the resource
+is first used, so ``import mls_async`` stays light.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
-import pkgutil
-from typing import TYPE_CHECKING, Any, Self
+import dataclasses
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Self, TypeVar
 
 import httpx
 
@@ -38,16 +39,9 @@ if TYPE_CHECKING:
     from mls_async._sync.profile_client import MLSProfileAPIClient
     from mls_async._sync.registry import ModelRegistry
 
-__all__ = ["MLS", "resource_classes"]
+__all__ = ["MLS"]
 
-
-@functools.cache
-def resource_classes() -> dict[str, type[MLSClient]]:
-    """``{attribute: client class}`` of every resource of this package (importing its modules once)."""
-    package = importlib.import_module(__package__ or "mls_async._sync")
-    for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{module.name}")
-    return dict(sorted(MLSClient._resources.items()))
+C = TypeVar("C", bound=MLSClient)
 
 
 class MLS:
@@ -57,9 +51,12 @@ class MLS:
         env, runtime_env, username, password, base_url, timeout, max_retries, retry,
             limits, transport, auth: as for every client (see :class:`MLSClient`);
             hosts are resolved per API (the profile and graph APIs have their own).
-        **resource_options: what single resources take: ``client_id``, ``apikey`` and
-            ``coalesce_window`` (``profiles``), ``model_dir`` (``registry``). An unknown
-            name is a TypeError.
+        client_id, apikey: the profile API's credentials (``mls.profiles``); with an
+            ``apikey`` the account's username and password stay off its requests.
+        coalesce_window: seconds ``mls.profiles`` gathers concurrent lookups of one
+            profile; ``None`` sends each distinct lookup on its own.
+        model_dir: the registry's local copy (``mls.registry``); ``$MLS_MODEL_DIR`` or
+            ``~/models`` by default.
 
     Example::
 
@@ -67,16 +64,6 @@ class MLS:
             model = mls.models.get_manual_model(name="churn_model", version="v1")
             mls.registry.save_and_deploy(wrapped)
     """
-
-    models: MLModelClient
-    components: ComponentClient
-    datasets: DatasetClient
-    dynamodb: DynamoDBClient
-    registry: ModelRegistry
-    profiles: MLSProfileAPIClient
-    graph: MLSGraphAPIClient
-    meta_tables: MetaTableClient
-    batch_predictions: AutoMLBatchPredictionClient
 
     def __init__(
         self,
@@ -92,32 +79,94 @@ class MLS:
         limits: httpx.Limits = DEFAULT_LIMITS,
         transport: httpx.BaseTransport | str | None = None,
         auth: str = "basic",
-        **resource_options: Any,
+        client_id: str | None = None,
+        apikey: str | None = None,
+        coalesce_window: float | None = 0.002,
+        model_dir: str | Path | None = None,
     ) -> None:
-        accepted = {name for cls in resource_classes().values() for name in cls.root_options}
-        unknown = sorted(set(resource_options) - accepted)
-        if unknown:
-            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {unknown}; "
-                            f"resource options are {sorted(accepted)}")
         self._options = ClientOptions.resolve(env, runtime_env, username, password, base_url, timeout, max_retries,
-                                              retry, auth, resource_options)
+                                              retry, auth)
+        self._profile_options = {"client_id": client_id, "apikey": apikey, "coalesce_window": coalesce_window}
+        self._model_dir = model_dir
         self._connection = Connection(timeout=timeout, limits=limits, transport=transport)
         self._owns_connection = True
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        cls = resource_classes().get(name)
-        if cls is None:
-            raise AttributeError(f"{type(self).__name__} has no resource {name!r}; "
-                                 f"it has {', '.join(resource_classes())}")
-        client = cls._from_options(self._options, self._connection)
-        self.__dict__[name] = client  # built once: later lookups find it without __getattr__
-        return client
+    def _build(self, cls: type[C]) -> C:
+        """``cls`` on this client's connection, with its options and account."""
+        return cls._from_options(self._options, self._connection)
 
-    def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *resource_classes()})
+    # -- the resources, one property each ---------------------------------------------
+    @cached_property
+    def models(self) -> MLModelClient:
+        """Manual and AutoML models, their predictions."""
+        from mls_async._sync.model_client import MLModelClient
 
+        return self._build(MLModelClient)
+
+    @cached_property
+    def components(self) -> ComponentClient:
+        """Components that models are built from."""
+        from mls_async._sync.component_client import ComponentClient
+
+        return self._build(ComponentClient)
+
+    @cached_property
+    def datasets(self) -> DatasetClient:
+        """Dataset configurations."""
+        from mls_async._sync.dataset_client import DatasetClient
+
+        return self._build(DatasetClient)
+
+    @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        """DynamoDB-style item reads and writes."""
+        from mls_async._sync.dynamodb_client import DynamoDBClient
+
+        return self._build(DynamoDBClient)
+
+    @cached_property
+    def registry(self) -> ModelRegistry:
+        """The model registry, with its local copy under ``model_dir``."""
+        from mls_async._sync.registry import ModelRegistry
+
+        options = self._options
+        return ModelRegistry(
+            env=options.env, runtime_env=options.runtime_env, username=options.username,
+            password=options.password, base_url=options.base_url, timeout=options.timeout,
+            retry=options.retry, auth=options.auth, connection=self._connection, model_dir=self._model_dir,
+        )
+
+    @cached_property
+    def profiles(self) -> MLSProfileAPIClient:
+        """The profile API (user and item profiles, lookups)."""
+        from mls_async._sync.profile_client import MLSProfileAPIClient
+
+        # the profile client builds itself from these options (it keeps the account off an apikey's requests)
+        options = dataclasses.replace(self._options, extra=self._profile_options)
+        return MLSProfileAPIClient._from_options(options, self._connection)
+
+    @cached_property
+    def graph(self) -> MLSGraphAPIClient:
+        """The graph API."""
+        from mls_async._sync.graph_client import MLSGraphAPIClient
+
+        return self._build(MLSGraphAPIClient)
+
+    @cached_property
+    def meta_tables(self) -> MetaTableClient:
+        """Meta tables and their items."""
+        from mls_async._sync.meta_table_client import MetaTableClient
+
+        return self._build(MetaTableClient)
+
+    @cached_property
+    def batch_predictions(self) -> AutoMLBatchPredictionClient:
+        """AutoML batch predictions."""
+        from mls_async._sync.automl_prediction_client import AutoMLBatchPredictionClient
+
+        return self._build(AutoMLBatchPredictionClient)
+
+    # -----------------------------------------------------------------------------------
     def __repr__(self) -> str:
         options = self._options
         return f"{type(self).__name__}(env={options.env!r}, base_url={options.base_url!r})"
@@ -126,6 +175,8 @@ class MLS:
         """A new root client with other per-call defaults on this one's connection pool (it does not own it)."""
         clone = object.__new__(type(self))
         clone._options = self._options.with_defaults(timeout, max_retries)
+        clone._profile_options = self._profile_options
+        clone._model_dir = self._model_dir
         clone._connection = self._connection
         clone._owns_connection = False
         return clone

@@ -32,7 +32,6 @@ def _is_whole(results: Any) -> bool:
 class ComponentClient(MLSClient):
     """Create, find, update and delete components."""
 
-    resource = "components"
 
     def create_component(self, name: str, info: Any = None, is_latest: bool = True) -> Component:
         """Create a component and return it as stored."""

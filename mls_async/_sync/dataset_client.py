@@ -47,7 +47,6 @@ def _dataset_bytes(data: Any, data_format: str | None) -> tuple[bytes, str]:
 class DatasetClient(MLSClient):
     """Create, find and delete AutoML datasets, and edit their column specs."""
 
-    resource = "datasets"
 
     def create_dataset(
         self,

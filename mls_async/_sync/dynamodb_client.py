@@ -18,7 +18,6 @@ __all__ = ["DynamoDBClient", "DYNAMODB_PATH"]
 class DynamoDBClient(MLSClient):
     """Items of batch tables (``get_item``, ``put_item``, ...) and the tables themselves."""
 
-    resource = "dynamodb"
 
     def _item(self, kind: str, table_name: str, body: dict[str, Any]) -> MLSResponse:
         check_type(table_name, str, "table_name")

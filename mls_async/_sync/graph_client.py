@@ -39,7 +39,6 @@ class MLSGraphAPIClient(MLSClient):
             ``mls-async server`` accepts either).
     """
 
-    resource = "graph"
     _api = API.GRAPH
 
     def __init__(self, env: MLSENV | str | None = None, runtime_env: MLSRuntimeENV | str | None = None,

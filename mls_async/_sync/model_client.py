@@ -102,7 +102,6 @@ class MLModelClient(MLSClient):
             model = client.get_manual_model(name="my_model", version="v1")
     """
 
-    resource = "models"
 
     # -- create -------------------------------------------------------------------------
     def create_automl_model(

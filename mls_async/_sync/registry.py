@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, cast
 
@@ -21,6 +21,8 @@ import httpx
 
 from mls_async._artifacts import (
     CHUNK,
+    CancelShield,
+    ModelArtifacts,
     VersionLock,
     default_model_dir,
     load_version_dir,
@@ -29,8 +31,9 @@ from mls_async._artifacts import (
     unpack_archive,
     write_version_dir,
 )
-from mls_async._sync.base_client import MLSClient
+from mls_async._sync.base_client import DEFAULT_LIMITS, DEFAULT_TIMEOUT, Connection, MLSClient
 from mls_async._sync.model_client import MLModelClient
+from mls_async._config import MLSENV, MLSRuntimeENV
 from mls_async._entities import ManualModel
 from mls_async._exceptions import (
     MLSClientError,
@@ -40,19 +43,39 @@ from mls_async._exceptions import (
     ModelRegistryError,
 )
 from mls_async._protocol import ARTIFACTS_PATH, CHECKSUM_HEADER
+from mls_async._retry import RetryPolicy
 from mls_async._synchronization import run_inline
 from mls_async._validation import check_type
-from mls_async.models.extension import ModelArtifacts
 
 __all__ = ["ModelRegistry", "ARTIFACTS_PATH", "CHECKSUM_HEADER"]
 
 
-
-def _chunks(path: Path) -> Iterator[bytes]:
+def _chunks(path: Path) -> Generator[bytes, None]:
     # Plain reads: a 1 MiB local read is shorter than a thread hop.
     with open(path, "rb") as file:
         while chunk := file.read(CHUNK):
             yield chunk
+
+
+class _Upload:
+    """An archive's request bodies, one per attempt, all closed by the save (sent, failed or cancelled).
+
+    A body the transport left unfinished (its request cancelled mid-way) is closed here,
+    so that its file is closed at once and no finalizer task is left behind for it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.bodies: list[Generator[bytes, None]] = []
+
+    def __call__(self) -> Generator[bytes, None]:
+        body = _chunks(self.path)
+        self.bodies.append(body)
+        return body
+
+    def close(self) -> None:
+        for body in self.bodies:
+            body.close()
 
 
 def _check_name(model_name: Any, model_version: Any) -> None:
@@ -63,12 +86,29 @@ def _check_name(model_name: Any, model_version: Any) -> None:
 class ModelRegistry(MLSClient):
     """The MLS model registry, with a local copy under ``model_dir`` (``$MLS_MODEL_DIR`` or ``~/models``)."""
 
-    resource = "registry"
-    root_options = ("model_dir",)
-
-    def __init__(self, *args: Any, model_dir: str | Path | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("credentials_required", False)
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        env: MLSENV | str | None = None,
+        runtime_env: MLSRuntimeENV | str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        transport: httpx.BaseTransport | str | None = None,
+        auth: str = "basic",
+        credentials_required: bool = False,
+        connection: Connection | None = None,
+        model_dir: str | Path | None = None,
+    ) -> None:
+        super().__init__(
+            env, runtime_env, username, password, base_url=base_url, timeout=timeout, max_retries=max_retries,
+            retry=retry, limits=limits, transport=transport, auth=auth,
+            credentials_required=credentials_required, connection=connection,
+        )
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
 
     def _version_path(self, model_name: str, model_version: str) -> str:
@@ -82,21 +122,23 @@ class ModelRegistry(MLSClient):
         name, version = mls_model.model_name, mls_model.model_version
         self.model_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{name}-{version}-", dir=self.model_dir))
-        archive: Path | None = None
+        # named here, not by the packing thread: a save cancelled while it packs still removes it
+        packed = staging.with_name(f"{staging.name}.tar")
         try:
             meta = run_inline(write_version_dir, mls_model, staging)
-            packed, digest = run_inline(pack_version_dir, staging)
-            archive = packed
+            _, digest = run_inline(pack_version_dir, staging, packed)
+            upload = _Upload(packed)
             try:
                 self._request(
                     "PUT", self._version_path(name, version), params={"force": force},
-                    content=lambda: _chunks(packed),
-                    headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
+                    content=upload, headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
                 )
             except MLSConflictError as exc:
                 raise ModelRegistryError(
                     f"{name}/{version} is registered already; pass force=True to replace it", code=409
                 ) from exc
+            finally:
+                upload.close()
             lock = self._hold(name, version)
             try:
                 run_inline(replace_dir, staging, self.model_dir / name / version)
@@ -105,8 +147,7 @@ class ModelRegistry(MLSClient):
             return meta
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-            if archive is not None:
-                archive.unlink(missing_ok=True)
+            packed.unlink(missing_ok=True)
 
     def save_and_deploy(self, mls_model: Any, ml_model_client: MLModelClient | None = None,
                               force: bool = False) -> ManualModel:
@@ -209,7 +250,8 @@ class ModelRegistry(MLSClient):
                 time.sleep(self._retry.backoff(attempt - 1))
                 continue
             finally:
-                response.close()
+                with CancelShield():  # a cancelled load still hands its connection back
+                    response.close()
             return response.headers.get(CHECKSUM_HEADER), digest
 
     def delete(self, model_name: str, model_version: str) -> None:

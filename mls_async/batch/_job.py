@@ -12,6 +12,7 @@ Parquet parts already written.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mls_async.batch._score import score_frame
-from mls_async.batch._sink import Sink
+from mls_async.batch._sink import Sink, write_partition
 from mls_async.batch._source import Source, open_source
 
 __all__ = ["BatchResult", "ModelRef", "Scorer", "run_batch", "run_batch_async"]
@@ -94,6 +95,21 @@ def _task(model: Any, source: Source, index: int, partition_rows: int, sink: Sin
     return len(scored)
 
 
+async def _outlive(writing: asyncio.Future[None]) -> None:
+    """Wait until the thread writing a partition has ended, through any cancellation of the job.
+
+    Cancelling the future would not stop its thread: the job returns only once nothing of
+    it is left writing (the stop signal makes that the end of the current chunk).
+    """
+    while not writing.done():
+        try:
+            await asyncio.wait([writing])
+        except asyncio.CancelledError:
+            continue  # the job is being cancelled already; it raises that once the write has ended
+    if not writing.cancelled():
+        writing.exception()  # retrieved: the job's own error (or cancellation) is the one it raises
+
+
 def _progress(total: int, show: bool, what: str) -> Any:
     if not show:
         return None
@@ -128,7 +144,8 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
         from mls_async._async.profile_client import AsyncMLSProfileAPIClient
 
         profiles = kwargs["pf_client"] = AsyncMLSProfileAPIClient(**dict(profile_client_kwargs))
-    writing: asyncio.Task[Any] | None = None  # a partition is written while the next one is scored
+    writing: asyncio.Future[None] | None = None  # a partition is written while the next one is scored
+    stop = threading.Event()  # set when the job ends early: the partition being written stops
     try:
         for index, frame in table.batches(partition_rows):
             if sink.done(index):
@@ -140,16 +157,17 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
                     scored = await score_frame(scoring, frame, key=key, features=features, concurrency=concurrency,
                                                predict_kwargs=kwargs)
                 if writing is not None:
-                    await writing
-                writing = asyncio.ensure_future(asyncio.to_thread(sink.write, index, scored))
+                    await asyncio.shield(writing)  # cancelling the future would not stop its thread
+                writing = asyncio.ensure_future(asyncio.to_thread(write_partition, sink, index, scored, stop))
                 rows += len(scored)
             if bar is not None:
                 bar.update(1)
         if writing is not None:
-            await writing
+            await asyncio.shield(writing)  # cancelling the future would not stop its thread
     finally:
         if writing is not None and not writing.done():
-            writing.cancel()
+            stop.set()
+            await _outlive(writing)
         if profiles is not None:
             await profiles.aclose()
         if bar is not None:

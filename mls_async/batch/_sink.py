@@ -8,17 +8,40 @@
   needs a server that announces ``table-loads`` (as ``mls-async server`` does).
 
 Sinks are plain picklable values: Dask workers get them as they are.
+
+A job that is cancelled stops the partition it is writing: :func:`write_partition` runs a
+sink's ``write`` with a stop signal that :func:`stop_requested` reads, and a sink that
+writes in steps (``TableSink``, chunk by chunk) ends at the next step once it is set.
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ParquetSink", "Sink", "TableSink"]
+__all__ = ["ParquetSink", "Sink", "TableSink", "stop_requested", "write_partition"]
+
+_STOP: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("mls_batch_stop", default=None)
+
+
+def write_partition(sink: Sink, index: int, frame: Any, stop: threading.Event) -> None:
+    """``sink.write(index, frame)``, told through :func:`stop_requested` once ``stop`` is set (for a worker thread)."""
+    token = _STOP.set(stop)
+    try:
+        sink.write(index, frame)
+    finally:
+        _STOP.reset(token)
+
+
+def stop_requested() -> bool:
+    """Whether the job writing this partition was cancelled: a sink writing in steps stops at the next one."""
+    stop = _STOP.get()
+    return stop is not None and stop.is_set()
 
 
 class Sink:
@@ -96,6 +119,8 @@ class TableSink(Sink):
         rows = _records(frame, self.key)
         with self._client() as client:
             for start in range(0, len(rows), self.chunk_rows):
+                if stop_requested():  # the table stays held: a rerun loads this partition again
+                    return
                 client.upload_items(self.table, rows[start:start + self.chunk_rows])
 
     def end(self) -> None:

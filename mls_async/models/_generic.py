@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from mls_async._artifacts import default_model_dir
 from mls_async._libraries import LibraryMissing, library_version
+from mls_async.logic._deadline import within_deadline
 from mls_async.models._base import MLSModel, MLSModelError
 from mls_async.models._library import check_features
 
@@ -96,6 +97,12 @@ class MLSGenericModel(MLSModel):
         return self.custom_predict_async
 
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
+        """The custom ``predict_async``; ``deadline=`` (seconds) bounds it, its profile lookups included."""
+        deadline = kwargs.pop("deadline", None)
+        if deadline is not None:
+            # this method again, without the deadline, as a subclass calling it would run it
+            return await within_deadline(deadline, f"{self.model_name} prediction",
+                                         MLSGenericModel.predict_async(self, x, **kwargs))
         custom = getattr(self, "custom_predict_async", None)
         if custom is not None:
             if "model" in inspect.signature(custom).parameters:

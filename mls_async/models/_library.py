@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 
 import anyio.to_thread
 
-from mls_async._libraries import import_library, library_version
+from mls_async._libraries import import_library
 from mls_async.models._base import MLSModel, MLSModelError
+from mls_async.models.libraries import Library, for_lib
 
 __all__ = ["_LibraryModel", "check_features"]
 
@@ -46,19 +47,23 @@ class _LibraryModel(MLSModel):
         self.model_lib = self.model_lib_name
         self.model_lib_version = self._library_version()
 
-    # -- what each library defines ---------------------------------------------------------
+    # -- what each library defines (its object in mls_async.models.libraries) ---------------
+    def _rules(self) -> Library:
+        return for_lib(self.model_lib_name)
+
     def _check_model(self, model: Any) -> None:
         if model is None:
             raise MLSModelError(f"{type(self).__name__} needs a trained model, got None")
+        self._rules().check_model(model)
 
     def _default_features(self, model: Any) -> list[str] | None:
-        return None
+        return self._rules().default_features(model)
 
     def _library_version(self) -> str:
-        return library_version(self.model_lib_name)
+        return self._rules().version()
 
     def _predict_matrix(self, matrix: Any) -> Any:
-        raise NotImplementedError
+        return self._rules().predict_matrix(self, matrix)
 
     # -- rows in, scores out ---------------------------------------------------------------
     def _matrix(self, x: Any) -> tuple[Any, bool]:

@@ -10,7 +10,8 @@ library (or the model's own ``n_jobs``/``nthread``) decides, where more threads 
 pay. The thresholds are measured by ``benchmarks/bench_predict.py`` (its "threads by batch
 size" table), which also prints the CPU of each library call at a steady rate.
 
-Per library, through its public API:
+Per library, through its public API (each library's object in ``models/libraries/`` applies
+its rule, with :func:`one_thread` and :func:`xgboost_single_thread` from here):
 
 - LightGBM: the ``num_threads=1`` keyword of ``predict``/``predict_proba`` (a ``Booster`` or
   an sklearn-API model). LightGBM applies it for the duration of the call, process-wide: a
@@ -33,12 +34,11 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 import threading
 import weakref
 from typing import Any
 
-__all__ = ["THREADED_ROWS", "library_of", "one_thread", "predict", "xgboost_single_thread"]
+__all__ = ["THREADED_ROWS", "one_thread", "xgboost_single_thread"]
 
 # Rows from which the library's default threads run; fewer rows run on one thread.
 # benchmarks/bench_predict.py ("threads by batch size") measures where more threads pay: cut
@@ -47,50 +47,10 @@ __all__ = ["THREADED_ROWS", "library_of", "one_thread", "predict", "xgboost_sing
 # some runs: batches from that largest size measured keep the library's default.
 THREADED_ROWS: dict[str, int] = {"lightgbm": 32768, "xgboost": 32768, "catboost": 32768}
 
-_LIBRARY_TYPES = {  # library -> (module, names of its model classes)
-    "lightgbm": ("lightgbm", ("Booster", "LGBMModel")),
-    "xgboost": ("xgboost", ("Booster", "XGBModel")),
-    "catboost": ("catboost", ("CatBoost",)),
-}
-_library_by_type: dict[type, str | None] = {}
-
-
-def library_of(model: Any) -> str | None:
-    """``"lightgbm"``, ``"xgboost"`` or ``"catboost"`` for a model of that library, else None.
-
-    Reads only libraries already imported: a model of a library that is not loaded cannot exist.
-    """
-    kind = type(model)
-    if kind in _library_by_type:
-        return _library_by_type[kind]
-    found = None
-    for name, (module_name, class_names) in _LIBRARY_TYPES.items():
-        module = sys.modules.get(module_name)
-        if module is not None and isinstance(model, tuple(getattr(module, c) for c in class_names)):
-            found = name
-            break
-    _library_by_type[kind] = found
-    return found
-
 
 def one_thread(library: str, rows: int) -> bool:
     """Whether a batch of ``rows`` rows of ``library`` runs on one thread."""
     return rows < THREADED_ROWS[library]
-
-
-def predict(model: Any, method: str, matrix: Any) -> Any:
-    """``model.<method>(matrix)``, on one thread when ``matrix`` is a small batch for the model's library.
-
-    Models of other libraries (scikit-learn, a user's own class) are called as they are.
-    """
-    library = library_of(model)
-    if library is None or not one_thread(library, len(matrix)):
-        return getattr(model, method)(matrix)
-    if library == "lightgbm":
-        return getattr(model, method)(matrix, num_threads=1)
-    if library == "catboost":
-        return getattr(model, method)(matrix, thread_count=1)
-    return getattr(xgboost_single_thread(model), method)(matrix)
 
 
 _SELF = object()  # the model already predicts on one thread: it is its own copy

@@ -16,27 +16,14 @@ cannot or should not hold:
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, TypeVar
+
+from mls_async._artifacts import ModelArtifacts
 
 __all__ = ["ModelArtifacts", "RUNTIME_CACHE_PREFIX", "runtime_cache", "without_runtime_caches"]
 
 RUNTIME_CACHE_PREFIX = "_cache"
 T = TypeVar("T")
-
-
-@runtime_checkable
-class ModelArtifacts(Protocol):
-    """A model that the registry can save: it names itself and keeps its own files."""
-
-    model_name: str
-    model_version: str
-
-    def write_artifacts(self, directory: Path) -> None:
-        """Write the files the model needs after a load into ``directory`` (before it is pickled)."""
-
-    def after_load(self, directory: Path) -> None:
-        """Restore what :meth:`write_artifacts` wrote, once unpickled from ``directory``."""
 
 
 def runtime_cache(model: object, name: str, build: Callable[[], T]) -> T:

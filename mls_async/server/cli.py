@@ -121,8 +121,8 @@ def _exports(base_url: str, generated_account: dict[str, str] | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from mls_async.server.app import ServerConfig, create_app
-    from mls_async.server.state import random_password
+    from mls_async.server.app import create_app
+    from mls_async.server.config import ServerConfig, random_password
 
     parser = build_parser()
     args = parser.parse_args(argv)

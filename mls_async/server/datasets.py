@@ -21,7 +21,7 @@ from mls_async.server.scratch import scratch_file, sweep
 from mls_async.server.storage import Conflict, SQLiteStorage
 
 if TYPE_CHECKING:
-    from mls_async.server.state import Page
+    from mls_async.server.paging import Page
 
 __all__ = ["DatasetStore", "read_table", "LABEL_COLUMN", "KEY_COLUMNS"]
 

@@ -1,6 +1,6 @@
-"""The in-process profile reader that the server hands to models as ``pf_client``.
-
-It is a :class:`mls_async._profiles.ProfileReader`, as the profile API client is.
+"""Feature (profile) data: the store the profile API reads and writes, the latency injected
+into every read, and the in-process reader the server hands to models as ``pf_client``
+(a :class:`mls_async._profiles.ProfileReader`, as the profile API client is).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from mls_async._profiles import ProfileReader
 from mls_async.server.storage import SQLiteStorage
 
 if TYPE_CHECKING:
-    from mls_async.server.state import ServerConfig
+    from mls_async.server.config import ServerConfig
+
+__all__ = ["FeatureDelay", "LocalProfileClient", "ProfileStore"]
 
 
 class FeatureDelay:
@@ -35,9 +37,6 @@ class FeatureDelay:
         if config.feature_tail and self._random.random() < config.feature_tail:
             return config.feature_tail_latency
         return config.feature_latency
-
-__all__ = ["FeatureDelay", "LocalProfileClient"]
-
 
 class LocalProfileClient(ProfileReader):
     """Reads profiles straight from storage, with the same injected latency as the HTTP API."""
@@ -67,3 +66,27 @@ class LocalProfileClient(ProfileReader):
             return await self._get("users", profile_id, id, keys)
         except DoesNotExist:
             return await self._get("items", profile_id, id, keys)
+
+
+class ProfileStore:
+    """Profile values by (kind, profile id, target id), each read after the injected latency."""
+
+    def __init__(self, storage: SQLiteStorage, latency: Callable[[], float]) -> None:
+        self._storage = storage
+        self._latency = latency
+
+    async def delay(self) -> None:
+        """Wait as a feature read of the real platform would (one draw of the injected latency)."""
+        latency = self._latency()
+        if latency:
+            await anyio.sleep(latency)
+
+    def get(self, kind: str, profile_id: str, target_id: str) -> dict[str, Any] | None:
+        return self._storage.get_profiles(kind, profile_id, [target_id]).get(target_id)
+
+    def get_many(self, kind: str, profile_id: str, target_ids: list[str]) -> dict[str, dict[str, Any]]:
+        return self._storage.get_profiles(kind, profile_id, target_ids)
+
+    def merge(self, kind: str, profile_id: str, rows: dict[str, dict[str, Any]]) -> int:
+        """Merge ``{target_id: {feature: value}}`` into what is stored; the count of targets written."""
+        return self._storage.merge_profiles(kind, profile_id, rows)

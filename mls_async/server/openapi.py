@@ -2,8 +2,7 @@
 
 FastAPI documents a 422 for invalid input; the MLS protocol answers 400 with its
 ``{code, error, results}`` envelope. Every operation here documents the errors it can
-answer with that envelope, and the profile reads (plain Starlette endpoints, for speed)
-are added by hand.
+answer with that envelope.
 """
 
 from __future__ import annotations
@@ -15,11 +14,12 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.routing import Route
 
-from mls_async._protocol import APIKEY_HEADER, PROFILES_PATH
+from mls_async._protocol import APIKEY_HEADER
 from mls_async._schemas import NAME_PATTERN
-from mls_async.server.state import MAX_NAME
+from mls_async.server.middleware.shortcuts import shortcut_routes
+from mls_async.server.names import MAX_NAME
 
-__all__ = ["allowed_methods", "install_openapi"]
+__all__ = ["allowed_methods", "envelope_response", "install_openapi", "path_parameter"]
 
 ENVELOPE = {
     "type": "object",
@@ -39,24 +39,14 @@ ERRORS = {
 }
 
 
-def _envelope(description: str) -> dict[str, Any]:
+def envelope_response(description: str) -> dict[str, Any]:
+    """An OpenAPI response answered with the envelope."""
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}}
 
 
-def _profile_read(summary: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
-    query = [
-        {"name": "f", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
-         "style": "form", "explode": True, "description": "feature names to return (all when absent)"},
-        {"name": "mode", "in": "query", "required": False, "schema": {"type": "string"},
-         "description": "sent as test by the original SDK off the MMS runtime; accepted and ignored"},
-    ]
-    return {"get": {"tags": ["profiles"], "summary": summary, "parameters": parameters + query,
-                    "security": [{"HTTPBasic": []}, {"apikey": []}],
-                    "responses": {"200": _envelope("The profile's values")}}}
-
-
-def _path_parameter(name: str, **schema: Any) -> dict[str, Any]:
+def path_parameter(name: str, **schema: Any) -> dict[str, Any]:
+    """An OpenAPI path parameter, for routes that read their parameters themselves."""
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string", **schema}}
 
 
@@ -88,20 +78,13 @@ def install_openapi(app: FastAPI) -> None:
         components.setdefault("schemas", {})["Envelope"] = ENVELOPE
         components.setdefault("securitySchemes", {})["apikey"] = {"type": "apiKey", "in": "header",
                                                                   "name": APIKEY_HEADER}
-        base = [_path_parameter("client_id"), _path_parameter("profile_id")]
-        schema["paths"][PROFILES_PATH] = _profile_read(
-            "A profile's values for an id (as a user, else as an item)",
-            [*base, {"name": "id", "in": "query", "required": True, "schema": {"type": "string"}}])
-        schema["paths"][PROFILES_PATH + "/{kind}/{target_id}"] = _profile_read(
-            "One user's or item's values",
-            [*base, _path_parameter("kind", enum=["users", "items"]), _path_parameter("target_id")])
         for path, item in schema["paths"].items():
             for operation in item.values():
                 _document_checks(path, operation)
                 responses = operation.setdefault("responses", {})
                 responses.pop("422", None)
                 for status, description in ERRORS.items():
-                    responses.setdefault(status, _envelope(description))
+                    responses.setdefault(status, envelope_response(description))
         schemas = components["schemas"]
         for name in ("HTTPValidationError", "ValidationError"):
             schemas.pop(name, None)
@@ -114,7 +97,8 @@ def install_openapi(app: FastAPI) -> None:
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """Every method some route answers at ``path``: the ``Allow`` of a 405.
 
-    From the document and the plain routes (profile reads, docs). A path that is a route of
+    From the document, the plain routes (the docs) and the routes answered before routing,
+    whose GET answers HEAD too. A path that is a route of
     its own (``/api/v1/datasets/upload``) takes only that route's methods: the server never
     hands it to a route with a parameter in its place (``/api/v1/datasets/{dataset_id}``).
     """
@@ -125,6 +109,8 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
                  for template, item in app.openapi()["paths"].items()]
         table += [(route.path_regex, "{" not in route.path, set(route.methods or ()))
                   for route in app.router.routes if type(route) is Route]
+        table += [(route.path_regex, "{" not in (route.path or ""), {"HEAD"})
+                  for route, _ in shortcut_routes(app.router.routes) if "GET" in (route.methods or ())]
         app.state.allow_table = table
     matching = [(literal, methods) for pattern, literal, methods in table if pattern.match(path)]
     if any(literal for literal, _ in matching):

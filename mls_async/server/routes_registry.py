@@ -9,13 +9,11 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from mls_async._protocol import ARTIFACTS_PATH, CHECKSUM_HEADER
+from mls_async.server.auth import require_user
 from mls_async.server.errors import NotFound, envelope
+from mls_async.server.names import check_name
 from mls_async.server.routers import PrefixedRouter
-from mls_async.server.state import (
-    check_name,
-    get_state,
-    require_user,
-)
+from mls_async.server.state import get_state
 
 # -- model registry -----------------------------------------------------------------------
 registry = PrefixedRouter(prefix=ARTIFACTS_PATH, tags=["model registry"])

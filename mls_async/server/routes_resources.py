@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import Depends, HTTPException, Request
 from starlette.responses import Response
 
@@ -17,17 +16,13 @@ from mls_async._schemas import (
     DynamoDBRequest,
     UploadDatasetRequest,
 )
-from mls_async.server.errors import NotFound, envelope
+from mls_async.server.auth import require_user
+from mls_async.server.errors import envelope
+from mls_async.server.idempotency import idempotent, idempotent_async
+from mls_async.server.names import check_name
+from mls_async.server.paging import Page, paging
 from mls_async.server.routers import PrefixedRouter
-from mls_async.server.state import (
-    Page,
-    check_name,
-    get_state,
-    idempotent,
-    idempotent_async,
-    paging,
-    require_user,
-)
+from mls_async.server.state import get_state
 
 # -- components ---------------------------------------------------------------------------
 components = PrefixedRouter(prefix=COMPONENTS_PATH, tags=["components"])
@@ -44,50 +39,30 @@ async def list_components(
     window: Page = Depends(paging),
     user: str = Depends(require_user),
 ) -> Response:
-    state = get_state(request)
-    docs = state.storage.query("component", filters={"id": id, "name": name}, search=query)
-    if is_latest is not None:
-        docs = [d for d in docs if bool(d.get("is_latest")) == is_latest]
-    if info is not None:
-        docs = [d for d in docs if info in (str(d.get("info")), orjson.dumps(d.get("info")).decode())]
-    end = None if window.limit is None else window.offset + window.limit
-    return envelope(docs[window.offset:end])
+    return envelope(get_state(request).components.find(id=id, name=name, info=info, is_latest=is_latest,
+                                                       query=query, window=window))
 
 
 @components.post("")
 def create_component(request: Request, body: ComponentRequest, user: str = Depends(require_user)) -> Response:
-    state = get_state(request)
-
-    def produce() -> Response:
-        doc = state.storage.insert("component", {**body.model_dump(), "user": user}, name=body.name)
-        return envelope(doc)
-
-    return idempotent(request, user, produce)
+    service = get_state(request).components
+    return idempotent(request, user, lambda: envelope(service.create(body, user)))
 
 
 @components.get("/{component_id}")
 async def get_component(request: Request, component_id: int, user: str = Depends(require_user)) -> Response:
-    doc = get_state(request).storage.get("component", component_id)
-    if doc is None:
-        raise NotFound(f"no component with id {component_id}")
-    return envelope(doc)
+    return envelope(get_state(request).components.get(component_id))
 
 
 @components.put("/{component_id}")
 def update_component(request: Request, component_id: int, body: ComponentRequest,
                      user: str = Depends(require_user)) -> Response:
-    updated = get_state(request).storage.update(
-        "component", component_id, lambda current: {**current, **body.model_dump()}, name=body.name
-    )
-    if updated is None:
-        raise NotFound(f"no component with id {component_id}")
-    return envelope(updated)
+    return envelope(get_state(request).components.update(component_id, body))
 
 
 @components.delete("/{component_id}")
 def delete_component(request: Request, component_id: int, user: str = Depends(require_user)) -> Response:
-    if not get_state(request).storage.delete("component", component_id):
-        raise NotFound(f"no component with id {component_id}")
+    get_state(request).components.delete(component_id)
     return envelope({"id": component_id})
 
 

@@ -77,11 +77,12 @@ async def test_a_with_options_copy_looks_profiles_up_with_its_own_timeout():
 
 
 def test_unknown_options_and_resources_are_refused_by_name():
+    """A misspelt option or resource fails by its name (a resource is a plain attribute, never a lookup)."""
     with pytest.raises(TypeError, match="nmae"):
         AsyncMLS("LOCAL", username=USER, password=PASSWORD, nmae="x")
     mls = AsyncMLS("LOCAL", username=USER, password=PASSWORD)
-    with pytest.raises(AttributeError, match="has no resource 'modles'"):
-        mls.modles  # noqa: B018
+    with pytest.raises(AttributeError, match="'modles'"):
+        mls.modles  # type: ignore[attr-defined]  # noqa: B018
     with pytest.raises(MLSConfigError, match="auth="):
         AsyncMLS("LOCAL", auth="digest")
 
@@ -105,3 +106,27 @@ async def test_one_login_serves_every_resource_of_the_account(async_transport, c
         await mls.components.create_component(name="token_component")
         assert [c.name for c in await mls.components.list_components(name="token_component")] == ["token_component"]
         assert await mls.models.list_manual_models() == []
+
+
+async def test_resource_options_reach_their_resources(async_transport, client_kwargs, tmp_path):
+    """``model_dir`` reaches the registry, the profile options reach the profile client, copies keep them."""
+    async with AsyncMLS(**client_kwargs, transport=async_transport, model_dir=tmp_path / "models",
+                        coalesce_window=None) as mls:
+        assert mls.registry.model_dir == tmp_path / "models"
+        assert mls.with_options(timeout=5.0).registry.model_dir == tmp_path / "models"
+        assert mls.with_options(timeout=5.0).registry is not mls.registry
+        await mls.profiles.put_user_profiles("window_profile", {"u1": {"age": 7}})
+        assert await mls.with_options(max_retries=0).profiles.get_user_profile(
+            "window_profile", "u1", ["age"]) == {"age": 7}
+
+
+def test_the_resources_are_listed_properties():
+    """Every resource is a typed property of the class itself: what ``dir``, help and type checkers see."""
+    import functools
+
+    properties = {name: value for name, value in vars(AsyncMLS).items()
+                  if isinstance(value, functools.cached_property)}
+    assert sorted(properties) == ["batch_predictions", "components", "datasets", "dynamodb", "graph",
+                                  "meta_tables", "models", "profiles", "registry"]
+    assert properties["models"].func.__annotations__["return"] == AsyncMLModelClient.__name__
+    assert not hasattr(AsyncMLS, "__getattr__")

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from mls_async.logic import ALLOWED_TOP_LEVEL, LogicError, LogicProcessor, validate_logic
 from mls_async.logic.processor import on_asyncio
-from mls_async.models import _threads
+from mls_async.models import libraries
 from mls_async.models._base import MLSModelError
 
 __all__ = ["PREDICT_FNS", "check_logic", "check_predict_fn", "logic_inputs", "model_output", "predict_rows",
@@ -106,23 +106,8 @@ async def run_logic(processor: LogicProcessor, logic: Any, data: dict[str, Any],
 
 def predict_rows(model: Any, model_lib: str | None, predict_fn: str, rows: list[Any],
                  columns: list[str] | None = None) -> Any:
-    """``predict_fn`` of ``model`` on ``rows``: one output per row (AutoGluon on a frame, PyTorch on a tensor)."""
-    if model_lib == "pytorch":
-        import torch
-
-        with torch.inference_mode():
-            return model(torch.tensor(rows, dtype=torch.float)).detach().numpy()
-    method = getattr(model, predict_fn, None)
-    if method is None:
-        raise MLSModelError(f"the model has no {predict_fn}(); pass a trained model or fit() first")
-    if model_lib == "autogluon":
-        import pandas as pd
-
-        output = method(pd.DataFrame(rows, columns=columns), as_pandas=False)
-        return output.to_numpy() if hasattr(output, "to_numpy") else output
-    import numpy as np
-
-    return _threads.predict(model, predict_fn, np.asarray(rows))  # the thread count for the batch's size
+    """``predict_fn`` of ``model`` on ``rows``: one output per row, as ``model_lib``'s object predicts on rows."""
+    return libraries.for_lib(model_lib).predict_rows(model, predict_fn, rows, columns)
 
 
 def single_output(output: Any) -> Any:
@@ -135,7 +120,7 @@ def single_output(output: Any) -> Any:
 def model_output(model: Any, index: int, predict_fn: str, row: Any, owner: str) -> Any:
     """The original's model step for ``model.models[index]``: None for ``predict_fn="none"``
     (PyTorch models always predict), else one row's output alone, errors named for ``owner``."""
-    if predict_fn == "none" and model.model_lib != "pytorch":
+    if predict_fn == "none" and not libraries.for_lib(model.model_lib).calls_model:
         return None
     try:
         rows = row if isinstance(row[0], list) else [row]

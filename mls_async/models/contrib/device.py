@@ -12,7 +12,7 @@ import hashlib
 import re
 from typing import Any
 
-from mls_async.models import _threads
+from mls_async.models import libraries
 from mls_async.models._base import MLSModelError
 from mls_async.models._wrappers import MLSCatBoostModel, MLSLightGBMModel
 from mls_async.models.contrib._rows import (
@@ -143,7 +143,7 @@ class LightGBMDeviceModel(_DeviceRows, MLSLightGBMModel):
         import numpy as np
 
         row = self._model_row(list(x)[2:])
-        y = _threads.predict(self.models[0], "predict", np.array([row]))[0].tolist()
+        y = libraries.predict(self.models[0], "predict", np.array([row]))[0].tolist()
         return {"items": self._rank(y, x[0], x[1])}
 
     def _rank(self, y: list[float], user_model_code: str, user_age: Any) -> list[dict[str, Any]]:
@@ -196,7 +196,7 @@ class _CatboostDevices(_DeviceRows, MLSCatBoostModel):
         except Exception as exc:
             raise MLSModelError(f"{owner}: preprocessing failed: {exc}") from exc
         try:
-            y = _threads.predict(self.models[0], "predict_proba", np.array([row]))
+            y = libraries.predict(self.models[0], "predict_proba", np.array([row]))
             if len(y) == 1:
                 y = y[0]
             return y.tolist() if hasattr(y, "tolist") else list(y)

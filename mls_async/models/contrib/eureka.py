@@ -19,6 +19,7 @@ from typing import Any
 
 import anyio
 
+from mls_async.logic._deadline import within_deadline
 from mls_async.models._base import MLSModelError
 from mls_async.models._generic import MLSGenericModel
 from mls_async.models._trainable_custom import MLSTrainableCustom
@@ -110,6 +111,12 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
         return model_output(self, 0, self.predict_fn, row, _OWNER)
 
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
+        """Predict for ``x``; ``deadline=`` (seconds) bounds the whole prediction, lookups included."""
+        deadline = kwargs.pop("deadline", None)
+        if deadline is not None:
+            # this method again, without the deadline, as a subclass calling it would run it
+            return await within_deadline(deadline, f"{self.model_name} prediction",
+                                         EurekaModel.predict_async(self, x, **kwargs))
         processor = processor_for(self, kwargs)
         data = logic_inputs(_OWNER, list(self.features or []), x, kwargs.get("keys"), self.data)
         row = await run_logic(processor, self.preprocess_logic, data, _OWNER, "preprocessing")

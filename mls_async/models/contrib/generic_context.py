@@ -9,7 +9,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from mls_async.logic import LogicProcessor
-from mls_async.models import _threads
+from mls_async.models import libraries
 from mls_async.models._base import MLSModelError
 from mls_async.models._generic import MLSGenericModel
 from mls_async.models.contrib._logic_steps import check_logic
@@ -108,7 +108,7 @@ class GenericContextModel(MLSGenericModel):
         import numpy as np
 
         try:
-            scores = _threads.predict(self.models[0], "predict", np.array([row], dtype=np.float32))
+            scores = libraries.predict(self.models[0], "predict", np.array([row], dtype=np.float32))
             return cast("float", scores.flatten().tolist()[0])
         except Exception as exc:
             raise MLSModelError(f"{_OWNER}: prediction failed: {type(exc).__name__}: {exc}") from exc

@@ -14,6 +14,7 @@ from typing import Any, cast
 import anyio.to_thread
 
 from mls_async.logic import LogicProcessor
+from mls_async.logic._deadline import within_deadline
 from mls_async.logic._node import Finish, PendingNode
 from mls_async.logic.processor import StartInto, on_asyncio
 from mls_async.models._base import MLSModelError
@@ -187,6 +188,16 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         return (await self._preprocess_and_predict(x, kwargs))[2]
 
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
+        """Predict for ``x``; ``pf_client=`` reads the features, ``deadline=`` (seconds) bounds the whole prediction.
+
+        Past the deadline the prediction fails with ``MLSTimeoutError`` naming the lookups
+        still pending; they are cancelled (their requests aborted).
+        """
+        deadline = kwargs.pop("deadline", None)
+        if deadline is not None:
+            # this method again, without the deadline, as a subclass calling it would run it
+            return await within_deadline(deadline, f"{self.model_name} prediction",
+                                         GenericLogicModel.predict_async(self, x, **kwargs))
         # The steps inline (no run_logic or _ml_predict coroutines): each object less is less
         # for the garbage collector to scan while thousands of predictions wait.
         processor = processor_for(self, kwargs)

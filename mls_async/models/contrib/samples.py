@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from mls_async.models import _threads
+from mls_async.models import libraries
 from mls_async.models._base import MLSModelError
 from mls_async.models._generic import MLSGenericModel, MLSRuleModel
 from mls_async.models._wrappers import MLSLightGBMModel, MLSPyTorchModel
@@ -20,7 +20,7 @@ def _sample_item(score: float) -> dict[str, Any]:
 def _first_score(model: Any, x: list[Any]) -> float:
     import numpy as np
 
-    return cast("float", _threads.predict(model, "predict", np.array([x])).flatten().tolist()[0])
+    return cast("float", libraries.predict(model, "predict", np.array([x])).flatten().tolist()[0])
 
 
 class SampleModel(MLSLightGBMModel):
