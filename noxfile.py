@@ -1,10 +1,10 @@
 """Sessions: tests on every supported Python, lint, typecheck, generated-code check, docs, benchmarks.
 
-    nox -s tests-3.11    # the whole suite, torch included (its CPU build, installed first)
-    nox -s tests-3.12 tests-3.13   # the suite without the slow tests, and without torch
-    nox -s lint typecheck unasync docs
-    nox -s benchmarks
-    nox -s parity        # against the original sktmls 2026.10.7 (installed with --no-deps)
+nox -s tests-3.11    # the whole suite, torch included (its CPU build, installed first)
+nox -s tests-3.12 tests-3.13   # the suite without the slow tests, and without torch
+nox -s lint typecheck unasync docs
+nox -s benchmarks
+nox -s parity        # against the original sktmls 2026.10.7 (installed with --no-deps)
 """
 
 from __future__ import annotations

@@ -69,8 +69,7 @@ def b1_b3(rows: int, root: Path) -> None:
     hand = min(by_hand(booster, source, root / f"hand-{i}.parquet") for i in range(2))
     ours = []
     for i in range(2):
-        result = run_batch(model, source, ParquetSink(str(root / f"ours-{i}")), key="user_id",
-                           partition_rows=100_000)
+        result = run_batch(model, source, ParquetSink(str(root / f"ours-{i}")), key="user_id", partition_rows=100_000)
         ours.append(result.seconds)
     expected = pd.read_parquet(root / "hand-0.parquet")
     got = _parts(root / "ours-0")
@@ -79,13 +78,18 @@ def b1_b3(rows: int, root: Path) -> None:
     print("| variant | wall | rows/s | vs by hand |")
     print("|---|---|---|---|")
     print(f"| pandas + Booster.predict + to_parquet, by hand | {hand:.2f} s | {rows / hand:,.0f} | 1.00x |")
-    print(f"| mls_async.batch, in process (100,000-row partitions) | {min(ours):.2f} s | {rows / min(ours):,.0f} | "
-          f"{min(ours) / hand:.2f}x the time |")
-    result = run_batch(model, source, ParquetSink(str(root / "dask")), key="user_id", partition_rows=100_000,
-                       scheduler="local")
+    print(
+        f"| mls_async.batch, in process (100,000-row partitions) | {min(ours):.2f} s | {rows / min(ours):,.0f} | "
+        f"{min(ours) / hand:.2f}x the time |"
+    )
+    result = run_batch(
+        model, source, ParquetSink(str(root / "dask")), key="user_id", partition_rows=100_000, scheduler="local"
+    )
     same = _parts(root / "dask").equals(got)
-    print(f"\nB3: the same job on a 2-worker Dask LocalCluster (cluster start included): {result.seconds:.2f} s; "
-          f"output identical to the in-process output: {same}")
+    print(
+        f"\nB3: the same job on a 2-worker Dask LocalCluster (cluster start included): {result.seconds:.2f} s; "
+        f"output identical to the in-process output: {same}"
+    )
 
 
 def b2(rows: int, root: Path, latency_ms: float) -> None:
@@ -98,28 +102,75 @@ def b2(rows: int, root: Path, latency_ms: float) -> None:
     groups = {"g1": ["a"], "g2": ["b"], "g3": ["c"]}
     source = root / "logic.parquet"
     pd.DataFrame({"user_id": users, "f4": np.linspace(0, 1, rows)}).to_parquet(source, index=False)
-    common = ["--user", f"{USER}:{PASSWORD}", "--apikey", f"{CLIENT_ID}:{APIKEY}",
-              "--feature-latency-ms", str(latency_ms)]
+    common = [
+        "--user",
+        f"{USER}:{PASSWORD}",
+        "--apikey",
+        f"{CLIENT_ID}:{APIKEY}",
+        "--feature-latency-ms",
+        str(latency_ms),
+    ]
     with ServerProcess(root / "server", *common) as server:
         with httpx.Client(base_url=server.url, auth=(USER, PASSWORD), timeout=120) as http:
             for group, keys in groups.items():
                 body = {u: {k: float(i % 7) for k in keys} for i, u in enumerate(users)}
                 http.put(f"/v1/{CLIENT_ID}/profiles/{group}/users", json=body).raise_for_status()
         model = GenericLogicModel(
-            "bench_batch_logic_model", "v1", ["user_id", "f4"], predict_fn="none",
+            "bench_batch_logic_model",
+            "v1",
+            ["user_id", "f4"],
+            predict_fn="none",
             preprocess_logic={"merge": [{"var": "f4"}]},
-            postprocess_logic={"list": [{"dict": ["id", {"var": "user_id"}, "name", "n", "type", "t", "props", {
-                "dict": ["total", {"+": [{"get": [{"pf": ["user", g, {"var": "user_id"}, keys]}, 0]}
-                                         for g, keys in groups.items()]}]}]}]})
-        profile_kwargs = {"env": "LOCAL", "runtime_env": "LOCAL", "client_id": CLIENT_ID, "apikey": APIKEY,
-                          "base_url": server.url}
-        result = run_batch(model, source, ParquetSink(str(root / "logic-out")), key="user_id",
-                           partition_rows=50_000, concurrency=10_000, profile_client_kwargs=profile_kwargs)
+            postprocess_logic={
+                "list": [
+                    {
+                        "dict": [
+                            "id",
+                            {"var": "user_id"},
+                            "name",
+                            "n",
+                            "type",
+                            "t",
+                            "props",
+                            {
+                                "dict": [
+                                    "total",
+                                    {
+                                        "+": [
+                                            {"get": [{"pf": ["user", g, {"var": "user_id"}, keys]}, 0]}
+                                            for g, keys in groups.items()
+                                        ]
+                                    },
+                                ]
+                            },
+                        ]
+                    }
+                ]
+            },
+        )
+        profile_kwargs = {
+            "env": "LOCAL",
+            "runtime_env": "LOCAL",
+            "client_id": CLIENT_ID,
+            "apikey": APIKEY,
+            "base_url": server.url,
+        }
+        result = run_batch(
+            model,
+            source,
+            ParquetSink(str(root / "logic-out")),
+            key="user_id",
+            partition_rows=50_000,
+            concurrency=10_000,
+            profile_client_kwargs=profile_kwargs,
+        )
         scored = _parts(root / "logic-out")
         assert len(scored) == rows and scored["user_id"].is_unique
-    print(f"\nB2: {rows:,} rows, GenericLogicModel with 3 profile lookups each at {latency_ms:.0f} ms "
-          f"(server in its own process, batch route announced): {result.seconds:.2f} s, "
-          f"{result.rows_per_second:,.0f} rows/s")
+    print(
+        f"\nB2: {rows:,} rows, GenericLogicModel with 3 profile lookups each at {latency_ms:.0f} ms "
+        f"(server in its own process, batch route announced): {result.seconds:.2f} s, "
+        f"{result.rows_per_second:,.0f} rows/s"
+    )
 
 
 def main() -> None:

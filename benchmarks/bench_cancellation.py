@@ -72,8 +72,15 @@ def one_run(url: str, users: list[str], timeouts: int, after: int, sent: list[in
     from mls_async import AsyncMLSProfileAPIClient
     from mls_async.models.contrib import GenericLogicModel
 
-    model = GenericLogicModel(model_name="bench_model", model_version="v1", features=["user_id"], model=Scores(),
-                              preprocess_logic=PREPROCESS, postprocess_logic=POSTPROCESS, predict_fn="predict")
+    model = GenericLogicModel(
+        model_name="bench_model",
+        model_version="v1",
+        features=["user_id"],
+        model=Scores(),
+        preprocess_logic=PREPROCESS,
+        postprocess_logic=POSTPROCESS,
+        predict_fn="predict",
+    )
 
     async def run() -> tuple[float, float, int, int]:
         async with AsyncMLSProfileAPIClient("LOCAL", "LOCAL", CLIENT_ID, APIKEY, base_url=url) as idle:
@@ -83,8 +90,10 @@ def one_run(url: str, users: list[str], timeouts: int, after: int, sent: list[in
             await model.predict_async([users[0]], pf_client=client)
             before = asyncio.all_tasks()
             sent[0] = 0
-            outcomes = await asyncio.gather(*(asyncio.wait_for(model.predict_async([u], pf_client=client), 0.005)
-                                              for u in users[:timeouts]), return_exceptions=True)
+            outcomes = await asyncio.gather(
+                *(asyncio.wait_for(model.predict_async([u], pf_client=client), 0.005) for u in users[:timeouts]),
+                return_exceptions=True,
+            )
             assert all(isinstance(outcome, TimeoutError) for outcome in outcomes), "a prediction answered in 5 ms"
             theirs = asyncio.all_tasks() - before - {asyncio.current_task()}  # what the timed-out ones left
             following = asyncio.ensure_future(_predictions(model, client, users[-after:]))
@@ -104,23 +113,39 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"server in its own process without a batch route, feature latency {args.latency_ms:.0f} ms")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"server in its own process without a batch route, feature latency {args.latency_ms:.0f} ms"
+    )
     users = [f"u{i}" for i in range(args.timeouts + args.after)]
     sent = _sent_counter()
-    with tempfile.TemporaryDirectory() as data_dir, \
-            ServerProcess(Path(data_dir), "--user", f"{USER}:{PASSWORD}", "--apikey", f"{CLIENT_ID}:{APIKEY}",
-                          "--feature-latency-ms", str(args.latency_ms), "--no-profile-batch") as server:
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        ServerProcess(
+            Path(data_dir),
+            "--user",
+            f"{USER}:{PASSWORD}",
+            "--apikey",
+            f"{CLIENT_ID}:{APIKEY}",
+            "--feature-latency-ms",
+            str(args.latency_ms),
+            "--no-profile-batch",
+        ) as server,
+    ):
         load_profiles(server.url, users)
         runs = [one_run(server.url, users, args.timeouts, args.after, sent) for _ in range(args.repeats)]
     idle_s = statistics.median(r[0] for r in runs)
     after_s = statistics.median(r[1] for r in runs)
     still_sent = statistics.median(r[2] for r in runs)
     alive = max(r[3] for r in runs)
-    print(f"{args.timeouts} predictions timed out at 5 ms: {still_sent:.0f} of their {3 * args.timeouts} lookups "
-          f"were sent; {alive} of their tasks alive 100 ms later")
-    print(f"{args.after} predictions on an idle client: {idle_s * 1000:.0f} ms; right after the timeouts: "
-          f"{after_s * 1000:.0f} ms; ratio {after_s / idle_s:.2f}x (target <= 1.5x)")
+    print(
+        f"{args.timeouts} predictions timed out at 5 ms: {still_sent:.0f} of their {3 * args.timeouts} lookups "
+        f"were sent; {alive} of their tasks alive 100 ms later"
+    )
+    print(
+        f"{args.after} predictions on an idle client: {idle_s * 1000:.0f} ms; right after the timeouts: "
+        f"{after_s * 1000:.0f} ms; ratio {after_s / idle_s:.2f}x (target <= 1.5x)"
+    )
 
 
 if __name__ == "__main__":

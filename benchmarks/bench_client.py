@@ -23,16 +23,20 @@ import orjson
 
 def import_seconds(module: str, repeats: int = 5) -> float:
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-            for _ in range(repeats)]
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(repeats)
+    ]
     return statistics.median(runs)
 
 
 async def per_call(url: str, auth: tuple[str, str], calls: int) -> tuple[float, float]:
     from mls_async.components import AsyncComponentClient
 
-    async with AsyncComponentClient(env="LOCAL", username=auth[0], password=auth[1], base_url=url) as sdk, \
-            httpx.AsyncClient(base_url=url, auth=httpx.BasicAuth(*auth)) as raw:
+    async with (
+        AsyncComponentClient(env="LOCAL", username=auth[0], password=auth[1], base_url=url) as sdk,
+        httpx.AsyncClient(base_url=url, auth=httpx.BasicAuth(*auth)) as raw,
+    ):
         component = await sdk.create_component(name="bench_component", info={"a": 1})
         path = f"/api/v1/components/{component.id}"
 
@@ -65,12 +69,15 @@ def main() -> None:
     from mls_async.demo import LocalServer
 
     mls, httpx_alone = import_seconds("mls_async"), import_seconds("httpx")
-    print(f"import mls_async: {mls * 1000:.0f} ms = {mls / httpx_alone:.2f}x `import httpx` "
-          f"({httpx_alone * 1000:.0f} ms)")
+    print(
+        f"import mls_async: {mls * 1000:.0f} ms = {mls / httpx_alone:.2f}x `import httpx` ({httpx_alone * 1000:.0f} ms)"
+    )
     with tempfile.TemporaryDirectory() as data, LocalServer(Path(data), "bench", "bench-pass") as server:
         sdk, raw = asyncio.run(per_call(server.url, ("bench", "bench-pass"), args.calls))
-    print(f"per call (median of {args.calls}, loopback): AsyncMLSClient {sdk * 1e6:.0f} us, "
-          f"raw httpx {raw * 1e6:.0f} us -> ratio {sdk / raw:.3f} (overhead {(sdk - raw) * 1e6:+.0f} us)")
+    print(
+        f"per call (median of {args.calls}, loopback): AsyncMLSClient {sdk * 1e6:.0f} us, "
+        f"raw httpx {raw * 1e6:.0f} us -> ratio {sdk / raw:.3f} (overhead {(sdk - raw) * 1e6:+.0f} us)"
+    )
 
 
 if __name__ == "__main__":

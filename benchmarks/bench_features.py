@@ -48,10 +48,15 @@ from benchmarks.server_process import ServerProcess
 USER, PASSWORD = "bench", "bench-pass"
 CLIENT_ID, APIKEY = "bench-client", "bench-key"
 GROUPS = {"g1": ["f0", "f1"], "g2": ["f2"], "g3": ["f3"]}
-PREPROCESS = {"merge": [{"pf": ["user", group, {"var": "user_id"}, keys]} for group, keys in GROUPS.items()]
-              + [{"var": "f4"}, {"var": "f5"}]}
-POSTPROCESS = {"list": [{"dict": ["id", {"var": "user_id"}, "name", "n", "type", "t", "props",
-                                  {"dict": ["score", {"var": "y.1"}]}]}]}
+PREPROCESS = {
+    "merge": [{"pf": ["user", group, {"var": "user_id"}, keys]} for group, keys in GROUPS.items()]
+    + [{"var": "f4"}, {"var": "f5"}]
+}
+POSTPROCESS = {
+    "list": [
+        {"dict": ["id", {"var": "user_id"}, "name", "n", "type", "t", "props", {"dict": ["score", {"var": "y.1"}]}]}
+    ]
+}
 
 
 def train() -> Any:
@@ -79,11 +84,16 @@ def original_predictions(url: str, clf: Any, inputs: list[list[Any]], threads: i
     from sktmls.models.contrib import GenericLogicModel
 
     sktmls.config.CONFIG["LOCAL"]["MLS_PROFILE_API_URL"]["local"] = url
-    client = MLSProfileAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL, client_id=CLIENT_ID,
-                                 apikey=APIKEY)
-    model = GenericLogicModel(model_name="bench_model", model_version="v1", features=["user_id", "f4", "f5"],
-                              model=clf, preprocess_logic=PREPROCESS, postprocess_logic=POSTPROCESS,
-                              predict_fn="predict_proba")
+    client = MLSProfileAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL, client_id=CLIENT_ID, apikey=APIKEY)
+    model = GenericLogicModel(
+        model_name="bench_model",
+        model_version="v1",
+        features=["user_id", "f4", "f5"],
+        model=clf,
+        preprocess_logic=PREPROCESS,
+        postprocess_logic=POSTPROCESS,
+        predict_fn="predict_proba",
+    )
 
     async def run() -> tuple[list, float]:
         if threads is not None:
@@ -127,9 +137,15 @@ def _our_run(url: str, clf: Any, inputs: list[list[Any]]) -> tuple[list, float]:
     from mls_async import AsyncMLSProfileAPIClient
     from mls_async.models.contrib import GenericLogicModel
 
-    model = GenericLogicModel(model_name="bench_model", model_version="v1", features=["user_id", "f4", "f5"],
-                              model=clf, preprocess_logic=PREPROCESS, postprocess_logic=POSTPROCESS,
-                              predict_fn="predict_proba")
+    model = GenericLogicModel(
+        model_name="bench_model",
+        model_version="v1",
+        features=["user_id", "f4", "f5"],
+        model=clf,
+        preprocess_logic=PREPROCESS,
+        postprocess_logic=POSTPROCESS,
+        predict_fn="predict_proba",
+    )
 
     async def run() -> tuple[list, float]:
         async with AsyncMLSProfileAPIClient("LOCAL", "LOCAL", CLIENT_ID, APIKEY, base_url=url) as client:
@@ -162,8 +178,10 @@ def p3(url: str, calls: int, repeats: int = 5) -> None:
             return time.perf_counter() - started, time.process_time() - cpu
 
         sync_wall, sync_cpu = medians([sequential() for _ in range(repeats)])
-    print(f"\nP3: {calls} sequential sync calls: {sync_wall:.2f} s, client CPU {sync_cpu / calls * 1e3:.2f} ms/call "
-          f"(medians of {repeats} runs, as below)")
+    print(
+        f"\nP3: {calls} sequential sync calls: {sync_wall:.2f} s, client CPU {sync_cpu / calls * 1e3:.2f} ms/call "
+        f"(medians of {repeats} runs, as below)"
+    )
 
     async def concurrent(transport: str) -> tuple[float, float]:
         async with AsyncMLModelClient(**kwargs, transport=transport) as client:
@@ -181,8 +199,10 @@ def p3(url: str, calls: int, repeats: int = 5) -> None:
             await asyncio.gather(*(client.get(f"/api/v1/models/{model_id}") for _ in range(calls)))
             return time.perf_counter() - started, time.process_time() - cpu
 
-    variants: list[tuple[str, Any]] = [("ours, aiohttp transport (default)", lambda: concurrent("aiohttp")),
-                                       ("ours, httpx transport", lambda: concurrent("httpx"))]
+    variants: list[tuple[str, Any]] = [
+        ("ours, aiohttp transport (default)", lambda: concurrent("aiohttp")),
+        ("ours, httpx transport", lambda: concurrent("httpx")),
+    ]
     try:
         import httpx2  # noqa: F401
 
@@ -203,20 +223,31 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--calls", type=int, default=1000)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"server in its own process, feature latency {args.latency_ms:.0f} ms")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"server in its own process, feature latency {args.latency_ms:.0f} ms"
+    )
     clf = train()
     users = [f"u{i}" for i in range(max(args.concurrent, args.big))]
     inputs = [[u, 0.1, -0.2] for u in users]
-    common = ["--user", f"{USER}:{PASSWORD}", "--apikey", f"{CLIENT_ID}:{APIKEY}",
-              "--feature-latency-ms", str(args.latency_ms)]
+    common = [
+        "--user",
+        f"{USER}:{PASSWORD}",
+        "--apikey",
+        f"{CLIENT_ID}:{APIKEY}",
+        "--feature-latency-ms",
+        str(args.latency_ms),
+    ]
     rows: list[tuple[str, float, int]] = []
-    with tempfile.TemporaryDirectory() as plain_dir, tempfile.TemporaryDirectory() as batch_dir, \
-            ServerProcess(Path(plain_dir), *common, "--no-profile-batch") as plain, \
-            ServerProcess(Path(batch_dir), *common) as batching:
+    with (
+        tempfile.TemporaryDirectory() as plain_dir,
+        tempfile.TemporaryDirectory() as batch_dir,
+        ServerProcess(Path(plain_dir), *common, "--no-profile-batch") as plain,
+        ServerProcess(Path(batch_dir), *common) as batching,
+    ):
         load_profiles(plain.url, users)
         load_profiles(batching.url, users)
-        few = inputs[:args.concurrent]
+        few = inputs[: args.concurrent]
         expected, default_s = original_in_own_process(plain.url, clf, few, None)
         rows.append(("sktmls 2026.10.7 predict_async, default executor", default_s, len(few)))
         got, threads_s = original_in_own_process(plain.url, clf, few, 64)
@@ -228,7 +259,7 @@ def main() -> None:
         got, batch_s = our_predictions(batching.url, clf, few)
         assert got == expected, "our predictions differ from the original's"
         rows.append(("ours, server announcing its batch route", batch_s, len(few)))
-        many = inputs[:args.big]
+        many = inputs[: args.big]
         got, big_s = our_predictions(batching.url, clf, many)
         assert [r["items"][0]["id"] for r in got] == [x[0] for x in many]
         del got  # not held through the next run (see our_predictions)
@@ -245,8 +276,10 @@ def main() -> None:
         print("| variant | predictions | wall | predictions/s | vs sktmls default |")
         print("|---|---|---|---|---|")
         for name, seconds, count in rows:
-            print(f"| {name} | {count} | {seconds:.2f} s | {count / seconds:,.0f} | "
-                  f"{(default_s / len(few)) / (seconds / count):.1f}x |")
+            print(
+                f"| {name} | {count} | {seconds:.2f} s | {count / seconds:,.0f} | "
+                f"{(default_s / len(few)) / (seconds / count):.1f}x |"
+            )
         print(f"ours without a batch route vs sktmls with 64 threads: {threads_s / plain_s:.1f}x faster")
         p3(plain.url, args.calls)
 

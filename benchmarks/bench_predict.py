@@ -70,23 +70,31 @@ async def library_paths(clf, rng) -> None:
     one_raw = timed(lambda: booster.predict(np.asarray([row])), 3000)
     one_sklearn = timed(lambda: clf.predict_proba([row]), 500)
     one_ours = await atimed(lambda: model.predict_async(row), 3000)
-    print(f"single row: predict_async {one_ours * 1e6:.0f} us vs Booster.predict {one_raw * 1e6:.0f} us "
-          f"-> ratio {one_ours / one_raw:.2f}; LGBMClassifier.predict_proba {one_sklearn * 1e6:.0f} us "
-          f"-> ratio {one_ours / one_sklearn:.2f}")
+    print(
+        f"single row: predict_async {one_ours * 1e6:.0f} us vs Booster.predict {one_raw * 1e6:.0f} us "
+        f"-> ratio {one_ours / one_raw:.2f}; LGBMClassifier.predict_proba {one_sklearn * 1e6:.0f} us "
+        f"-> ratio {one_ours / one_sklearn:.2f}"
+    )
     many_raw = timed(lambda: booster.predict(rows), 20)
     many_ours = await atimed(lambda: model.predict_async(rows_list), 20)
     many_numpy = await atimed(lambda: model.predict_async(rows), 20)
-    print(f"10k rows:   predict_async {many_ours * 1e3:.1f} ms (lists) / {many_numpy * 1e3:.1f} ms (ndarray) vs "
-          f"Booster.predict {many_raw * 1e3:.1f} ms -> ratio {many_ours / many_raw:.2f} / {many_numpy / many_raw:.2f}")
+    print(
+        f"10k rows:   predict_async {many_ours * 1e3:.1f} ms (lists) / {many_numpy * 1e3:.1f} ms (ndarray) vs "
+        f"Booster.predict {many_raw * 1e3:.1f} ms -> ratio {many_ours / many_raw:.2f} / {many_numpy / many_raw:.2f}"
+    )
 
-    print("inline vs worker thread by rows, inside a running loop (thread/inline > 1: the hop costs more than the"
-          " work it moves off the loop):")
+    print(
+        "inline vs worker thread by rows, inside a running loop (thread/inline > 1: the hop costs more than the"
+        " work it moves off the loop):"
+    )
     for size in (1, 8, 32, 64, 128, 512, 2048):
         matrix = rows[:size]
         inline = timed(partial(booster.predict, matrix), 300)
         threaded = await atimed(partial(anyio.to_thread.run_sync, booster.predict, matrix), 300)
-        print(f"  {size:5d} rows: inline {inline * 1e6:7.0f} us, thread {threaded * 1e6:7.0f} us "
-              f"-> thread/inline {threaded / inline:.2f}")
+        print(
+            f"  {size:5d} rows: inline {inline * 1e6:7.0f} us, thread {threaded * 1e6:7.0f} us "
+            f"-> thread/inline {threaded / inline:.2f}"
+        )
 
 
 def library_models(rng) -> dict[str, object]:
@@ -102,8 +110,11 @@ def library_models(rng) -> dict[str, object]:
         "lightgbm": lightgbm.LGBMClassifier(n_estimators=100, num_leaves=31, verbose=-1).fit(x, y),
         "xgboost": xgboost.XGBClassifier(n_estimators=100, max_depth=6).fit(x, y),
         "catboost": catboost.CatBoostClassifier(iterations=100, depth=6, verbose=0).fit(x, y),
-        "pytorch": torch.jit.script(torch.nn.Sequential(torch.nn.Linear(len(FEATURES), 32), torch.nn.ReLU(),
-                                                        torch.nn.Linear(32, 1), torch.nn.Sigmoid()).eval()),
+        "pytorch": torch.jit.script(
+            torch.nn.Sequential(
+                torch.nn.Linear(len(FEATURES), 32), torch.nn.ReLU(), torch.nn.Linear(32, 1), torch.nn.Sigmoid()
+            ).eval()
+        ),
     }
 
 
@@ -121,8 +132,10 @@ def raw_calls(name: str, model) -> tuple[Callable[[np.ndarray], object], Callabl
         single.set_param({"nthread": 1})
         return single.inplace_predict, booster.inplace_predict
     if name == "catboost":
-        return (partial(model.predict, prediction_type="Probability", thread_count=1),
-                partial(model.predict, prediction_type="Probability"))
+        return (
+            partial(model.predict, prediction_type="Probability", thread_count=1),
+            partial(model.predict, prediction_type="Probability"),
+        )
     import torch
 
     def torch_raw(matrix: np.ndarray) -> object:
@@ -152,8 +165,12 @@ def wrapper_of(name: str, model):
     """Our wrapper around ``model`` of library ``name``."""
     from mls_async.models import MLSCatBoostModel, MLSLightGBMModel, MLSPyTorchModel, MLSXGBoostModel
 
-    classes = {"lightgbm": MLSLightGBMModel, "xgboost": MLSXGBoostModel, "catboost": MLSCatBoostModel,
-               "pytorch": MLSPyTorchModel}
+    classes = {
+        "lightgbm": MLSLightGBMModel,
+        "xgboost": MLSXGBoostModel,
+        "catboost": MLSCatBoostModel,
+        "pytorch": MLSPyTorchModel,
+    }
     return classes[name](model, "bench_model", "v1", FEATURES)
 
 
@@ -171,12 +188,13 @@ async def wrapper_batches(rng) -> None:
         raw_s = timed(partial(raw, rows), 20)
         scores_s = await atimed(partial(model.predict_scores_async, rows), 20)
         items_s = await atimed(partial(model.predict_async, rows), 20)
-        print(f"| {name} | {raw_s * 1e3:.2f} ms | {scores_s * 1e3:.2f} ms | {scores_s / raw_s:.2f} | "
-              f"{items_s * 1e3:.2f} ms | {items_s / raw_s:.2f} |")
+        print(
+            f"| {name} | {raw_s * 1e3:.2f} ms | {scores_s * 1e3:.2f} ms | {scores_s / raw_s:.2f} | "
+            f"{items_s * 1e3:.2f} ms | {items_s / raw_s:.2f} |"
+        )
 
 
-async def steady_cpu(call: Callable[[], Awaitable[object]], seconds: float,
-                     rate: float = 50.0) -> tuple[float, float]:
+async def steady_cpu(call: Callable[[], Awaitable[object]], seconds: float, rate: float = 50.0) -> tuple[float, float]:
     """CPU seconds per call and median wall seconds of a call, at ``rate`` calls a second.
 
     The CPU is the whole process's (``time.process_time``): threads a library leaves spinning
@@ -207,10 +225,14 @@ async def steady_rate(rng, seconds: float) -> None:
     row = rng.normal(size=len(FEATURES)).tolist()  # what a service passes: one row of values
     matrix = np.asarray([row])
     idle, _ = await steady_cpu(nothing, seconds)
-    print(f"CPU per call at a steady 50 calls/s, {seconds:g} s each, single row (process CPU incl. threads spinning "
-          f"between calls; the loop alone costs {idle * 1e3:.3f} ms a tick, 'net' is without it):")
-    print("| library | wrapper predict_async | raw, one thread | raw, default threads | wrapper / raw one thread "
-          "(net) | default / one thread (net) | wall: wrapper, raw one, raw default |")
+    print(
+        f"CPU per call at a steady 50 calls/s, {seconds:g} s each, single row (process CPU incl. threads spinning "
+        f"between calls; the loop alone costs {idle * 1e3:.3f} ms a tick, 'net' is without it):"
+    )
+    print(
+        "| library | wrapper predict_async | raw, one thread | raw, default threads | wrapper / raw one thread "
+        "(net) | default / one thread (net) | wall: wrapper, raw one, raw default |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, model in library_models(rng).items():
         wrapper = wrapper_of(name, model)
@@ -219,17 +241,21 @@ async def steady_rate(rng, seconds: float) -> None:
         with torch_threads(name, 1):
             raw_one, one_wall = await steady_cpu(partial(call_sync, one, matrix), seconds)
         raw_default, default_wall = await steady_cpu(partial(call_sync, default, matrix), seconds)
-        print(f"| {name} | {ours * 1e3:.3f} ms | {raw_one * 1e3:.3f} ms | {raw_default * 1e3:.3f} ms | "
-              f"{ours / raw_one:.2f} ({(ours - idle) / (raw_one - idle):.2f}) | "
-              f"{raw_default / raw_one:.1f} ({(raw_default - idle) / (raw_one - idle):.1f}) | "
-              f"{ours_wall * 1e3:.3f} / {one_wall * 1e3:.3f} / {default_wall * 1e3:.3f} ms |")
+        print(
+            f"| {name} | {ours * 1e3:.3f} ms | {raw_one * 1e3:.3f} ms | {raw_default * 1e3:.3f} ms | "
+            f"{ours / raw_one:.2f} ({(ours - idle) / (raw_one - idle):.2f}) | "
+            f"{raw_default / raw_one:.1f} ({(raw_default - idle) / (raw_one - idle):.1f}) | "
+            f"{ours_wall * 1e3:.3f} / {one_wall * 1e3:.3f} / {default_wall * 1e3:.3f} ms |"
+        )
         if name == "pytorch":  # a small batch wakes torch's intra-op pool, which the wrapper leaves as it is
             batch = rng.normal(size=(16, len(FEATURES)))
             batch_default, _ = await steady_cpu(partial(wrapper.predict_async, batch), seconds)
             with torch_threads(name, 1):
                 batch_one, _ = await steady_cpu(partial(wrapper.predict_async, batch), seconds)
-            print(f"| pytorch, 16 rows | {batch_default * 1e3:.3f} ms on torch's default threads, "
-                  f"{batch_one * 1e3:.3f} ms after torch.set_num_threads(1) | | | | | |")
+            print(
+                f"| pytorch, 16 rows | {batch_default * 1e3:.3f} ms on torch's default threads, "
+                f"{batch_one * 1e3:.3f} ms after torch.set_num_threads(1) | | | | | |"
+            )
 
 
 THREAD_SIZES = (64, 256, 1024, 2048, 4096, 8192, 16384, 32768)
@@ -263,8 +289,10 @@ def threads_by_size(rng, seconds: float) -> None:
     from mls_async.models._threads import THREADED_ROWS
 
     rows = rng.normal(size=(max(THREAD_SIZES), len(FEATURES)))
-    print(f"threads by batch size ({THREAD_ROUNDS} rounds a size, {seconds:g} s each; fastest call of each block, "
-          "process CPU per call; medians over the rounds):")
+    print(
+        f"threads by batch size ({THREAD_ROUNDS} rounds a size, {seconds:g} s each; fastest call of each block, "
+        "process CPU per call; medians over the rounds):"
+    )
     print("| library | rows | one thread | default threads | default / one | CPU default / one | rounds paying |")
     print("|---|---|---|---|---|---|---|")
     for name, model in library_models(rng).items():
@@ -281,20 +309,28 @@ def threads_by_size(rng, seconds: float) -> None:
             paid = sum(wall <= 0.8 and cpu <= 1.5 for *_, wall, cpu in rounds)
             paying.append(2 * paid > THREAD_ROUNDS)
             medians = [statistics.median(column) for column in zip(*rounds)]
-            print(f"| {name} | {size} | {medians[0] * 1e3:.3f} ms | {medians[1] * 1e3:.3f} ms | {medians[2]:.2f} | "
-                  f"{medians[3]:.1f} | {paid}/{THREAD_ROUNDS} |")
+            print(
+                f"| {name} | {size} | {medians[0] * 1e3:.3f} ms | {medians[1] * 1e3:.3f} ms | {medians[2]:.2f} | "
+                f"{medians[3]:.1f} | {paid}/{THREAD_ROUNDS} |"
+            )
         pairs = zip(THREAD_SIZES, paying, [*paying[1:], paying[-1]])
         from_size = next((size for size, pays, next_pays in pairs if pays and next_pays), None)
-        print(f"  {name}: default threads pay from {from_size or 'no size measured'} rows "
-              f"(THREADED_ROWS: {THREADED_ROWS[name]})")
+        print(
+            f"  {name}: default threads pay from {from_size or 'no size measured'} rows "
+            f"(THREADED_ROWS: {THREADED_ROWS[name]})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["paths", "batches", "steady", "threads"],
-                        help="run only that part (1 and 3, 2, 4 or 5 above)")
-    parser.add_argument("--seconds", type=float, default=3.0,
-                        help="seconds per steady-rate row, and per batch size up to 1 (default 3)")
+    parser.add_argument(
+        "--only",
+        choices=["paths", "batches", "steady", "threads"],
+        help="run only that part (1 and 3, 2, 4 or 5 above)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=3.0, help="seconds per steady-rate row, and per batch size up to 1 (default 3)"
+    )
     args = parser.parse_args()
     if args.only in (None, "paths"):
         clf, rng = train()

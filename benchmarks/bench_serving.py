@@ -67,6 +67,7 @@ async def _load(url: str, bodies: list[dict], concurrency: int, auth: Any) -> tu
     latencies: list[float] = []
     positions = iter(range(len(bodies)))
     async with aiohttp.ClientSession(auth=auth, connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+
         async def worker() -> None:
             for position in positions:
                 started = time.perf_counter()
@@ -95,9 +96,24 @@ def serve_ours(root: Path, booster_file: Path, workers: int) -> tuple[subprocess
     from mls_async.models import MLModelClient, MLSLightGBMModel
 
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "mls_async.server", "--port", str(port), "--data-dir",
-                                str(root / f"ours-{workers}"), "--user", f"{USER}:{PASSWORD}", "--workers",
-                                str(workers), "--log-level", "warning"], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mls_async.server",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(root / f"ours-{workers}"),
+            "--user",
+            f"{USER}:{PASSWORD}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     _wait(f"{base}/health", process, "our server")
     kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": base}
@@ -109,15 +125,46 @@ def serve_ours(root: Path, booster_file: Path, workers: int) -> tuple[subprocess
 
 def serve_mlflow(root: Path, booster_file: Path, workers: int, python: str) -> tuple[subprocess.Popen, str]:
     model_dir = root / f"mlflow-model-{workers}"
-    subprocess.run([python, "-c", "import sys, lightgbm, mlflow.lightgbm; "
-                    "mlflow.lightgbm.save_model(lightgbm.Booster(model_file=sys.argv[1]), sys.argv[2])",
-                    str(booster_file), str(model_dir)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            python,
+            "-c",
+            "import sys, lightgbm, mlflow.lightgbm; "
+            "mlflow.lightgbm.save_model(lightgbm.Booster(model_file=sys.argv[1]), sys.argv[2])",
+            str(booster_file),
+            str(model_dir),
+        ],
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
-    environment = {**os.environ, "MLFLOW_TRACKING_URI": f"file://{root / 'mlruns'}",
-                   "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # its uvicorn
-    process = subprocess.Popen([python, "-m", "mlflow", "models", "serve", "-m", str(model_dir), "--env-manager",
-                                "local", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+    environment = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": f"file://{root / 'mlruns'}",
+        "PATH": f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }  # its uvicorn
+    process = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "mlflow",
+            "models",
+            "serve",
+            "-m",
+            str(model_dir),
+            "--env-manager",
+            "local",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment,
+    )
     base = f"http://127.0.0.1:{port}"
     _wait(f"{base}/ping", process, "mlflow models serve")
     return process, f"{base}/invocations"
@@ -130,8 +177,10 @@ def main() -> None:
     args = parser.parse_args()
     import aiohttp
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          "each server in its own processes")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        "each server in its own processes"
+    )
     rows = np.random.default_rng(2).normal(size=(args.requests, len(FEATURES))).round(6).tolist()
     ours_bodies = [{"x": row} for row in rows]
     mlflow_bodies = [{"inputs": [row]} for row in rows]
@@ -152,13 +201,18 @@ def main() -> None:
                 for concurrency in (1, 16):
                     seconds, latencies = asyncio.run(_load(their_url, mlflow_bodies, concurrency, None))
                     base = _row(latencies, seconds, len(mlflow_bodies))
-                    seconds, latencies = asyncio.run(_load(ours_url, ours_bodies, concurrency,
-                                                           aiohttp.BasicAuth(USER, PASSWORD)))
+                    seconds, latencies = asyncio.run(
+                        _load(ours_url, ours_bodies, concurrency, aiohttp.BasicAuth(USER, PASSWORD))
+                    )
                     mine = _row(latencies, seconds, len(ours_bodies))
-                    print(f"| {concurrency} | mlflow models serve | {base[0]:,.0f} | {base[1]:.1f} ms | "
-                          f"{base[2]:.1f} ms | 1.00x |")
-                    print(f"| {concurrency} | mls-async server | {mine[0]:,.0f} | {mine[1]:.1f} ms | "
-                          f"{mine[2]:.1f} ms | {mine[0] / base[0]:.2f}x |")
+                    print(
+                        f"| {concurrency} | mlflow models serve | {base[0]:,.0f} | {base[1]:.1f} ms | "
+                        f"{base[2]:.1f} ms | 1.00x |"
+                    )
+                    print(
+                        f"| {concurrency} | mls-async server | {mine[0]:,.0f} | {mine[1]:.1f} ms | "
+                        f"{mine[2]:.1f} ms | {mine[0] / base[0]:.2f}x |"
+                    )
             finally:
                 for process in processes:
                     process.terminate()

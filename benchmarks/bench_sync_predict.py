@@ -37,8 +37,15 @@ from benchmarks.server_process import ServerProcess
 def _model() -> Any:
     from mls_async.models.contrib import GenericLogicModel
 
-    return GenericLogicModel(model_name="bench_model", model_version="v1", features=["user_id"], model=Scores(),
-                             preprocess_logic=PREPROCESS, postprocess_logic=POSTPROCESS, predict_fn="predict")
+    return GenericLogicModel(
+        model_name="bench_model",
+        model_version="v1",
+        features=["user_id"],
+        model=Scores(),
+        preprocess_logic=PREPROCESS,
+        postprocess_logic=POSTPROCESS,
+        predict_fn="predict",
+    )
 
 
 def sync_latencies(url: str, users: list[str]) -> list[float]:
@@ -78,17 +85,31 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"server in its own process without a batch route, feature latency {args.latency_ms:.0f} ms")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"server in its own process without a batch route, feature latency {args.latency_ms:.0f} ms"
+    )
     users = [f"u{i}" for i in range(args.calls)]
-    with tempfile.TemporaryDirectory() as data_dir, \
-            ServerProcess(Path(data_dir), "--user", f"{USER}:{PASSWORD}", "--apikey", f"{CLIENT_ID}:{APIKEY}",
-                          "--feature-latency-ms", str(args.latency_ms), "--no-profile-batch") as server:
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        ServerProcess(
+            Path(data_dir),
+            "--user",
+            f"{USER}:{PASSWORD}",
+            "--apikey",
+            f"{CLIENT_ID}:{APIKEY}",
+            "--feature-latency-ms",
+            str(args.latency_ms),
+            "--no-profile-batch",
+        ) as server,
+    ):
         load_profiles(server.url, users)
         async_ms = statistics.median(async_latencies(server.url, users)) * 1000
         sync_ms = statistics.median(sync_latencies(server.url, users)) * 1000
-    print(f"3 sibling lookups, median latency: predict_async {async_ms:.1f} ms, sync predict {sync_ms:.1f} ms; "
-          f"ratio {sync_ms / async_ms:.2f}x (target <= 1.3x)")
+    print(
+        f"3 sibling lookups, median latency: predict_async {async_ms:.1f} ms, sync predict {sync_ms:.1f} ms; "
+        f"ratio {sync_ms / async_ms:.2f}x (target <= 1.3x)"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,18 @@ class ServerProcess:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._command = [sys.executable, "-m", "mls_async.server", "--port", str(self.port), "--data-dir",
-                         str(data_dir), "--log-level", "warning", *args]
+        self._command = [
+            sys.executable,
+            "-m",
+            "mls_async.server",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(data_dir),
+            "--log-level",
+            "warning",
+            *args,
+        ]
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> ServerProcess:

@@ -41,8 +41,9 @@ class AiohttpTransport(_Base):
         except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
             raise _precise(exc) from exc
 
-    async def lean_request(self, method: str, url: str, headers: Mapping[str, str],
-                           timeout: httpx.Timeout) -> LeanResponse:
+    async def lean_request(
+        self, method: str, url: str, headers: Mapping[str, str], timeout: httpx.Timeout
+    ) -> LeanResponse:
         """One bodyless request straight on the aiohttp session, read whole: no httpx objects on the way.
 
         The hot path of feature lookups; errors are those of :meth:`handle_async_request`.
@@ -51,8 +52,9 @@ class AiohttpTransport(_Base):
             self.client = self.get_client()
         limits = aiohttp.ClientTimeout(sock_connect=timeout.connect, sock_read=timeout.read, connect=timeout.pool)
         try:
-            async with self.client.request(method, url, headers=headers, allow_redirects=False,
-                                           timeout=limits) as response:
+            async with self.client.request(
+                method, url, headers=headers, allow_redirects=False, timeout=limits
+            ) as response:
                 return LeanResponse(method, url, response.status, response.headers, await response.read())
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _precise(exc) from exc

@@ -48,6 +48,7 @@ __all__ = [
     "set_model_loader",
 ]
 
+
 @runtime_checkable
 class ModelArtifacts(Protocol):
     """A model that the registry can save: it names itself and keeps its own files."""

@@ -20,7 +20,6 @@ from mls_async._protocol import TOKEN_PATH
 __all__ = ["TokenAuth", "TOKEN_PATH"]
 
 
-
 class TokenAuth(httpx.Auth):
     requires_response_body = True
 
@@ -38,15 +37,21 @@ class TokenAuth(httpx.Auth):
 
     def _store(self, response: httpx.Response) -> str:
         if response.status_code >= 400:
-            raise MLSUnauthorizedError(response.status_code, f"login refused with HTTP {response.status_code}: "
-                                       "check username and password", status=response.status_code)
+            raise MLSUnauthorizedError(
+                response.status_code,
+                f"login refused with HTTP {response.status_code}: check username and password",
+                status=response.status_code,
+            )
         try:
             token = orjson.loads(response.content)["results"]["token"]
         except (orjson.JSONDecodeError, KeyError, TypeError):
             token = None
         if not isinstance(token, str):
-            raise MLSUnauthorizedError(response.status_code, "the login answer carries no token; "
-                                       "does this server offer tokens? use auth='basic'", status=response.status_code)
+            raise MLSUnauthorizedError(
+                response.status_code,
+                "the login answer carries no token; does this server offer tokens? use auth='basic'",
+                status=response.status_code,
+            )
         with self._lock:
             self._token = token
         return token

@@ -42,12 +42,16 @@ class ScoreExportOption:
 
     def __init__(self, sort: bool, target_limit: int | None = None) -> None:
         _check(isinstance(sort, bool), f"sort must be a bool, got {type(sort).__name__}")
-        _check(target_limit is None or (isinstance(target_limit, int) and not isinstance(target_limit, bool)),
-               f"target_limit must be an int, got {type(target_limit).__name__}")
+        _check(
+            target_limit is None or (isinstance(target_limit, int) and not isinstance(target_limit, bool)),
+            f"target_limit must be an int, got {type(target_limit).__name__}",
+        )
         if sort:
             _check(target_limit is not None, "sort=True needs target_limit=")
-            _check(target_limit is not None and target_limit <= MAX_TARGET_LIMIT,
-                   f"target_limit is at most {MAX_TARGET_LIMIT:,}")
+            _check(
+                target_limit is not None and target_limit <= MAX_TARGET_LIMIT,
+                f"target_limit is at most {MAX_TARGET_LIMIT:,}",
+            )
         self.sort = sort
         self.target_limit = target_limit
 
@@ -59,15 +63,23 @@ class CustomFeatureSourceConfig:
     """Score rows from a ``file`` or a ``table`` instead of the model's dataset (``csv``/``edd2``/``ye``: old names)."""
 
     def __init__(self, source_type: str, source_path: str) -> None:
-        _check(source_type in ("csv", "edd2", "ye", "file", "table"),
-               f"source_type={source_type!r} is not valid; use 'file' or 'table'")
+        _check(
+            source_type in ("csv", "edd2", "ye", "file", "table"),
+            f"source_type={source_type!r} is not valid; use 'file' or 'table'",
+        )
         if source_type == "csv":
-            warnings.warn("CustomFeatureSourceConfig: source_type='csv' is deprecated; use 'file'",
-                          DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                "CustomFeatureSourceConfig: source_type='csv' is deprecated; use 'file'",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             source_type = "file"
         elif source_type in ("edd2", "ye"):
-            warnings.warn(f"CustomFeatureSourceConfig: source_type={source_type!r} is deprecated; use 'table'",
-                          DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                f"CustomFeatureSourceConfig: source_type={source_type!r} is deprecated; use 'table'",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             source_type = "table"
         _check(isinstance(source_path, str), f"source_path must be a str, got {type(source_path).__name__}")
         self.source_type = source_type

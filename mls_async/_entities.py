@@ -132,8 +132,13 @@ class FeatureStoreConf(_Entity):
     feature_group_id_list: list[int] | None = None
     n_label_ratio: float | None = 1.0
 
-    def __init__(self, enabled: bool | None = None, feature_group_id_list: list[int] | None = None,
-                 n_label_ratio: float | None = 1.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        enabled: bool | None = None,
+        feature_group_id_list: list[int] | None = None,
+        n_label_ratio: float | None = 1.0,
+        **kwargs: Any,
+    ) -> None:
         fields = {"enabled": enabled, "feature_group_id_list": feature_group_id_list, "n_label_ratio": n_label_ratio}
         super().__init__(**fields, **kwargs)
 
@@ -147,8 +152,9 @@ class LabelDataConf(_Entity):
     source_type: str | None = None
     source_path: str | None = None
 
-    def __init__(self, source_type: str | None = None, source_path: str | None = None, reverse: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, source_type: str | None = None, source_path: str | None = None, reverse: bool = False, **kwargs: Any
+    ) -> None:
         if not reverse:  # built by a user, not read back from the server: check it as the original does
             if source_type not in ("file", "table"):
                 raise ValueError(f"source_type={source_type!r} is not valid; use 'file' or 'table'")

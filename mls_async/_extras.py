@@ -45,8 +45,9 @@ def install_command(extra: str) -> str:
 
 
 def _missing(extra: str, purpose: str, module: str) -> MissingExtra:
-    return MissingExtra(f"{purpose} needs {module}, which is not installed: {install_command(extra)}",
-                        extra=extra, module=module)
+    return MissingExtra(
+        f"{purpose} needs {module}, which is not installed: {install_command(extra)}", extra=extra, module=module
+    )
 
 
 @contextmanager

@@ -64,10 +64,20 @@ HOSTS: dict[str, dict[API, dict[str, str]]] = {
         API.AB: {**_suffixed("http", "ab-onprem"), "dev_land": "", "stg_land": "", "prd_land": ""},
     },
     "MMS": {
-        API.PROFILE: _nlb("up:c5f3e215325cb658", "up:14dacbe8358f4ba2", "up:c0a691baaeae6cdb",
-                          "up:3424871ab4481bb5", "up:c0a691baaeae6cdb"),
-        API.RECOMMENDATION: _nlb("rec:29f22a1dae916c93", "rec:fb87c46248c7c6d0", "rec:53cd4d17757f3628",
-                                 "rec:bf577ee024d3cf8a", "rec:648e16f80e782e77"),
+        API.PROFILE: _nlb(
+            "up:c5f3e215325cb658",
+            "up:14dacbe8358f4ba2",
+            "up:c0a691baaeae6cdb",
+            "up:3424871ab4481bb5",
+            "up:c0a691baaeae6cdb",
+        ),
+        API.RECOMMENDATION: _nlb(
+            "rec:29f22a1dae916c93",
+            "rec:fb87c46248c7c6d0",
+            "rec:53cd4d17757f3628",
+            "rec:bf577ee024d3cf8a",
+            "rec:648e16f80e782e77",
+        ),
         API.GRAPH: _nlb("graph:5887b6bfea9d1d4e", "graph:96dbdf574f454513", "graph:de1de70b72d7eb76"),
     },
     "LOCAL": {

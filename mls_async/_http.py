@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 class SyncLeanTransport(Protocol):
     """The lean path's shape for sync clients, which never have one (it keeps generated code typed)."""
 
-    def lean_request(self, method: str, url: str, headers: Mapping[str, str],
-                     timeout: httpx.Timeout) -> ResponseLike: ...
+    def lean_request(
+        self, method: str, url: str, headers: Mapping[str, str], timeout: httpx.Timeout
+    ) -> ResponseLike: ...
+
 
 __all__ = ["AsyncHTTPClient", "AsyncPools", "HTTPClient", "Pools", "SyncLeanTransport"]
 
@@ -103,7 +105,8 @@ class AsyncHTTPClient(httpx.AsyncClient):
         """
         key = (tuple(self.headers.raw), id(auth))
         cache: dict[tuple[Any, ...], tuple[dict[str, str], str | None]] = self.__dict__.setdefault(
-            "_mls_lean_headers", {})
+            "_mls_lean_headers", {}
+        )
         found = cache.get(key)
         if found is None:
             basic = _basic(auth) if isinstance(auth, httpx.BasicAuth) else None
@@ -132,8 +135,14 @@ class AsyncPools:
     serves every loop.
     """
 
-    def __init__(self, *, timeout: float | httpx.Timeout, limits: httpx.Limits,
-                 transport: httpx.AsyncBaseTransport | str | None, headers: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float | httpx.Timeout,
+        limits: httpx.Limits,
+        transport: httpx.AsyncBaseTransport | str | None,
+        headers: Mapping[str, str],
+    ) -> None:
         self._choice = transport_choice(transport, "aiohttp")  # checked now: a typo fails at construction
         self._timeout = timeout
         self._limits = limits
@@ -174,10 +183,20 @@ class AsyncPools:
             on_asyncio = loop is None or isinstance(loop, asyncio.AbstractEventLoop)
             transport = async_transport(self._choice, self._limits, on_asyncio=on_asyncio, verify=self._ssl)
             lean = transport if _is_aiohttp(transport) else None
-            http = AsyncHTTPClient(timeout=self._timeout, limits=self._limits, transport=transport, verify=self._ssl,
-                                   headers=self._headers, lean=cast("AiohttpTransport | None", lean))
-            pool = self._pools[loop] = _LoopPool(loop, http, AsyncInflightLimiter(self._limits.max_connections),
-                                                 _closed_with_loop(http) if loop is not None else None)
+            http = AsyncHTTPClient(
+                timeout=self._timeout,
+                limits=self._limits,
+                transport=transport,
+                verify=self._ssl,
+                headers=self._headers,
+                lean=cast("AiohttpTransport | None", lean),
+            )
+            pool = self._pools[loop] = _LoopPool(
+                loop,
+                http,
+                AsyncInflightLimiter(self._limits.max_connections),
+                _closed_with_loop(http) if loop is not None else None,
+            )
             return pool
 
     async def aclose(self) -> None:
@@ -247,10 +266,17 @@ class HTTPClient(httpx.Client):
 class Pools:
     """Sync twin of :class:`AsyncPools`: one pool and limiter, shared by the threads that use the client."""
 
-    def __init__(self, *, timeout: float | httpx.Timeout, limits: httpx.Limits,
-                 transport: httpx.BaseTransport | str | None, headers: Mapping[str, str]) -> None:
-        self.http = HTTPClient(timeout=timeout, limits=limits, transport=sync_transport(transport, limits),
-                               headers=dict(headers))
+    def __init__(
+        self,
+        *,
+        timeout: float | httpx.Timeout,
+        limits: httpx.Limits,
+        transport: httpx.BaseTransport | str | None,
+        headers: Mapping[str, str],
+    ) -> None:
+        self.http = HTTPClient(
+            timeout=timeout, limits=limits, transport=sync_transport(transport, limits), headers=dict(headers)
+        )
         self.limiter = InflightLimiter(limits.max_connections)
 
     def close(self) -> None:

@@ -68,8 +68,9 @@ def import_library(name: str) -> ModuleType:
     try:
         return importlib.import_module(entry.module)
     except ImportError as exc:
-        raise LibraryMissing(f"model_lib={name!r} needs {entry.module}, which is not installed "
-                             f"({exc}); {entry.install_hint()}") from exc
+        raise LibraryMissing(
+            f"model_lib={name!r} needs {entry.module}, which is not installed ({exc}); {entry.install_hint()}"
+        ) from exc
 
 
 def library_version(name: str) -> str:

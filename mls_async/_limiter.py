@@ -29,8 +29,9 @@ class AsyncInflightLimiter:
             self._semaphore = anyio.Semaphore(self._limit)
         await self._semaphore.acquire()
 
-    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                        traceback: TracebackType | None) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if self._semaphore is not None:
             self._semaphore.release()
 
@@ -45,7 +46,8 @@ class InflightLimiter:
         if self._semaphore is not None:
             self._semaphore.acquire()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         if self._semaphore is not None:
             self._semaphore.release()

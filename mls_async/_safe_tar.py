@@ -48,8 +48,9 @@ def _parts(name: str) -> list[str]:
     return parts
 
 
-def extract_archive(archive_path: Path, destination: Path, *, max_bytes: int = MAX_UNPACKED_BYTES,
-                    max_files: int = MAX_FILES) -> list[str]:
+def extract_archive(
+    archive_path: Path, destination: Path, *, max_bytes: int = MAX_UNPACKED_BYTES, max_files: int = MAX_FILES
+) -> list[str]:
     """Extract into ``destination`` (created, must be empty); return the files written.
 
     Raises ``UnsafeArchive`` naming the first member refused; what was written so far

@@ -58,7 +58,8 @@ class _ModelFields(_Body):
 # A manual model's own fields, in the order the model API's methods take them (not its name,
 # version or components): what an update sends unchanged unless given.
 MANUAL_MODEL_FIELDS: tuple[str, ...] = tuple(
-    name for name in _ModelFields.model_fields if name not in ("name", "version", "components"))
+    name for name in _ModelFields.model_fields if name not in ("name", "version", "components")
+)
 
 
 class CreateModelRequest(_ModelFields):

@@ -35,8 +35,9 @@ def transport_choice(transport: Any, default: str) -> Any:
     return transport
 
 
-def async_transport(transport: Any, limits: httpx.Limits, *, on_asyncio: bool = True,
-                    verify: ssl.SSLContext | bool = True) -> httpx.AsyncBaseTransport | None:
+def async_transport(
+    transport: Any, limits: httpx.Limits, *, on_asyncio: bool = True, verify: ssl.SSLContext | bool = True
+) -> httpx.AsyncBaseTransport | None:
     """The transport for an ``httpx.AsyncClient``; None means httpx's own (always, off asyncio)."""
     transport = transport_choice(transport, "aiohttp")
     if transport == "httpx" or (transport == "aiohttp" and not on_asyncio):

@@ -76,8 +76,7 @@ def check_finite_numbers(value: Any, where: str = "the body") -> None:
     found = _non_finite(value)
     if found is not None:
         path, number = found
-        raise MLSValidationError(f"{where}{path} holds {number}, which JSON cannot carry; send None or a finite "
-                                 "number")
+        raise MLSValidationError(f"{where}{path} holds {number}, which JSON cannot carry; send None or a finite number")
 
 
 _CONTAINERS = (dict, list, tuple)

@@ -24,8 +24,16 @@ from mls_async._exceptions import ModelRegistryError
 __all__ = ["SKTMLS_CLASSES", "load_sktmls", "sktmls_aliases"]
 
 # The original's module -> the names it defines that a saved model may reference.
-_MODEL_BASES = ("MLSModel", "MLSModelError", "MLSLightGBMModel", "MLSXGBoostModel", "MLSCatBoostModel",
-                "MLSRuleModel", "MLSGenericModel", "MLSPyTorchModel")
+_MODEL_BASES = (
+    "MLSModel",
+    "MLSModelError",
+    "MLSLightGBMModel",
+    "MLSXGBoostModel",
+    "MLSCatBoostModel",
+    "MLSRuleModel",
+    "MLSGenericModel",
+    "MLSPyTorchModel",
+)
 _CONTRIB = {
     "default_model": ("DefaultLightGBMModel", "DefaultXGBoostModel", "DefaultCatBoostModel", "DefaultGenericModel"),
     "sample_model": ("SampleModel",),
@@ -104,8 +112,11 @@ def _restore(model: Any, directory: Path) -> Any:
     if isinstance(model_lib, str):
         for_lib(model_lib).restore(model, directory)
     custom = directory / _CUSTOM_PREDICT
-    if getattr(model, "custom_predict_async", None) is None and hasattr(model, "load_custom_predict_async") \
-            and custom.is_file():
+    if (
+        getattr(model, "custom_predict_async", None) is None
+        and hasattr(model, "load_custom_predict_async")
+        and custom.is_file()
+    ):
         model.load_custom_predict_async(custom)
     return model
 
@@ -122,8 +133,10 @@ def load_sktmls(path: str | Path) -> Any:
         with sktmls_aliases():
             model = joblib.load(binary)
     except (ModuleNotFoundError, AttributeError) as exc:
-        raise ModelRegistryError(f"{binary} needs a class that cannot be found ({exc}); import the module that "
-                                 "defines your model class first, or make it importable") from exc
+        raise ModelRegistryError(
+            f"{binary} needs a class that cannot be found ({exc}); import the module that "
+            "defines your model class first, or make it importable"
+        ) from exc
     return _restore(model, binary.parent)
 
 

@@ -46,8 +46,10 @@ def migrate(directory: str | Path, force: bool = False, **client_kwargs: Any) ->
     if not source.is_dir():
         raise FileNotFoundError(f"{source} is not a directory")
     results = []
-    with tempfile.TemporaryDirectory(prefix="mls-migrate-") as staging, \
-            ModelRegistry(model_dir=staging, **client_kwargs) as registry:
+    with (
+        tempfile.TemporaryDirectory(prefix="mls-migrate-") as staging,
+        ModelRegistry(model_dir=staging, **client_kwargs) as registry,
+    ):
         for version_dir in saved_versions(source):
             name, version = version_dir.parent.name, version_dir.name
             try:
@@ -61,8 +63,11 @@ def migrate(directory: str | Path, force: bool = False, **client_kwargs: Any) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mls-async migrate", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="mls-async migrate",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("directory", type=Path, help="the original's model directory, e.g. ~/models")
     parser.add_argument("--force", action="store_true", help="replace versions the registry has already")
     parser.add_argument("--env", default=None, help="MLS environment ($MLS_ENV, else STG)")
@@ -71,8 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", default=None, help="password ($MLS_PASSWORD)")
     args = parser.parse_args(argv)
     try:
-        results = migrate(args.directory.expanduser(), force=args.force, env=args.env, base_url=args.base_url,
-                          username=args.username, password=args.password)
+        results = migrate(
+            args.directory.expanduser(),
+            force=args.force,
+            env=args.env,
+            base_url=args.base_url,
+            username=args.username,
+            password=args.password,
+        )
     except Exception as exc:
         print(f"mls-async migrate: {exc}", file=sys.stderr)
         return 1

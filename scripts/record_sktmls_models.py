@@ -41,34 +41,71 @@ def _booster(num_features: int, seed: int) -> Any:
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(300, num_features))
     y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(int)
-    return lightgbm.train({"objective": "binary", "verbose": -1, "min_data_in_leaf": 5},
-                          lightgbm.Dataset(x, y), num_boost_round=8)
+    return lightgbm.train(
+        {"objective": "binary", "verbose": -1, "min_data_in_leaf": 5}, lightgbm.Dataset(x, y), num_boost_round=8
+    )
 
 
 def _models() -> list[tuple[Any, list[dict[str, Any]]]]:
     from sktmls.models.contrib import GenericLogicModel, SampleModel, VasXcloudRuleModel
 
     logic = GenericLogicModel(
-        model_name="logic_lookup_model", model_version="v1", features=["user_id", "age", "period"],
+        model_name="logic_lookup_model",
+        model_version="v1",
+        features=["user_id", "age", "period"],
         model=_booster(3, 1),
-        preprocess_logic={"merge": [{"var": ["age", 30]},
-                                    {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]}, 0]},
-                                    {"var": ["period", 0]}]},
-        postprocess_logic={"list": [{"dict": [
-            "id", {"var": "user_id"}, "name", "churn", "type", "score",
-            "props", {"dict": ["score", {"round": [{"var": "y"}, 6]},
-                               "plan", {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["plan"]]}, 0]}]}]}]},
+        preprocess_logic={
+            "merge": [
+                {"var": ["age", 30]},
+                {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]}, 0]},
+                {"var": ["period", 0]},
+            ]
+        },
+        postprocess_logic={
+            "list": [
+                {
+                    "dict": [
+                        "id",
+                        {"var": "user_id"},
+                        "name",
+                        "churn",
+                        "type",
+                        "score",
+                        "props",
+                        {
+                            "dict": [
+                                "score",
+                                {"round": [{"var": "y"}, 6]},
+                                "plan",
+                                {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["plan"]]}, 0]},
+                            ]
+                        },
+                    ]
+                }
+            ]
+        },
         predict_fn="predict",
     )
     logic.model_lib = "lightgbm"
     logic_cases = [{"x": ["u1", -1.0, -0.2]}, {"x": ["u2", None, 1.5]}, {"x": ["u9", -2.0, 0.1]}]
     sample = SampleModel(_booster(3, 2), "sample_model", "v1", ["f1", "f2", "f3"])
     sample_cases = [{"x": [2.0, 1.0, 0.0]}, {"x": [-2.0, -1.0, 0.0]}, {"x": [-3.0, -3.0, 0.0]}]
-    rule = VasXcloudRuleModel("vas_rule_model", "v1", ["age", "real_arpu_bf_m1", "app_use_traffic_game",
-                                                       "app_use_days_video_median_yn",
-                                                       "data_use_night_ratio_median_yn"])
-    rule_cases = [{"x": [20, 55000, 10000, "Y", "Y"]}, {"x": [5, 55000, 10000, "Y", "Y"]},
-                  {"x": [30, 40000, None, None, "Y"]}]
+    rule = VasXcloudRuleModel(
+        "vas_rule_model",
+        "v1",
+        [
+            "age",
+            "real_arpu_bf_m1",
+            "app_use_traffic_game",
+            "app_use_days_video_median_yn",
+            "data_use_night_ratio_median_yn",
+        ],
+    )
+    rule_cases = [
+        {"x": [20, 55000, 10000, "Y", "Y"]},
+        {"x": [5, 55000, 10000, "Y", "Y"]},
+        {"x": [30, 40000, None, None, "Y"]},
+    ]
     return [(logic, logic_cases), (sample, sample_cases), (rule, rule_cases)]
 
 
@@ -88,8 +125,9 @@ def record(out: Path) -> None:
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(home / "models" / model.model_name / model.model_version, target)
-            (target / "cases.json").write_text(json.dumps({"profiles": PROFILES, "cases": cases},
-                                                          ensure_ascii=False, indent=1) + "\n")
+            (target / "cases.json").write_text(
+                json.dumps({"profiles": PROFILES, "cases": cases}, ensure_ascii=False, indent=1) + "\n"
+            )
     finally:
         shutil.rmtree(home, ignore_errors=True)
 

@@ -82,8 +82,10 @@ def main(argv: list[str]) -> int:
             continue
         if check:
             diff = difflib.unified_diff(
-                (current or "").splitlines(keepends=True), text.splitlines(keepends=True),
-                fromfile=f"{target.relative_to(ROOT)} (on disk)", tofile=f"{target.relative_to(ROOT)} (generated)",
+                (current or "").splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                fromfile=f"{target.relative_to(ROOT)} (on disk)",
+                tofile=f"{target.relative_to(ROOT)} (generated)",
             )
             problems.append(f"{target.relative_to(ROOT)} is stale or edited by hand:\n" + "".join(diff))
         else:

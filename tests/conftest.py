@@ -38,8 +38,15 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own model directory and no stray MLS settings."""
-    for var in ("MLS_ENV", "AWS_ENV", "MLS_RUNTIME_ENV", "MLS_RUNTINE_ENV", "MLS_USERNAME", "MLS_PASSWORD",
-                "MLS_BASE_URL"):
+    for var in (
+        "MLS_ENV",
+        "AWS_ENV",
+        "MLS_RUNTIME_ENV",
+        "MLS_RUNTINE_ENV",
+        "MLS_USERNAME",
+        "MLS_PASSWORD",
+        "MLS_BASE_URL",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MLS_MODEL_DIR", str(tmp_path / "models"))
     # Libraries that write next to the caller (CatBoost's catboost_info/, say) write into tmp_path;
@@ -111,10 +118,25 @@ def live_server(server_config: ServerConfig) -> Iterator[str]:
 
 
 # Optional libraries: a test that needs one that is not installed is skipped, saying which one.
-OPTIONAL_MODULES = frozenset({
-    "autogluon", "catboost", "distributed", "ipykernel", "lightgbm", "nbclient", "pandas", "pyarrow", "schemathesis",
-    "sklearn", "sktmls", "torch", "trio", "uvloop", "xgboost",
-})
+OPTIONAL_MODULES = frozenset(
+    {
+        "autogluon",
+        "catboost",
+        "distributed",
+        "ipykernel",
+        "lightgbm",
+        "nbclient",
+        "pandas",
+        "pyarrow",
+        "schemathesis",
+        "sklearn",
+        "sktmls",
+        "torch",
+        "trio",
+        "uvloop",
+        "xgboost",
+    }
+)
 
 
 def _missing_optional_module(exc: BaseException) -> str | None:

@@ -51,15 +51,34 @@ def test_a_library_model_scores_every_row_once_and_a_rerun_skips_written_parts(k
 
 
 async def test_a_logic_model_reads_profiles_and_fills_a_table_active_only_at_the_end(
-        tmp_path, client_kwargs, async_transport, sync_transport):
+    tmp_path, client_kwargs, async_transport, sync_transport
+):
     path, frame = _source(tmp_path, 300)
     with MLSProfileAPIClient(**client_kwargs, transport=sync_transport) as profiles:
         profiles.put_user_profiles("usage", {f"u{i}": {"plan": f"p{i % 3}"} for i in range(0, 300, 2)})
     model = GenericLogicModel(
-        "batch_logic_model", "v1", ["user_id", "age"], predict_fn="none",
+        "batch_logic_model",
+        "v1",
+        ["user_id", "age"],
+        predict_fn="none",
         preprocess_logic={"merge": [{"var": "age"}]},
-        postprocess_logic={"list": [{"dict": ["id", {"var": "user_id"}, "name", "n", "type", "t", "props", {
-            "dict": ["plan", {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["plan"]]}, 0]}]}]}]})
+        postprocess_logic={
+            "list": [
+                {
+                    "dict": [
+                        "id",
+                        {"var": "user_id"},
+                        "name",
+                        "n",
+                        "type",
+                        "t",
+                        "props",
+                        {"dict": ["plan", {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["plan"]]}, 0]}]},
+                    ]
+                }
+            ]
+        },
+    )
     sink = TableSink("batch_scores", "user_id", {**client_kwargs, "transport": sync_transport}, chunk_rows=70)
     states = []
     original_write = TableSink.write
@@ -72,8 +91,15 @@ async def test_a_logic_model_reads_profiles_and_fills_a_table_active_only_at_the
     TableSink.write = watched
     try:
         async with AsyncMLSProfileAPIClient(**client_kwargs, transport=async_transport) as client:
-            result = await run_batch_async(model, path, sink, key="user_id", features=["user_id", "age"],
-                                           partition_rows=100, predict_kwargs={"pf_client": client})
+            result = await run_batch_async(
+                model,
+                path,
+                sink,
+                key="user_id",
+                features=["user_id", "age"],
+                partition_rows=100,
+                predict_kwargs={"pf_client": client},
+            )
     finally:
         TableSink.write = original_write
     assert result.rows == 300 and states == [False, False, False]  # held while the job ran
@@ -110,8 +136,9 @@ def test_on_a_local_dask_cluster_the_output_is_the_in_process_output(tmp_path):
     path, _ = _source(tmp_path, 2000)
     model = MLSLightGBMModel(trained.lightgbm_model(), "batch_model", "v1", trained.FEATURES)
     run_batch(model, path, ParquetSink(str(tmp_path / "local")), key="user_id", partition_rows=250)
-    result = run_batch(model, path, ParquetSink(str(tmp_path / "dask")), key="user_id", partition_rows=250,
-                       scheduler="local")
+    result = run_batch(
+        model, path, ParquetSink(str(tmp_path / "dask")), key="user_id", partition_rows=250, scheduler="local"
+    )
     assert result.rows == 2000
     assert _parts(tmp_path / "dask").equals(_parts(tmp_path / "local"))
 
@@ -121,8 +148,10 @@ def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path):
     distributed = pytest.importorskip("distributed")
     path, frame = _source(tmp_path, 3000)
     model = SlowRule("slow_rule_model", "v1", ["age"])
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         pids = client.run(os.getpid)
         victim = sorted(pids.values())[0]
 
@@ -136,8 +165,16 @@ def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path):
 
         killer = threading.Thread(target=kill_soon)
         killer.start()
-        result = run_batch(model, path, ParquetSink(str(tmp_path / "out")), key="user_id", features=["age"],
-                           partition_rows=150, concurrency=16, scheduler=client)
+        result = run_batch(
+            model,
+            path,
+            ParquetSink(str(tmp_path / "out")),
+            key="user_id",
+            features=["age"],
+            partition_rows=150,
+            concurrency=16,
+            scheduler=client,
+        )
         killer.join()
         assert victim not in client.run(os.getpid).values()  # the kill happened during the job
     scored = _parts(tmp_path / "out")
@@ -158,9 +195,25 @@ def test_the_cli_scores_a_registered_version(tmp_path, live_server, capsys):
     model = MLSLightGBMModel(trained.lightgbm_model(), "cli_batch_model", "v1", trained.FEATURES)
     with ModelRegistry(**kwargs, model_dir=tmp_path / "models") as registry:
         registry.save(model)
-    args = ["batch-predict", "cli_batch_model", "v1", str(path), "--output", str(tmp_path / "out"),
-            "--partition-rows", "200", "--quiet", "--env", "LOCAL", "--base-url", live_server,
-            "--username", USER, "--password", PASSWORD]
+    args = [
+        "batch-predict",
+        "cli_batch_model",
+        "v1",
+        str(path),
+        "--output",
+        str(tmp_path / "out"),
+        "--partition-rows",
+        "200",
+        "--quiet",
+        "--env",
+        "LOCAL",
+        "--base-url",
+        live_server,
+        "--username",
+        USER,
+        "--password",
+        PASSWORD,
+    ]
     assert main(args) == 0
     assert "500 rows scored" in capsys.readouterr().out
     assert np.allclose(_parts(tmp_path / "out")["score"], model.predict_scores(frame[trained.FEATURES].to_numpy()))
@@ -178,7 +231,8 @@ def test_a_table_sink_needs_a_server_that_announces_table_loads(tmp_path):
     kwargs = {"env": "LOCAL", "username": "u", "password": "p", "base_url": "http://platform.mock"}
     with respx.mock(base_url="http://platform.mock") as mock:  # a server with tables but no such announcement
         mock.get("/api/v1/dynamodb/tables/t/is_loading").respond(
-            json={"code": 0, "error": None, "results": {"is_loading": False}})
+            json={"code": 0, "error": None, "results": {"is_loading": False}}
+        )
         with pytest.raises(MLSConfigError, match="table-loads"):
             run_batch(model, path, TableSink("t", "user_id", kwargs), key="user_id")
         assert [call.request.method for call in mock.calls] == ["GET"]  # nothing written

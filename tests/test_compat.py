@@ -47,15 +47,18 @@ def test_a_saved_model_loads_as_ours_and_answers_as_the_original(name, profiles)
 async def test_and_answers_so_async_too(name, client_kwargs, async_transport, profiles):
     model = load_sktmls(FIXTURES / name / "v1" / "model.joblib")
     async with AsyncMLSProfileAPIClient(**client_kwargs, transport=async_transport) as client:
-        answers = await asyncio.gather(*(model.predict_async(case["x"], pf_client=client)
-                                         for case in _cases(name)["cases"]))
+        answers = await asyncio.gather(
+            *(model.predict_async(case["x"], pf_client=client) for case in _cases(name)["cases"])
+        )
     assert answers == [case["expected"] for case in _cases(name)["cases"]]
 
 
 async def test_registered_and_served_online(client_kwargs, async_transport, profiles, tmp_path):
     model = load_sktmls(FIXTURES / "logic_lookup_model" / "v1")
-    async with AsyncMLModelClient(**client_kwargs, transport=async_transport) as models, \
-            AsyncModelRegistry(**client_kwargs, transport=async_transport, model_dir=tmp_path / "m") as registry:
+    async with (
+        AsyncMLModelClient(**client_kwargs, transport=async_transport) as models,
+        AsyncModelRegistry(**client_kwargs, transport=async_transport, model_dir=tmp_path / "m") as registry,
+    ):
         deployment = await registry.save_and_deploy(model, models)
         for case in _cases("logic_lookup_model")["cases"]:
             assert await models.predict(deployment, case["x"]) == case["expected"]
@@ -68,8 +71,12 @@ async def test_the_registry_loads_a_version_the_original_wrote(client_kwargs, as
 
     archive, digest = pack_version_dir(FIXTURES / "vas_rule_model" / "v1")
     async with AsyncModelRegistry(**client_kwargs, transport=async_transport, model_dir=tmp_path / "m") as registry:
-        await registry._request("PUT", registry._version_path("vas_rule_model", "v1"), content=archive.read_bytes(),
-                                headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"})
+        await registry._request(
+            "PUT",
+            registry._version_path("vas_rule_model", "v1"),
+            content=archive.read_bytes(),
+            headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
+        )
         loaded = await registry.load("vas_rule_model", "v1")
     archive.unlink()
     assert type(loaded) is VasXcloudRuleModel
@@ -85,8 +92,12 @@ def test_migrate_registers_every_version_and_reports_failures(client_kwargs, syn
     (tree / "broken_model" / "v1").mkdir(parents=True)
     (tree / "broken_model" / "v1" / "model.joblib").write_bytes(b"not a pickle")
     results = migrate(tree, **client_kwargs, transport=sync_transport)
-    assert [str(r).split(":")[0] for r in results] == ["broken_model/v1", "logic_lookup_model/v1",
-                                                       "sample_model/v1", "vas_rule_model/v1"]
+    assert [str(r).split(":")[0] for r in results] == [
+        "broken_model/v1",
+        "logic_lookup_model/v1",
+        "sample_model/v1",
+        "vas_rule_model/v1",
+    ]
     assert results[0].error is not None and all(r.error is None for r in results[1:])
     assert [r.model_class for r in results[1:]] == ["GenericLogicModel", "SampleModel", "VasXcloudRuleModel"]
     assert (tree / "sample_model" / "v1" / "cases.json").is_file()  # the original's files are left alone

@@ -22,16 +22,20 @@ raise SystemExit(main(sys.argv[2:]))
 
 
 def run_cli_without(blocked: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", CLI_WITHOUT, blocked, *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-c", CLI_WITHOUT, blocked, *args], capture_output=True, text=True, timeout=120, cwd=cwd
+    )
 
 
-@pytest.mark.parametrize(("blocked", "args", "extra"), [
-    ("fastapi", ["server", "--port", "1"], "server"),
-    ("uvicorn", ["server", "--port", "1"], "server"),
-    ("uvicorn", ["demo"], "all"),
-    ("pyarrow,pyarrow.dataset", ["batch-predict", "m", "v1", "rows.parquet", "--output", "out"], "batch"),
-])
+@pytest.mark.parametrize(
+    ("blocked", "args", "extra"),
+    [
+        ("fastapi", ["server", "--port", "1"], "server"),
+        ("uvicorn", ["server", "--port", "1"], "server"),
+        ("uvicorn", ["demo"], "all"),
+        ("pyarrow,pyarrow.dataset", ["batch-predict", "m", "v1", "rows.parquet", "--output", "out"], "batch"),
+    ],
+)
 def test_a_command_without_its_extra_says_in_one_line_what_to_install(blocked, args, extra, tmp_path):
     (tmp_path / "rows.parquet").write_bytes(b"")
     done = run_cli_without(blocked, *args, cwd=tmp_path)
@@ -47,8 +51,9 @@ def test_fitting_without_autogluon_names_the_extra(monkeypatch):
     from mls_async.models.contrib import GenericLogicModel
 
     monkeypatch.setitem(sys.modules, "pandas", None)
-    model = GenericLogicModel(model=None, model_name="fit_model", model_version="v1", features=["a"],
-                              predict_fn="predict_proba")
+    model = GenericLogicModel(
+        model=None, model_name="fit_model", model_version="v1", features=["a"], predict_fn="predict_proba"
+    )
     with pytest.raises(MissingExtra, match=r"pip install 'mls-async\[autogluon\]'"):
         model.fit(train_data=None, test_data=None, label="y")
 
@@ -70,9 +75,18 @@ def _tracked(folder: str) -> set[str]:
 def test_the_sdist_holds_the_tests_their_fixtures_and_the_scripts(tmp_path):
     if not (ROOT / ".git").exists():
         pytest.skip("needs the git checkout to know which files are tracked")
-    built = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
-                            "print(build_meta.build_sdist(sys.argv[1]))", str(tmp_path)],
-                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stderr[-2000:]
     with tarfile.open(tmp_path / built.stdout.strip().splitlines()[-1]) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}

@@ -27,10 +27,19 @@ class FirstColumn:
 
 def _model() -> GenericLogicModel:
     return GenericLogicModel(
-        model_name="loops_model", model_version="v1", features=["user_id"], model=FirstColumn(),
-        preprocess_logic={"merge": [{"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
-                                    {"pf": ["user", "age", {"var": "user_id"}, ["age"]]}]},
-        postprocess_logic={"list": [{"dict": ["score", {"var": "y"}]}]}, predict_fn="predict")
+        model_name="loops_model",
+        model_version="v1",
+        features=["user_id"],
+        model=FirstColumn(),
+        preprocess_logic={
+            "merge": [
+                {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
+                {"pf": ["user", "age", {"var": "user_id"}, ["age"]]},
+            ]
+        },
+        postprocess_logic={"list": [{"dict": ["score", {"var": "y"}]}]},
+        predict_fn="predict",
+    )
 
 
 @pytest.fixture
@@ -129,8 +138,9 @@ async def test_a_loop_bound_failure_of_a_given_transport_is_an_mls_error_and_the
                 raise RuntimeError("Task got Future <Future pending> attached to a different loop")
             return httpx.Response(200, json={"code": 0, "results": {"traffic": 1.5}})
 
-    async with AsyncMLSProfileAPIClient(env="LOCAL", username=USER, password=PASSWORD, base_url="http://mls.test",
-                                        transport=OnceBound()) as client:
+    async with AsyncMLSProfileAPIClient(
+        env="LOCAL", username=USER, password=PASSWORD, base_url="http://mls.test", transport=OnceBound()
+    ) as client:
         with pytest.raises(MLSClientError, match="belongs to another event loop.*transport='aiohttp' or 'httpx'"):
             await client.get_user_profile("usage", "u1", ["traffic"])
         assert await client.get_user_profile("usage", "u1", ["traffic"]) == {"traffic": 1.5}

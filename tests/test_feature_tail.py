@@ -13,8 +13,9 @@ def config(tmp_path, **options) -> ServerConfig:
 
 
 def test_a_share_of_reads_takes_the_tail_latency_and_the_rest_the_base(tmp_path):
-    delay = FeatureDelay(config(tmp_path, feature_latency=0.02, feature_tail=0.1, feature_tail_latency=1.0,
-                                feature_seed=7))
+    delay = FeatureDelay(
+        config(tmp_path, feature_latency=0.02, feature_tail=0.1, feature_tail_latency=1.0, feature_seed=7)
+    )
     draws = [delay.seconds() for _ in range(10_000)]
     assert set(draws) == {0.02, 1.0}
     assert 900 <= draws.count(1.0) <= 1100
@@ -56,10 +57,12 @@ async def test_the_profile_api_sleeps_the_drawn_latency(tmp_path, monkeypatch):
         slept.append(seconds)
 
     monkeypatch.setattr("mls_async.server.features.anyio.sleep", sleep)
-    app = create_app(config(tmp_path, feature_latency=0.02, feature_tail=0.5, feature_tail_latency=1.0,
-                            feature_seed=11))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls",
-                                 auth=("u", "p")) as http:
+    app = create_app(
+        config(tmp_path, feature_latency=0.02, feature_tail=0.5, feature_tail_latency=1.0, feature_seed=11)
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://mls", auth=("u", "p")
+    ) as http:
         await http.put("/v1/c/profiles/usage/users", json={"u1": {"traffic": 1}})
         for _ in range(40):
             assert (await http.get("/v1/c/profiles/usage?id=u1")).status_code == 200

@@ -6,8 +6,13 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mls_async"
-LAYERS = ("mls_async.models", "mls_async._async.registry", "mls_async._sync.registry", "mls_async._artifacts",
-          "mls_async.compat")
+LAYERS = (
+    "mls_async.models",
+    "mls_async._async.registry",
+    "mls_async._sync.registry",
+    "mls_async._artifacts",
+    "mls_async.compat",
+)
 
 
 def _modules() -> dict[str, Path]:
@@ -85,8 +90,11 @@ def test_compat_depends_on_the_models_and_the_registry_on_neither():
     graph = _graph()
     assert "mls_async.models" in graph["mls_async.compat"]
     for lower in ("mls_async._artifacts", "mls_async._async.registry", "mls_async._sync.registry"):
-        assert not {m for m in graph[lower] if m.startswith(("mls_async.models.", "mls_async.compat"))
-                    and m != "mls_async.models.extension"}, lower
+        assert not {
+            m
+            for m in graph[lower]
+            if m.startswith(("mls_async.models.", "mls_async.compat")) and m != "mls_async.models.extension"
+        }, lower
 
 
 def test_the_cycle_finder_finds_a_cycle():

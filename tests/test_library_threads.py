@@ -113,7 +113,7 @@ def test_lightgbm_wrapper_asks_for_one_thread_below_the_threshold_only():
     model = MLSLightGBMModel(booster, "threads_model", "v1", trained.FEATURES)
     threshold = _threads.THREADED_ROWS["lightgbm"]
     model.predict_scores(ROWS[0])
-    model.predict_scores(ROWS[:threshold - 1])
+    model.predict_scores(ROWS[: threshold - 1])
     model.predict_scores(ROWS[:threshold])
     assert calls == [{"num_threads": 1}, {"num_threads": 1}, {}]
 
@@ -121,7 +121,7 @@ def test_lightgbm_wrapper_asks_for_one_thread_below_the_threshold_only():
 def test_xgboost_wrapper_predicts_small_batches_on_a_single_thread_copy_and_leaves_the_model_alone():
     clf = xgboost_model()
     model = MLSXGBoostModel(clf, "threads_model", "v1", trained.FEATURES)
-    model.predict_scores(ROWS[:_threads.THREADED_ROWS["xgboost"]])
+    model.predict_scores(ROWS[: _threads.THREADED_ROWS["xgboost"]])
     assert "_cache_single_thread_booster" not in model.__dict__  # a large batch: the model's own booster
 
     model.predict_scores(ROWS[0])
@@ -137,12 +137,14 @@ def test_an_xgboost_model_trained_on_one_thread_is_its_own_single_thread_copy():
     assert _threads.xgboost_single_thread(clf.get_booster()) is clf.get_booster()
 
 
-@pytest.mark.parametrize(("wrapper", "make"), [(MLSLightGBMModel, lightgbm_model), (MLSXGBoostModel, xgboost_model),
-                                               (MLSCatBoostModel, catboost_model)])
+@pytest.mark.parametrize(
+    ("wrapper", "make"),
+    [(MLSLightGBMModel, lightgbm_model), (MLSXGBoostModel, xgboost_model), (MLSCatBoostModel, catboost_model)],
+)
 def test_a_wrapper_answers_the_same_from_concurrent_threads(wrapper, make):
     clf = make()
     model = wrapper(clf, "threads_model", "v1", trained.FEATURES)
-    batches = [ROWS[:1], ROWS[:16], ROWS[:_threads.THREADED_ROWS[model.model_lib]]]
+    batches = [ROWS[:1], ROWS[:16], ROWS[: _threads.THREADED_ROWS[model.model_lib]]]
     expected = [clf.predict_proba(rows)[:, 1] for rows in batches]
     failures: list[str] = []
 
@@ -233,7 +235,7 @@ def test_lightgbm_called_by_name_asks_for_one_thread_below_the_threshold_only():
     x, y = trained.data()
     clf = RecordingClassifier(n_estimators=5, verbose=-1).fit(x, y)
     libraries.predict(clf, "predict_proba", ROWS[:1])
-    libraries.predict(clf, "predict_proba", ROWS[:_threads.THREADED_ROWS["lightgbm"]])
+    libraries.predict(clf, "predict_proba", ROWS[: _threads.THREADED_ROWS["lightgbm"]])
     assert calls == [{"num_threads": 1}, {}]
 
 

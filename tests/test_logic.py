@@ -33,51 +33,83 @@ class ItemProfiles:
 async def test_worked_example_of_the_original():
     booster = FixedScore()
     model = GenericLogicModel(
-        model_name="logic_example_model", model_version="v1",
-        features=["f1", "f2", "f3", "emb", "ctx1", "ctx2"], model=booster,
-        preprocess_logic={"merge": [
-            {"var": "f1"},
-            {"if": [{"==": [{"var": "f2"}, "Y"]}, 1, 0]},
-            {"float": {"var": "f3"}},
-            {"pick": [{"var": "emb"}, [1, 3]]},
-            {"first": [{"pf": ["item", "test_profile", {"var": "additional_keys.0"}, ["test_dimension"]]}, 1]},
-        ]},
-        postprocess_logic={"if": [
-            {"==": [{"var": "ctx1"}, "Y"]},
-            {"list": [{"dict": ["id", "PROD001", "name", "제품1", "type", "my_type", "props",
-                                {"dict": ["context_id", "context_feature1", "test_score", {"var": "y"}]}]}]},
-            {"list": []},
-        ]},
+        model_name="logic_example_model",
+        model_version="v1",
+        features=["f1", "f2", "f3", "emb", "ctx1", "ctx2"],
+        model=booster,
+        preprocess_logic={
+            "merge": [
+                {"var": "f1"},
+                {"if": [{"==": [{"var": "f2"}, "Y"]}, 1, 0]},
+                {"float": {"var": "f3"}},
+                {"pick": [{"var": "emb"}, [1, 3]]},
+                {"first": [{"pf": ["item", "test_profile", {"var": "additional_keys.0"}, ["test_dimension"]]}, 1]},
+            ]
+        },
+        postprocess_logic={
+            "if": [
+                {"==": [{"var": "ctx1"}, "Y"]},
+                {
+                    "list": [
+                        {
+                            "dict": [
+                                "id",
+                                "PROD001",
+                                "name",
+                                "제품1",
+                                "type",
+                                "my_type",
+                                "props",
+                                {"dict": ["context_id", "context_feature1", "test_score", {"var": "y"}]},
+                            ]
+                        }
+                    ]
+                },
+                {"list": []},
+            ]
+        },
     )
     x = [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"]
     result = await model.predict_async(x, pf_client=ItemProfiles(), keys=[1])
     assert booster.rows == [[2.0, 1, 4.0, 2, 4, 300]]
-    assert result == {"items": [{"id": "PROD001", "name": "제품1", "type": "my_type",
-                                 "props": {"context_id": "context_feature1", "test_score": 0.6}}]}
-    assert await model.predict_async([2.0, "Y", "4.0", [1, 2, 3, 4], "N", "Y"], pf_client=ItemProfiles(),
-                                     keys=[1]) == {"items": []}
+    assert result == {
+        "items": [
+            {
+                "id": "PROD001",
+                "name": "제품1",
+                "type": "my_type",
+                "props": {"context_id": "context_feature1", "test_score": 0.6},
+            }
+        ]
+    }
+    assert await model.predict_async([2.0, "Y", "4.0", [1, 2, 3, 4], "N", "Y"], pf_client=ItemProfiles(), keys=[1]) == {
+        "items": []
+    }
 
 
-@pytest.mark.parametrize(("logic", "data", "expected"), [
-    ({"==": [1, "1"]}, {}, True),
-    ({"===": [1, "1"]}, {}, False),
-    ({"<": [1, {"var": "a"}, 3]}, {"a": 2}, True),
-    ({"var": ["missing.path", "dflt"]}, {}, "dflt"),
-    ({"var": "a.1"}, {"a": [5, 6]}, 6),
-    ({"missing": ["a", "b"]}, {"a": 1}, ["b"]),
-    ({"with": ["n", 3, {"*": [{"var": "n"}, 2]}]}, {}, 6.0),
-    ({"for": [[1, 2, 3], {"+": [{"var": "i"}, 1]}]}, {}, [2, 3, 4]),
-    ({"for": [{"var": "d"}, {"cat": [{"var": "k"}, "=", {"var": "v"}]}]}, {"d": {"a": 1}}, ["a=1"]),
-    ({"if_max": [0.1, "a", 0.9, "b"]}, {}, "b"),
-    ({"if_closest_upper": [5, 3, "low", 7, "high"]}, {}, "high"),
-    ({"split": ["a, b ,c", ","]}, {}, ["a", "b", "c"]),
-    ({"merge": [[1, 2], 3, [4]]}, {}, [1, 2, 3, 4]),
-    ({"sort_by": [{"var": "rows"}, "s", "asc"]}, {"rows": [{"s": 2}, {"s": 1}]}, [{"s": 1}, {"s": 2}]),
-    ({"round": [{"sigmoid": 0}, 2]}, {}, 0.5),
-    ({"geo_distance": [37.5665, 126.978, 35.1796, 129.0756]}, {}, pytest.approx(325, abs=5)),
-    ({"unique": [[3, 1, 3, 2]]}, {}, [3, 1, 2]),
-    ({"+": ["2", 3]}, {}, 5),
-])
+@pytest.mark.parametrize(
+    ("logic", "data", "expected"),
+    [
+        ({"==": [1, "1"]}, {}, True),
+        ({"===": [1, "1"]}, {}, False),
+        ({"<": [1, {"var": "a"}, 3]}, {"a": 2}, True),
+        ({"var": ["missing.path", "dflt"]}, {}, "dflt"),
+        ({"var": "a.1"}, {"a": [5, 6]}, 6),
+        ({"missing": ["a", "b"]}, {"a": 1}, ["b"]),
+        ({"with": ["n", 3, {"*": [{"var": "n"}, 2]}]}, {}, 6.0),
+        ({"for": [[1, 2, 3], {"+": [{"var": "i"}, 1]}]}, {}, [2, 3, 4]),
+        ({"for": [{"var": "d"}, {"cat": [{"var": "k"}, "=", {"var": "v"}]}]}, {"d": {"a": 1}}, ["a=1"]),
+        ({"if_max": [0.1, "a", 0.9, "b"]}, {}, "b"),
+        ({"if_closest_upper": [5, 3, "low", 7, "high"]}, {}, "high"),
+        ({"split": ["a, b ,c", ","]}, {}, ["a", "b", "c"]),
+        ({"merge": [[1, 2], 3, [4]]}, {}, [1, 2, 3, 4]),
+        ({"sort_by": [{"var": "rows"}, "s", "asc"]}, {"rows": [{"s": 2}, {"s": 1}]}, [{"s": 1}, {"s": 2}]),
+        ({"round": [{"sigmoid": 0}, 2]}, {}, 0.5),
+        ({"geo_distance": [37.5665, 126.978, 35.1796, 129.0756]}, {}, pytest.approx(325, abs=5)),
+        ({"unique": [[3, 1, 3, 2]]}, {}, [3, 1, 2]),
+        ({"+": ["2", 3]}, {}, 5),
+    ],
+)
 async def test_operators(logic, data, expected):
     assert await LogicProcessor.apply(logic, data) == expected
 
@@ -110,33 +142,44 @@ def test_pure_logic_compiles_to_plain_functions_and_only_lookups_are_async():
     assert mixed.is_async is True
 
 
-@pytest.mark.parametrize(("logic", "reads"), [
-    ({"var": "a.b.0"}, {"a"}),
-    ({"var": ["a", 1]}, {"a"}),
-    ({"var": 7}, {"7"}),
-    ({"if": [{"missing": ["x", "y.z"]}, {"missing_some": [1, ["p", "q"]]}, 3]}, {"x", "y", "p", "q"}),
-    ({"missing": [["m", "n"]]}, {"m", "n"}),
-    ({"merge": [1, [{"var": "in a literal list"}]]}, set()),  # a literal list is not evaluated
-    ({"pf": ["user", "p", {"var": "u"}, ["x"]]}, {"u"}),
-    ({"var": {"cat": ["additional", "_keys"]}}, None),  # a computed name could be any name
-    ({"missing_some": [1, {"var": "names"}]}, None),
-    ({"missing": [{"var": "name"}]}, None),
-])
+@pytest.mark.parametrize(
+    ("logic", "reads"),
+    [
+        ({"var": "a.b.0"}, {"a"}),
+        ({"var": ["a", 1]}, {"a"}),
+        ({"var": 7}, {"7"}),
+        ({"if": [{"missing": ["x", "y.z"]}, {"missing_some": [1, ["p", "q"]]}, 3]}, {"x", "y", "p", "q"}),
+        ({"missing": [["m", "n"]]}, {"m", "n"}),
+        ({"merge": [1, [{"var": "in a literal list"}]]}, set()),  # a literal list is not evaluated
+        ({"pf": ["user", "p", {"var": "u"}, ["x"]]}, {"u"}),
+        ({"var": {"cat": ["additional", "_keys"]}}, None),  # a computed name could be any name
+        ({"missing_some": [1, {"var": "names"}]}, None),
+        ({"missing": [{"var": "name"}]}, None),
+    ],
+)
 def test_compiled_logic_knows_which_names_it_can_read(logic, reads):
     from mls_async.logic.processor import compile_logic
 
     assert compile_logic(logic).reads == (None if reads is None else frozenset(reads))
 
 
-@pytest.mark.parametrize("logic", [
-    {"var": "additional_keys"},
-    {"var": ["additional_keys.0", "none"]},
-    {"if": [{"missing": ["additional_keys"]}, "absent", "present"]},
-    {"var": {"cat": ["additional", "_keys"]}},
-])
+@pytest.mark.parametrize(
+    "logic",
+    [
+        {"var": "additional_keys"},
+        {"var": ["additional_keys.0", "none"]},
+        {"if": [{"missing": ["additional_keys"]}, "absent", "present"]},
+        {"var": {"cat": ["additional", "_keys"]}},
+    ],
+)
 async def test_additional_keys_are_there_for_every_logic_that_can_read_them(logic):
-    model = GenericLogicModel(model_name="keys_model", model_version="v1", features=["a"], predict_fn="none",
-                              postprocess_logic={"list": [logic]})
+    model = GenericLogicModel(
+        model_name="keys_model",
+        model_version="v1",
+        features=["a"],
+        predict_fn="none",
+        postprocess_logic={"list": [logic]},
+    )
     expected = await LogicProcessor.apply(logic, {"a": 1, "additional_keys": []})
     assert (await model.predict_async([1]))["items"] == [expected]
     expected = await LogicProcessor.apply(logic, {"a": 1, "additional_keys": ["k"]})
@@ -154,14 +197,17 @@ def test_inputs_leave_out_empty_keys_no_logic_can_read_so_the_collector_skips_th
     assert logic_inputs("m", ["a"], [1], ["k"], {}, keys_read=False) == {"a": 1, "additional_keys": ["k"]}
 
 
-@pytest.mark.parametrize(("arguments", "expected"), [
-    (["a.b.1"], 3),
-    (["a.b.9", "default"], "default"),
-    (["a.c", "default"], None),  # a present None is the value
-    (["l.1"], "y"),
-    ([0], None),
-    (["missing", 5], 5),
-])
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (["a.b.1"], 3),
+        (["a.b.9", "default"], "default"),
+        (["a.c", "default"], None),  # a present None is the value
+        (["l.1"], "y"),
+        ([0], None),
+        (["missing", 5], 5),
+    ],
+)
 async def test_literal_var_paths_answer_as_computed_ones(arguments, expected):
     data = {"a": {"b": [2, 3], "c": None}, "l": ["x", "y"]}
     literal = {"var": arguments if len(arguments) > 1 else arguments[0]}
@@ -187,12 +233,15 @@ async def test_sibling_lookups_run_concurrently_and_pure_nodes_make_no_tasks():
     assert SlowProfiles.peak == 3
 
 
-@pytest.mark.parametrize(("logic", "data", "expected"), [
-    ([{"var": "a"}, 1], {"a": 5}, [{"var": "a"}, 1]),  # a literal list is left as it is
-    ({"merge": [[{"var": "a"}], 2]}, {"a": 5}, [{"var": "a"}, 2]),  # also as an argument
-    ({"var": "a", "ignored": 1}, {"a": 5}, 5),  # the first key is the operator
-    ({"with": ["a", 1, {"merge": [{"with": ["a", 2, {"var": "a"}]}, {"var": "a"}]}]}, {}, [2, None]),  # popped
-])
+@pytest.mark.parametrize(
+    ("logic", "data", "expected"),
+    [
+        ([{"var": "a"}, 1], {"a": 5}, [{"var": "a"}, 1]),  # a literal list is left as it is
+        ({"merge": [[{"var": "a"}], 2]}, {"a": 5}, [{"var": "a"}, 2]),  # also as an argument
+        ({"var": "a", "ignored": 1}, {"a": 5}, 5),  # the first key is the operator
+        ({"with": ["a", 1, {"merge": [{"with": ["a", 2, {"var": "a"}]}, {"var": "a"}]}]}, {}, [2, None]),  # popped
+    ],
+)
 async def test_structure_follows_the_original(logic, data, expected):
     assert await LogicProcessor.apply(logic, data) == expected
 

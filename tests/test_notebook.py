@@ -75,11 +75,14 @@ def test_a_notebook_mixing_await_and_sync_calls_on_a_real_kernel(live_server, tm
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "matplotlib"))
-    source = [cell.format(user=USER, password=PASSWORD, url=live_server) if index == 0 else cell
-              for index, cell in enumerate(CELLS)]
+    source = [
+        cell.format(user=USER, password=PASSWORD, url=live_server) if index == 0 else cell
+        for index, cell in enumerate(CELLS)
+    ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in source])
-    client = nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120,
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()
 
     def printed(index: int) -> object:

@@ -16,11 +16,23 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = tuple({entry.module.split(".")[0] for entry in LIBRARIES if entry.module} | {"pandas"})
 
 
-@pytest.mark.parametrize("module", ["mls_async", "mls_async.models", "mls_async.models.contrib", "mls_async.logic",
-                                    "mls_async.components", "mls_async.datasets", "mls_async.dynamodb",
-                                    "mls_async.apis", "mls_async.meta_tables", "mls_async.batch",
-                                    "mls_async.models.automl",
-                                    "mls_async.server"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "mls_async",
+        "mls_async.models",
+        "mls_async.models.contrib",
+        "mls_async.logic",
+        "mls_async.components",
+        "mls_async.datasets",
+        "mls_async.dynamodb",
+        "mls_async.apis",
+        "mls_async.meta_tables",
+        "mls_async.batch",
+        "mls_async.models.automl",
+        "mls_async.server",
+    ],
+)
 def test_all_is_explicit_sorted_and_importable(module):
     imported = importlib.import_module(module)
     exported = imported.__all__
@@ -33,24 +45,39 @@ def test_all_is_explicit_sorted_and_importable(module):
 def test_models_mirror_the_names_of_sktmls_models():
     import mls_async.models as models
 
-    expected = {"AutoMLModel", "MLModel", "MLModelClient", "MLModelStatus", "MLSCatBoostModel", "MLSGenericModel",
-                "MLSLightGBMModel", "MLSModel", "MLSModelError", "MLSPyTorchModel", "MLSRuleModel", "MLSTrainable",
-                "MLSXGBoostModel", "ManualModel"}
+    expected = {
+        "AutoMLModel",
+        "MLModel",
+        "MLModelClient",
+        "MLModelStatus",
+        "MLSCatBoostModel",
+        "MLSGenericModel",
+        "MLSLightGBMModel",
+        "MLSModel",
+        "MLSModelError",
+        "MLSPyTorchModel",
+        "MLSRuleModel",
+        "MLSTrainable",
+        "MLSXGBoostModel",
+        "ManualModel",
+    }
     assert expected <= set(models.__all__)
     assert {"AUTOML_DONE", "AUTOML_FAILED", "AUTOML_TRAINING", "IN_USE", "NOT_IN_USE", "UNKNOWN"} == set(
-        models.MLModelStatus.__members__)
+        models.MLModelStatus.__members__
+    )
 
 
 def test_import_stays_light():
-    code = ("import sys, mls_async, mls_async.models, mls_async.components, mls_async.datasets; "
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        "import sys, mls_async, mls_async.models, mls_async.components, mls_async.datasets; "
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
 
 
 def _unasync(tree: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(tree / "scripts" / "unasync.py"), *args], capture_output=True,
-                          text=True)
+    return subprocess.run([sys.executable, str(tree / "scripts" / "unasync.py"), *args], capture_output=True, text=True)
 
 
 def test_generated_sync_code_is_current_and_hand_edits_are_caught(tmp_path):
@@ -78,8 +105,11 @@ def test_an_unused_rule_fails_the_check(tmp_path):
     for part in ("scripts", "mls_async", "tests"):
         shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__"))
     script = tree / "scripts" / "unasync.py"
-    script.write_text(script.read_text().replace("RULES: list[tuple[str, str]] = [",
-                                                 'RULES: list[tuple[str, str]] = [\n    (r"\\bNeverSeen\\b", "X"),'))
+    script.write_text(
+        script.read_text().replace(
+            "RULES: list[tuple[str, str]] = [", 'RULES: list[tuple[str, str]] = [\n    (r"\\bNeverSeen\\b", "X"),'
+        )
+    )
     result = _unasync(tree, "--check")
     assert result.returncode == 1 and "rules never used" in result.stderr and "NeverSeen" in result.stderr
 
@@ -108,8 +138,9 @@ def test_the_public_surface_type_checks_as_written():
     """tests/typing_surface.py states what mypy must infer (``async with`` gives the class, resources typed)."""
     pytest.importorskip("mypy")
     root = Path(__file__).resolve().parents[1]
-    done = subprocess.run([sys.executable, "-m", "mypy", "--strict", "tests/typing_surface.py"], cwd=root,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "tests/typing_surface.py"], cwd=root, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

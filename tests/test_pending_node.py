@@ -135,8 +135,14 @@ async def test_a_nested_node_whose_arguments_are_all_pure_answers_its_slot_at_on
     from mls_async.logic.processor import LogicProcessor, _start_nested, compile_logic
 
     parent = PendingNode(1, None, None, None)
-    _start_nested([compile_logic(1), compile_logic({"var": "a"})], lambda p, values, d: values[0] + values[1],
-                  LogicProcessor(), {"a": 2}, parent, 0)
+    _start_nested(
+        [compile_logic(1), compile_logic({"var": "a"})],
+        lambda p, values, d: values[0] + values[1],
+        LogicProcessor(),
+        {"a": 2},
+        parent,
+        0,
+    )
     assert parent.values == [3] and parent.pending == 0
     assert await parent.started() == [3]
 

@@ -46,8 +46,9 @@ def server_exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     """Run ``mls-async server`` as the README says; yield the variables of the export line it prints."""
     home = tmp_path_factory.mktemp("home")
     command = [sys.executable, "-m", "mls_async", "server", "--port", str(_free_port()), "--log-level", "warning"]
-    process = subprocess.Popen(command, env=_clean_environment(home), cwd=home, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, env=_clean_environment(home), cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         printed: list[str] = []
         exports: dict[str, str] = {}
@@ -65,8 +66,9 @@ def server_exports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         base_url = exports["MLS_BASE_URL"]
         while time.monotonic() < deadline:  # the line comes before uvicorn listens
             try:
-                with socket.create_connection((base_url.split("//")[1].split(":")[0],
-                                               int(base_url.rsplit(":", 1)[1])), timeout=1):
+                with socket.create_connection(
+                    (base_url.split("//")[1].split(":")[0], int(base_url.rsplit(":", 1)[1])), timeout=1
+                ):
                     break
             except OSError:
                 time.sleep(0.1)
@@ -95,7 +97,8 @@ def test_readme_snippet_runs_as_written(index, server_exports, tmp_path):
     env = _clean_environment(home) | server_exports
     script = tmp_path / f"snippet_{index}.py"
     script.write_text(SNIPPETS[index])
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300,
-                          cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path
+    )
     assert done.returncode == 0, f"README snippet {index} failed:\n{SNIPPETS[index]}\n{done.stderr[-3000:]}"
     assert not (tmp_path / "catboost_info").exists()

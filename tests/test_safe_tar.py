@@ -39,18 +39,21 @@ def test_ordinary_archives_extract(tmp_path):
     assert (tmp_path / "out" / "autogluon" / "a" / "b.bin").read_bytes() == b"de"
 
 
-@pytest.mark.parametrize(("members", "message"), [
-    ([_file("../evil.txt")], "climbs out"),
-    ([_file("a/../../evil.txt")], "climbs out"),
-    ([_file("/tmp/evil.txt")], "absolute path"),
-    ([_special("link", tarfile.SYMTYPE, "/etc")], "is a link"),
-    ([_special("hard", tarfile.LNKTYPE, "/etc/passwd")], "is a link"),
-    ([_special("dev", tarfile.CHRTYPE)], "special file"),
-    ([_special("fifo", tarfile.FIFOTYPE)], "special file"),
-    ([_file("a" * 300)], "over-long part"),
-    ([_file("/".join(["d"] * 40) + "/f")], "nested too deep"),
-    ([_file("twice"), _file("twice")], "names one file twice"),
-])
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ([_file("../evil.txt")], "climbs out"),
+        ([_file("a/../../evil.txt")], "climbs out"),
+        ([_file("/tmp/evil.txt")], "absolute path"),
+        ([_special("link", tarfile.SYMTYPE, "/etc")], "is a link"),
+        ([_special("hard", tarfile.LNKTYPE, "/etc/passwd")], "is a link"),
+        ([_special("dev", tarfile.CHRTYPE)], "special file"),
+        ([_special("fifo", tarfile.FIFOTYPE)], "special file"),
+        ([_file("a" * 300)], "over-long part"),
+        ([_file("/".join(["d"] * 40) + "/f")], "nested too deep"),
+        ([_file("twice"), _file("twice")], "names one file twice"),
+    ],
+)
 def test_unsafe_members_are_refused(tmp_path, members, message):
     archive = _archive(tmp_path / "bad.tar", members)
     with pytest.raises(UnsafeArchive, match=message):

@@ -42,23 +42,46 @@ async def test_health_is_open_everything_else_needs_basic_auth(http):
     assert allowed.headers["x-request-id"]
 
 
-@pytest.mark.parametrize(("method", "path", "kwargs", "status", "message"), [
-    ("POST", "/api/v1/models", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400,
-     "invalid request"),
-    ("POST", "/api/v1/models", {"json": {"model_type": "manual", "name": 5, "version": "v1"}}, 400, "name"),
-    ("POST", "/api/v1/models", {"json": {"model_type": "manual", "name": "../etc", "version": "v1"}}, 400,
-     "pattern"),
-    ("GET", "/api/v1/models/99", {}, 404, "no model with id 99"),
-    ("GET", "/api/v1/models/abc", {}, 400, "invalid request"),
-    ("PUT", "/api/v1/model_registry/artifacts/%2E%2E/v1", {"content": b"x"}, 400, "not allowed"),
-    ("PUT", "/api/v1/model_registry/artifacts/..%2F..%2Fevil/v1", {"content": b"x"}, 404, "Not Found"),
-    ("GET", "/api/v1/model_registry/artifacts/ok_model/.hidden", {}, 400, "not allowed"),
-    ("PUT", "/api/v1/model_registry/artifacts/good_model/v1", {"content": b"not a tar"}, 400,
-     "not a model version archive"),
-    ("GET", "/api/v1/dynamodb/tables/nope/is_loading", {}, 404, "no table named"),
-    ("POST", "/api/v1/models", {"json": {"model_type": "automl", "name": "a", "version": "v1", "dataset_id": 7}},
-     404, "no dataset with id 7"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "message"),
+    [
+        (
+            "POST",
+            "/api/v1/models",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            400,
+            "invalid request",
+        ),
+        ("POST", "/api/v1/models", {"json": {"model_type": "manual", "name": 5, "version": "v1"}}, 400, "name"),
+        (
+            "POST",
+            "/api/v1/models",
+            {"json": {"model_type": "manual", "name": "../etc", "version": "v1"}},
+            400,
+            "pattern",
+        ),
+        ("GET", "/api/v1/models/99", {}, 404, "no model with id 99"),
+        ("GET", "/api/v1/models/abc", {}, 400, "invalid request"),
+        ("PUT", "/api/v1/model_registry/artifacts/%2E%2E/v1", {"content": b"x"}, 400, "not allowed"),
+        ("PUT", "/api/v1/model_registry/artifacts/..%2F..%2Fevil/v1", {"content": b"x"}, 404, "Not Found"),
+        ("GET", "/api/v1/model_registry/artifacts/ok_model/.hidden", {}, 400, "not allowed"),
+        (
+            "PUT",
+            "/api/v1/model_registry/artifacts/good_model/v1",
+            {"content": b"not a tar"},
+            400,
+            "not a model version archive",
+        ),
+        ("GET", "/api/v1/dynamodb/tables/nope/is_loading", {}, 404, "no table named"),
+        (
+            "POST",
+            "/api/v1/models",
+            {"json": {"model_type": "automl", "name": "a", "version": "v1", "dataset_id": 7}},
+            404,
+            "no dataset with id 7",
+        ),
+    ],
+)
 async def test_bad_input_is_a_4xx_envelope(http, method, path, kwargs, status, message):
     response = await http.request(method, path, auth=AUTH, **kwargs)
     assert response.status_code == status
@@ -69,8 +92,9 @@ async def test_bad_input_is_a_4xx_envelope(http, method, path, kwargs, status, m
 async def test_oversize_json_is_refused(tmp_path):
     app = create_app(ServerConfig(tmp_path / "small", {USER: PASSWORD}, max_json_bytes=100))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
-        response = await http.post("/api/v1/models", auth=AUTH, json={"model_type": "manual", "name": "x" * 200,
-                                                                      "version": "v1"})
+        response = await http.post(
+            "/api/v1/models", auth=AUTH, json={"model_type": "manual", "name": "x" * 200, "version": "v1"}
+        )
     assert response.status_code == 413 and "limited to 100 bytes" in response.json()["error"]
 
 
@@ -90,12 +114,20 @@ async def test_archives_cannot_escape_and_checksums_are_checked(http, server_con
     assert response.status_code == 400
     assert not (server_config.data_dir.parent / "escaped.txt").exists()
     good = _archive({"model.joblib": b"j", "model.json": b"{}"})
-    mismatch = await http.put("/api/v1/model_registry/artifacts/good_model/v1", auth=AUTH, content=good,
-                              headers={"X-Content-SHA256": "0" * 64})
+    mismatch = await http.put(
+        "/api/v1/model_registry/artifacts/good_model/v1",
+        auth=AUTH,
+        content=good,
+        headers={"X-Content-SHA256": "0" * 64},
+    )
     assert mismatch.status_code == 400 and "checksum mismatch" in mismatch.json()["error"]
-    assert (await http.get("/api/v1/model_registry/artifacts/info", auth=AUTH,
-                           params={"model_name": "good_model", "model_version": "v1"})).json()["results"] == {
-        "info": None}
+    assert (
+        await http.get(
+            "/api/v1/model_registry/artifacts/info",
+            auth=AUTH,
+            params={"model_name": "good_model", "model_version": "v1"},
+        )
+    ).json()["results"] == {"info": None}
 
 
 async def test_a_client_killed_mid_upload_leaves_no_version(app, server_config):
@@ -105,14 +137,16 @@ async def test_a_client_killed_mid_upload_leaves_no_version(app, server_config):
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
         try:
-            answer = await http.put("/api/v1/model_registry/artifacts/half_model/v1", auth=AUTH,
-                                    content=dying_body())
+            answer = await http.put("/api/v1/model_registry/artifacts/half_model/v1", auth=AUTH, content=dying_body())
         except ConnectionResetError:
             pass  # the app let the failed read through
         else:
             assert answer.status_code >= 400  # or answered it: either way no version may exist
-        info = await http.get("/api/v1/model_registry/artifacts/info", auth=AUTH,
-                              params={"model_name": "half_model", "model_version": "v1"})
+        info = await http.get(
+            "/api/v1/model_registry/artifacts/info",
+            auth=AUTH,
+            params={"model_name": "half_model", "model_version": "v1"},
+        )
     assert info.json()["results"]["info"] is None
     registry_root = server_config.data_dir / "registry"
     assert not (registry_root / "half_model").exists()
@@ -130,8 +164,11 @@ async def test_idempotency_key_makes_a_repeated_create_apply_once(http):
 
 def test_end_to_end_over_loopback_with_the_sync_clients(live_server, tmp_path):
     kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": live_server}
-    with MLModelClient(**kwargs) as ml_model_client, ComponentClient(**kwargs) as component_client, \
-            ModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry:
+    with (
+        MLModelClient(**kwargs) as ml_model_client,
+        ComponentClient(**kwargs) as component_client,
+        ModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry,
+    ):
         component_client.create_component(name="e2e_component", info={"x": 1})
         component = component_client.get_component(name="e2e_component")
         model = MLSLightGBMModel(trained.lightgbm_model(), "e2e_test_model", "v1", trained.FEATURES)
@@ -161,7 +198,11 @@ def _start_cli(port: int, data_dir, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLS_")}
     return subprocess.Popen(
         [sys.executable, "-m", "mls_async", "server", "--port", str(port), "--data-dir", str(data_dir), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
 
 
 def _wait_until_up(process: subprocess.Popen, port: int, auth: tuple[str, str]) -> httpx.Response:
@@ -182,8 +223,12 @@ def test_cli_starts_on_loopback_with_a_generated_account_kept_across_restarts(tm
         assert first_line.startswith("created account mls with password ")
         password = first_line.split()[5]
         assert _wait_until_up(process, port, ("mls", password)).status_code == 200
-        clash = subprocess.run([sys.executable, "-m", "mls_async", "server", "--port", str(port), "--data-dir",
-                                str(tmp_path / "other")], capture_output=True, text=True, timeout=60)
+        clash = subprocess.run(
+            [sys.executable, "-m", "mls_async", "server", "--port", str(port), "--data-dir", str(tmp_path / "other")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert clash.returncode == 1 and f"127.0.0.1:{port} is in use" in clash.stderr
         assert "startup complete" not in clash.stdout + clash.stderr
     finally:
@@ -245,12 +290,12 @@ def test_the_openapi_document_matches_what_the_server_answers(app, hypothesis_ho
     assert len(operations) > 30
 
     for operation in operations:
+
         @settings(max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def run(case):
             try:
-                case.call_and_validate(headers={"Authorization": httpx.BasicAuth(*AUTH)._auth_header},
-                                       checks=checks)
+                case.call_and_validate(headers={"Authorization": httpx.BasicAuth(*AUTH)._auth_header}, checks=checks)
             except Exception as exc:  # noqa: BLE001 - every failure is collected and shown at once
                 failures.append(f"{case.method} {case.formatted_path}: {str(exc)[:300]}")
 
@@ -276,28 +321,39 @@ async def test_sync_facades_work_inside_a_running_event_loop(live_server):
 
 
 async def test_every_answer_announces_the_extensions_the_server_supports(http):
-    for response in (await http.get("/health"), await http.get("/api/v1/models"),
-                     await http.get("/api/v1/models", auth=AUTH), await http.get("/nowhere", auth=AUTH)):
-        assert response.headers["mls-capabilities"] == ("idempotency-key, profile-batch, model-meta-merge, "
-                                                        "table-loads")
+    for response in (
+        await http.get("/health"),
+        await http.get("/api/v1/models"),
+        await http.get("/api/v1/models", auth=AUTH),
+        await http.get("/nowhere", auth=AUTH),
+    ):
+        assert response.headers["mls-capabilities"] == ("idempotency-key, profile-batch, model-meta-merge, table-loads")
 
 
 async def test_original_boolean_spelling_is_understood(http):
     for is_latest in (True, False):
-        await http.post("/api/v1/components", auth=AUTH, json={"name": f"b{is_latest}", "info": 1,
-                                                                "is_latest": is_latest})
-    assert [c["name"] for c in (await http.get("/api/v1/components?is_latest=True", auth=AUTH)).json()["results"]] \
-        == ["bTrue"]
-    assert [c["name"] for c in (await http.get("/api/v1/components?is_latest=False", auth=AUTH)).json()["results"]] \
-        == ["bFalse"]
+        await http.post(
+            "/api/v1/components", auth=AUTH, json={"name": f"b{is_latest}", "info": 1, "is_latest": is_latest}
+        )
+    assert [c["name"] for c in (await http.get("/api/v1/components?is_latest=True", auth=AUTH)).json()["results"]] == [
+        "bTrue"
+    ]
+    assert [c["name"] for c in (await http.get("/api/v1/components?is_latest=False", auth=AUTH)).json()["results"]] == [
+        "bFalse"
+    ]
 
 
 @pytest.mark.e2e
 def test_one_sync_client_shared_by_64_threads(live_server):
     from concurrent.futures import ThreadPoolExecutor
 
-    with MLModelClient(env="LOCAL", username=USER, password=PASSWORD, base_url=live_server,
-                       limits=httpx.Limits(max_connections=16, max_keepalive_connections=8)) as client:
+    with MLModelClient(
+        env="LOCAL",
+        username=USER,
+        password=PASSWORD,
+        base_url=live_server,
+        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+    ) as client:
         model = client.create_manual_model("threaded_model", "v1")
 
         def work(_: int) -> list[int | None]:
@@ -327,8 +383,9 @@ async def test_a_server_error_does_not_reveal_the_data_dir(tmp_path, monkeypatch
         raise OSError(f"disk trouble at {tmp_path / 'secret-place' / 'mls.sqlite3'}")
 
     monkeypatch.setattr(app.state.mls.storage, "query", broken)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                 base_url="http://mls") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://mls"
+    ) as http:
         response = await http.get("/api/v1/components", auth=AUTH)
     assert response.status_code == 500 and "secret-place" not in response.text
     assert "server log" in response.json()["error"]
@@ -340,15 +397,15 @@ async def test_every_body_is_capped_whatever_its_type_or_framing(tmp_path):
 
     async def chunked():
         for start in range(0, len(big), 100):
-            yield big[start:start + 100]
+            yield big[start : start + 100]
 
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
         for content_type in ("Application/JSON", "application/vnd.api+json", "text/plain"):
-            response = await http.post("/api/v1/models", auth=AUTH, content=big,
-                                       headers={"Content-Type": content_type})
+            response = await http.post("/api/v1/models", auth=AUTH, content=big, headers={"Content-Type": content_type})
             assert response.status_code == 413, content_type
-        response = await http.post("/api/v1/models", auth=AUTH, content=chunked(),
-                                   headers={"Content-Type": "application/json"})
+        response = await http.post(
+            "/api/v1/models", auth=AUTH, content=chunked(), headers={"Content-Type": "application/json"}
+        )
         assert response.status_code == 413 and "limited to 1000 bytes" in response.json()["error"]
 
 
@@ -367,12 +424,10 @@ def test_a_500_leaves_the_connection_usable(tmp_path):
         return real_query(*args, **kwargs)
 
     storage.query = query_failing_once
-    with serve(app) as url, httpx.Client(base_url=url, auth=AUTH,
-                                         limits=httpx.Limits(max_connections=1)) as http:
+    with serve(app) as url, httpx.Client(base_url=url, auth=AUTH, limits=httpx.Limits(max_connections=1)) as http:
         assert http.get("/api/v1/components").status_code == 500
         # the same kept-alive connection serves every request after it, POSTs included
-        answers = [http.post("/api/v1/components", json={"name": f"c{i}", "info": i}).status_code
-                   for i in range(10)]
+        answers = [http.post("/api/v1/components", json={"name": f"c{i}", "info": i}).status_code for i in range(10)]
     assert answers == [200] * 10
 
 
@@ -390,11 +445,13 @@ async def test_what_storage_would_lose_or_could_not_answer_is_refused_up_front(h
     response = await http.post("/api/v1/models", auth=AUTH, content=nan, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and "not a JSON number" in response.json()["error"]
     await http.post("/api/v1/dynamodb/tables", auth=AUTH, json={"table_name": "big_ints", "key": "id"})
-    response = await http.put("/api/v1/dynamodb/tables/big_ints/items", auth=AUTH,
-                              json=[{"id": "a", "v": 1}, {"id": "b", "v": 2**70}])
+    response = await http.put(
+        "/api/v1/dynamodb/tables/big_ints/items", auth=AUTH, json=[{"id": "a", "v": 1}, {"id": "b", "v": 2**70}]
+    )
     assert response.status_code == 400 and "row 1 cannot be stored" in response.json()["error"]
     assert (await http.get("/api/v1/dynamodb/tables/big_ints/is_active", auth=AUTH)).json()["results"] == {
-        "is_active": True}
+        "is_active": True
+    }
     lone = await http.get("/v1/any/profiles/p/users/%ED%A0%80", auth=AUTH)
     assert lone.status_code == 404
 
@@ -450,9 +507,14 @@ def test_one_idempotency_key_applies_once_under_concurrency_and_only_on_its_endp
 
     app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD}))
     with serve(app) as url:
+
         def post(_: int) -> tuple[int, dict]:
-            response = httpx.post(f"{url}/api/v1/components", auth=AUTH, json={"name": "once", "info": 1},
-                                  headers={"Idempotency-Key": "same-key"})
+            response = httpx.post(
+                f"{url}/api/v1/components",
+                auth=AUTH,
+                json={"name": "once", "info": 1},
+                headers={"Idempotency-Key": "same-key"},
+            )
             return response.status_code, response.json()
 
         for _ in range(3):
@@ -462,8 +524,12 @@ def test_one_idempotency_key_applies_once_under_concurrency_and_only_on_its_endp
             assert len({body["results"]["id"] for _, body in answers}) == 1
         listed = httpx.get(f"{url}/api/v1/components", auth=AUTH, params={"name": "once"}).json()["results"]
         assert len(listed) == 1
-        model = httpx.post(f"{url}/api/v1/models", auth=AUTH, headers={"Idempotency-Key": "same-key"},
-                           json={"model_type": "manual", "name": "keyed_model", "version": "v1"})
+        model = httpx.post(
+            f"{url}/api/v1/models",
+            auth=AUTH,
+            headers={"Idempotency-Key": "same-key"},
+            json={"model_type": "manual", "name": "keyed_model", "version": "v1"},
+        )
         assert model.status_code == 200  # a new model, not the component's remembered answer
         stored = httpx.get(f"{url}/api/v1/models/{model.json()['results']['id']}", auth=AUTH).json()["results"]
         assert stored["name"] == "keyed_model"
@@ -473,8 +539,9 @@ def _registered(app, name: str, version: str) -> tuple[dict, bytes]:
     from starlette.testclient import TestClient
 
     with TestClient(app) as client:
-        info = client.get("/api/v1/model_registry/artifacts/info", auth=AUTH,
-                          params={"model_name": name, "model_version": version}).json()["results"]["info"]
+        info = client.get(
+            "/api/v1/model_registry/artifacts/info", auth=AUTH, params={"model_name": name, "model_version": version}
+        ).json()["results"]["info"]
         archive = client.get(f"/api/v1/model_registry/artifacts/{name}/{version}", auth=AUTH).content
     return info, archive
 
@@ -487,8 +554,12 @@ def test_versions_whose_names_look_like_archive_files_do_not_collide(tmp_path):
     second = _archive({"model.joblib": b"two" * 100, "model.json": b"{}"})
     with TestClient(app) as client:
         for version, archive in (("v1", first), ("v1.tar", second)):
-            assert client.put(f"/api/v1/model_registry/artifacts/c_model/{version}", auth=AUTH,
-                              content=archive).status_code == 200
+            assert (
+                client.put(
+                    f"/api/v1/model_registry/artifacts/c_model/{version}", auth=AUTH, content=archive
+                ).status_code
+                == 200
+            )
     assert _registered(app, "c_model", "v1")[1] == first
     assert _registered(app, "c_model", "v1.tar")[1] == second
 
@@ -522,10 +593,14 @@ with TestClient(app) as client:
 
 async def test_failed_logins_pause_that_address_for_that_account_only(tmp_path):
     app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD, "other": "other-pass"}, login_attempts=3))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.9", 1)),
-                                 base_url="http://mls") as attacker, \
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=("10.0.0.1", 1)),
-                              base_url="http://mls") as owner:
+    async with (
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("10.0.0.9", 1)), base_url="http://mls"
+        ) as attacker,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("10.0.0.1", 1)), base_url="http://mls"
+        ) as owner,
+    ):
         statuses = [(await attacker.get("/api/v1/models", auth=(USER, f"guess{i}"))).status_code for i in range(5)]
         assert statuses == [401, 401, 401, 429, 429]
         paused = await attacker.get("/api/v1/models", auth=AUTH)  # even the right password waits
@@ -539,11 +614,11 @@ async def test_settings_and_handlers_need_an_admin(tmp_path):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
         refused = await http.put("/api/v1/settings/feature_latency", auth=AUTH, params={"seconds": 10})
         assert refused.status_code == 403 and "needs an admin account" in refused.json()["error"]
-        handler = await http.post("/api/v1/models/1/automl_online_prediction", auth=AUTH,
-                                  json={"handler": "import os\nos.system('true')\n"})
+        handler = await http.post(
+            "/api/v1/models/1/automl_online_prediction", auth=AUTH, json={"handler": "import os\nos.system('true')\n"}
+        )
         assert handler.status_code == 403
-        allowed = await http.put("/api/v1/settings/feature_latency", auth=("boss", "boss-pass"),
-                                 params={"seconds": 0})
+        allowed = await http.put("/api/v1/settings/feature_latency", auth=("boss", "boss-pass"), params={"seconds": 0})
         assert allowed.status_code == 200
     with pytest.raises(ValueError, match=r"admins \['ghost'\] are not accounts"):
         ServerConfig(tmp_path / "x", {USER: PASSWORD}, admins={"ghost"})
@@ -559,7 +634,7 @@ async def test_a_dataset_upload_streams_to_disk_instead_of_memory(app):
 
     async def body():
         for start in range(0, len(csv), 1 << 16):
-            yield csv[start:start + (1 << 16)]
+            yield csv[start : start + (1 << 16)]
 
     async def small():
         yield b"a,label\n1,0\n"

@@ -112,8 +112,11 @@ def test_a_server_killed_with_clients_connected_restarts_on_its_port(tmp_path):
 
 # -- 2. a download racing a forced re-upload ----------------------------------------------------
 def _download_is_whole(response: httpx.Response) -> bool:
-    return (response.status_code == 200 and len(response.content) == int(response.headers["content-length"])
-            and hashlib.sha256(response.content).hexdigest() == response.headers[CHECKSUM_HEADER])
+    return (
+        response.status_code == 200
+        and len(response.content) == int(response.headers["content-length"])
+        and hashlib.sha256(response.content).hexdigest() == response.headers[CHECKSUM_HEADER]
+    )
 
 
 @pytest.mark.e2e
@@ -153,8 +156,10 @@ def test_downloads_racing_forced_re_uploads_are_never_torn(tmp_path):
 
         def write(worker: int) -> list[int]:
             with httpx.Client(auth=AUTH, timeout=30) as client:
-                return [client.put(version_url, params={"force": "true"},
-                                   content=archives[(worker + i) % 3]).status_code for i in range(12)]
+                return [
+                    client.put(version_url, params={"force": "true"}, content=archives[(worker + i) % 3]).status_code
+                    for i in range(12)
+                ]
 
         def read(_: int) -> list[bool]:
             with httpx.Client(auth=AUTH, timeout=30) as client:
@@ -194,8 +199,13 @@ def test_a_prediction_whose_version_is_replaced_while_it_loads_serves_the_new_on
 
         def load_after_a_forced_upload(directory):
             if armed and armed.pop():  # the record is read; the version is replaced before its files are read
-                forced = httpx.put(f"{url}/api/v1/model_registry/artifacts/race_model/v1", params={"force": "true"},
-                                   auth=AUTH, content=new, timeout=30)
+                forced = httpx.put(
+                    f"{url}/api/v1/model_registry/artifacts/race_model/v1",
+                    params={"force": "true"},
+                    auth=AUTH,
+                    content=new,
+                    timeout=30,
+                )
                 assert forced.status_code == 200
             return real_load(directory)
 
@@ -206,24 +216,37 @@ def test_a_prediction_whose_version_is_replaced_while_it_loads_serves_the_new_on
 
 
 # -- 3. malformed Basic credentials, on every path ---------------------------------------------
-MALFORMED = ["Basic !!!not-base64!!!", "Basic", "Basic " + base64.b64encode(b"no-colon").decode(),
-             "Basic " + base64.b64encode(b"\xff\xfe:x").decode()]
+MALFORMED = [
+    "Basic !!!not-base64!!!",
+    "Basic",
+    "Basic " + base64.b64encode(b"no-colon").decode(),
+    "Basic " + base64.b64encode(b"\xff\xfe:x").decode(),
+]
 
 
 @pytest.mark.parametrize("header", MALFORMED)
 async def test_malformed_basic_credentials_are_a_401_envelope_on_every_path(header, app, http, tmp_path):
-    kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": "http://mls",
-              "transport": httpx.ASGITransport(app=app)}
-    async with AsyncModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry, \
-            AsyncMLModelClient(**kwargs) as ml_model_client:
+    kwargs = {
+        "env": "LOCAL",
+        "username": USER,
+        "password": PASSWORD,
+        "base_url": "http://mls",
+        "transport": httpx.ASGITransport(app=app),
+    }
+    async with (
+        AsyncModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry,
+        AsyncMLModelClient(**kwargs) as ml_model_client,
+    ):
         deployment = await registry.save_and_deploy(Echo("echo_model", "v1", ["x"]), ml_model_client)
         assert (await ml_model_client.predict(deployment, [1]))["items"][0]["props"] == {"x": [1]}
     assert app.state.mls.models.warm(deployment.id) is not None  # warm: its predictions take the shortcut
-    requests = [("GET", "/v1/c/profiles/p", {"params": {"id": "u1"}}),  # shortcut
-                ("GET", "/v1/c/profiles/p/users/u1", {}),  # shortcut
-                ("POST", f"/api/v1/models/{deployment.id}/predict", {"json": {"x": [1]}}),  # shortcut
-                ("POST", "/v1/c/profiles/p/users/batch", {"json": {"ids": ["u1"]}}),
-                ("GET", "/api/v1/models", {})]
+    requests = [
+        ("GET", "/v1/c/profiles/p", {"params": {"id": "u1"}}),  # shortcut
+        ("GET", "/v1/c/profiles/p/users/u1", {}),  # shortcut
+        ("POST", f"/api/v1/models/{deployment.id}/predict", {"json": {"x": [1]}}),  # shortcut
+        ("POST", "/v1/c/profiles/p/users/batch", {"json": {"ids": ["u1"]}}),
+        ("GET", "/api/v1/models", {}),
+    ]
     for method, path, kwargs in requests:
         response = await http.request(method, path, headers={"Authorization": header}, **kwargs)
         assert response.status_code == 401, (method, path, response.text)
@@ -244,15 +267,15 @@ async def test_a_lone_surrogate_in_profile_data_is_a_400(http, kind, body):
 
 
 async def test_lone_surrogates_elsewhere_are_4xx(http):
-    batch = await http.post("/v1/c/profiles/p/users/batch", auth=AUTH, content=b'{"ids": ["\\ud800"]}',
-                            headers=JSON)
+    batch = await http.post("/v1/c/profiles/p/users/batch", auth=AUTH, content=b'{"ids": ["\\ud800"]}', headers=JSON)
     assert batch.status_code in (200, 400)  # a key nothing can be stored under: found nowhere, or refused
     assert (await http.post("/api/v1/dynamodb/tables", auth=AUTH, json={"table_name": "t", "key": "id"})).is_success
     for body in (b'[{"id": "\\ud800"}]', b'[{"id": "a", "\\ud800": 1}]'):
         response = await http.put("/api/v1/dynamodb/tables/t/items", auth=AUTH, content=body, headers=JSON)
         assert 400 <= response.status_code < 500, response.text
-    component = await http.post("/api/v1/components", auth=AUTH, content=b'{"name": "c", "info": {"\\ud800": 1}}',
-                                headers=JSON)
+    component = await http.post(
+        "/api/v1/components", auth=AUTH, content=b'{"name": "c", "info": {"\\ud800": 1}}', headers=JSON
+    )
     assert 400 <= component.status_code < 500
 
 
@@ -270,8 +293,11 @@ def test_a_dataset_upload_cut_short_by_kill_9_leaves_nothing_after_a_restart(tmp
     token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     try:
         assert _wait_until_up(process, port, AUTH).status_code == 200
-        sock = _raw_request(port, f"POST /api/v1/datasets/upload?name=big&label=label HTTP/1.1\r\n"
-                                  f"Host: x\r\nAuthorization: Basic {token}\r\nContent-Length: 100000000\r\n\r\n")
+        sock = _raw_request(
+            port,
+            f"POST /api/v1/datasets/upload?name=big&label=label HTTP/1.1\r\n"
+            f"Host: x\r\nAuthorization: Basic {token}\r\nContent-Length: 100000000\r\n\r\n",
+        )
         sock.sendall(b"a,label\n" + b"1,0\n" * 100_000)
         deadline = time.monotonic() + 20
         while not [p for p in (data_dir / "datasets").glob(".upload-*") if p.stat().st_size > 0]:
@@ -299,18 +325,35 @@ def test_every_kind_of_leftover_is_recovered_at_start(tmp_path):
     config = ServerConfig(tmp_path / "srv", {USER: PASSWORD})
     app = create_app(config)
     with TestClient(app) as client:
-        client.post("/api/v1/datasets/upload", auth=AUTH, params={"name": "ds", "label": "label"},
-                    content=b"a,label\n1,0\n2,1\n")
-    training = app.state.mls.storage.insert("model", {"model_type": "automl", "name": "m", "version": "v1",
-                                                      "status": "TRAINING", "dataset_id": 1}, subkind="automl",
-                                            name="m", version="v1")
+        client.post(
+            "/api/v1/datasets/upload",
+            auth=AUTH,
+            params={"name": "ds", "label": "label"},
+            content=b"a,label\n1,0\n2,1\n",
+        )
+    training = app.state.mls.storage.insert(
+        "model",
+        {"model_type": "automl", "name": "m", "version": "v1", "status": "TRAINING", "dataset_id": 1},
+        subkind="automl",
+        name="m",
+        version="v1",
+    )
     app.state.mls.storage.close()
     root, pid = config.data_dir, _dead_pid()
-    files = [root / "datasets" / ".upload-x1", root / "datasets" / ".create-x2",
-             root / "registry" / ".tmp" / "upload-x3.tar", root / f".generation-{pid}-1",
-             root / f".token-secret-{pid}-1", root / f".generated-password-{pid}-1"]
-    directories = [root / "registry" / ".tmp" / "staging-x4", root / "exports" / ".prediction-7-x5",
-                   root / "automl" / ".training" / f"{training['id']}-x6", root / "automl" / ".model-x7"]
+    files = [
+        root / "datasets" / ".upload-x1",
+        root / "datasets" / ".create-x2",
+        root / "registry" / ".tmp" / "upload-x3.tar",
+        root / f".generation-{pid}-1",
+        root / f".token-secret-{pid}-1",
+        root / f".generated-password-{pid}-1",
+    ]
+    directories = [
+        root / "registry" / ".tmp" / "staging-x4",
+        root / "exports" / ".prediction-7-x5",
+        root / "automl" / ".training" / f"{training['id']}-x6",
+        root / "automl" / ".model-x7",
+    ]
     for directory in directories:
         (directory / "version").mkdir(parents=True)
         (directory / "version" / "model.joblib").write_bytes(b"x" * 100)
@@ -333,9 +376,11 @@ def test_scratch_a_live_process_holds_is_left_alone(tmp_path):
     """Another server process (``--workers``) sharing the data dir keeps its uploads in flight through a start."""
     from mls_async.server.scratch import sweep
 
-    script = ("import sys, time; from pathlib import Path; from mls_async.server.scratch import scratch_file\n"
-              "with scratch_file(Path(sys.argv[1]), '.upload-') as (file, path):\n"
-              "    print(path, flush=True); time.sleep(60)\n")
+    script = (
+        "import sys, time; from pathlib import Path; from mls_async.server.scratch import scratch_file\n"
+        "with scratch_file(Path(sys.argv[1]), '.upload-') as (file, path):\n"
+        "    print(path, flush=True); time.sleep(60)\n"
+    )
     holder = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         held = tmp_path / os.path.basename(holder.stdout.readline().strip())
@@ -362,11 +407,15 @@ def test_a_generated_password_cut_short_is_made_again(tmp_path):
 
 # -- 7. the order of checks, and 405 -----------------------------------------------------------
 async def test_credentials_are_checked_before_the_body_is_parsed(tmp_path):
-    app = create_app(ServerConfig(tmp_path / "srv", {USER: PASSWORD, "boss": "boss-pass"}, apikeys={"c": "key"},
-                                  admins={"boss"}))
+    app = create_app(
+        ServerConfig(tmp_path / "srv", {USER: PASSWORD, "boss": "boss-pass"}, apikeys={"c": "key"}, admins={"boss"})
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as http:
-        for path, good in (("/api/v1/datasets", {"auth": AUTH}), ("/api/v1/models", {"auth": AUTH}),
-                           ("/v1/c/profiles/p/users/batch", {"headers": {**JSON, "apikey": "key"}})):
+        for path, good in (
+            ("/api/v1/datasets", {"auth": AUTH}),
+            ("/api/v1/models", {"auth": AUTH}),
+            ("/v1/c/profiles/p/users/batch", {"headers": {**JSON, "apikey": "key"}}),
+        ):
             anonymous = await http.post(path, content=b"{not json", headers=JSON)
             assert anonymous.status_code == 401 and anonymous.json()["code"] == 401, path
             wrong = await http.post(path, content=b"{not json", headers=JSON, auth=(USER, "wrong"))
@@ -375,12 +424,14 @@ async def test_credentials_are_checked_before_the_body_is_parsed(tmp_path):
             assert allowed.status_code == 400 and "JSON" in allowed.json()["error"], path
         handler = "/api/v1/models/1/automl_online_prediction"  # admin accounts only
         assert (await http.post(handler, content=b"{not json", headers=JSON, auth=AUTH)).status_code == 403
-        assert (await http.post(handler, content=b"{not json", headers=JSON,
-                                auth=("boss", "boss-pass"))).status_code == 400
+        assert (
+            await http.post(handler, content=b"{not json", headers=JSON, auth=("boss", "boss-pass"))
+        ).status_code == 400
         # the graph API takes requests without credentials, as the platform's: its body is the first thing to fail
         assert (await http.post("/v1/vertices", content=b"{not json", headers=JSON)).status_code == 400
-        assert (await http.post("/v1/vertices", content=b"{not json", headers=JSON,
-                                auth=(USER, "wrong"))).status_code == 401
+        assert (
+            await http.post("/v1/vertices", content=b"{not json", headers=JSON, auth=(USER, "wrong"))
+        ).status_code == 401
 
 
 def _concrete(template: str) -> str:

@@ -47,11 +47,17 @@ def test_every_route_answered_before_routing_is_in_the_document_from_its_own_def
             operation = paths[route.path_format][method.lower()]
             assert operation["operationId"]
             assert operation["responses"]["401"]["content"]["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Envelope"}
+                "$ref": "#/components/schemas/Envelope"
+            }
     read = paths["/v1/{client_id}/profiles/{profile_id}/{kind}/{target_id}"]["get"]
     assert [(p["name"], p["in"]) for p in read["parameters"]] == [
-        ("client_id", "path"), ("profile_id", "path"), ("kind", "path"), ("target_id", "path"),
-        ("f", "query"), ("mode", "query")]
+        ("client_id", "path"),
+        ("profile_id", "path"),
+        ("kind", "path"),
+        ("target_id", "path"),
+        ("f", "query"),
+        ("mode", "query"),
+    ]
     assert read["security"] == [{"HTTPBasic": []}, {"apikey": []}]
     assert read["responses"]["200"]["description"] == "The profile's values"
     predict = paths["/api/v1/models/{model_id}/predict"]["post"]
@@ -69,10 +75,17 @@ async def test_a_profile_read_answers_head_as_get_and_its_allow_says_so(http):
 
 
 async def test_a_warm_prediction_with_a_bad_body_is_answered_by_the_route_with_the_whole_body(app, http, tmp_path):
-    kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": "http://mls",
-              "transport": httpx.ASGITransport(app=app)}
-    async with AsyncModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry, \
-            AsyncMLModelClient(**kwargs) as ml_model_client:
+    kwargs = {
+        "env": "LOCAL",
+        "username": USER,
+        "password": PASSWORD,
+        "base_url": "http://mls",
+        "transport": httpx.ASGITransport(app=app),
+    }
+    async with (
+        AsyncModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry,
+        AsyncMLModelClient(**kwargs) as ml_model_client,
+    ):
         deployment = await registry.save_and_deploy(Echo("layer_model", "v1", ["x"]), ml_model_client)
         assert (await ml_model_client.predict(deployment, [1]))["items"][0]["props"] == {"x": [1]}
     assert app.state.mls.models.warm(deployment.id) is not None

@@ -26,11 +26,14 @@ class Scored(MLSRuleModel):
         return {"items": [{"id": "s", "name": "s", "type": "rule", "props": {"score": self.score}}]}
 
 
-def test_a_warm_model_reads_no_records_and_a_new_version_is_served_at_once(app, sync_transport, client_kwargs,
-                                                                           tmp_path):
+def test_a_warm_model_reads_no_records_and_a_new_version_is_served_at_once(
+    app, sync_transport, client_kwargs, tmp_path
+):
     state = app.state.mls
-    with MLModelClient(**client_kwargs, transport=sync_transport) as models, \
-            ModelRegistry(**client_kwargs, transport=sync_transport, model_dir=tmp_path / "m") as registry:
+    with (
+        MLModelClient(**client_kwargs, transport=sync_transport) as models,
+        ModelRegistry(**client_kwargs, transport=sync_transport, model_dir=tmp_path / "m") as registry,
+    ):
         deployment = registry.save_and_deploy(Scored(1.0), models)
         assert models.predict(deployment, [0])["items"][0]["props"]["score"] == 1.0
         reads = []
@@ -69,9 +72,24 @@ def _free_port() -> int:
 def test_two_workers_serve_the_same_models_and_see_every_write(tmp_path):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "mls_async.server", "--port", str(port), "--data-dir",
-                               str(tmp_path / "data"), "--user", f"{USER}:{PASSWORD}", "--workers", "2",
-                               "--log-level", "warning"], stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mls_async.server",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--user",
+            f"{USER}:{PASSWORD}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -83,8 +101,11 @@ def test_two_workers_serve_the_same_models_and_see_every_write(tmp_path):
             assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
             time.sleep(0.2)
         kwargs = {"env": "LOCAL", "username": USER, "password": PASSWORD, "base_url": url}
-        with MLModelClient(**kwargs) as models, MLModelClient(**kwargs, auth="token") as tokened, \
-                ModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry:
+        with (
+            MLModelClient(**kwargs) as models,
+            MLModelClient(**kwargs, auth="token") as tokened,
+            ModelRegistry(**kwargs, model_dir=tmp_path / "m") as registry,
+        ):
             deployment = registry.save_and_deploy(Scored(1.0), models)
             for round_, score in ((0, 1.0), (1, 2.0), (2, 3.0)):
                 if round_:
@@ -99,12 +120,15 @@ def test_two_workers_serve_the_same_models_and_see_every_write(tmp_path):
         server.wait(30)
 
 
-def test_the_warm_path_checks_credentials_and_bodies_as_the_routed_endpoint(app, sync_transport, client_kwargs,
-                                                                             tmp_path):
+def test_the_warm_path_checks_credentials_and_bodies_as_the_routed_endpoint(
+    app, sync_transport, client_kwargs, tmp_path
+):
     from starlette.testclient import TestClient
 
-    with MLModelClient(**client_kwargs, transport=sync_transport) as models, \
-            ModelRegistry(**client_kwargs, transport=sync_transport, model_dir=tmp_path / "m") as registry:
+    with (
+        MLModelClient(**client_kwargs, transport=sync_transport) as models,
+        ModelRegistry(**client_kwargs, transport=sync_transport, model_dir=tmp_path / "m") as registry,
+    ):
         deployment = registry.save_and_deploy(Scored(1.0), models)
         models.predict(deployment, [0])  # warm
     path = f"/api/v1/models/{deployment.id}/predict"

@@ -43,15 +43,21 @@ def _model() -> GenericLogicModel:
             return [sum(row) for row in rows]
 
     return GenericLogicModel(
-        model_name="sync_model", model_version="v1", features=["user_id"], model=Total(), predict_fn="predict",
+        model_name="sync_model",
+        model_version="v1",
+        features=["user_id"],
+        model=Total(),
+        predict_fn="predict",
         preprocess_logic={"merge": [{"pf": ["user", group, {"var": "user_id"}, ["f"]]} for group in ("a", "b", "c")]},
-        postprocess_logic={"list": [{"var": "y"}]})
+        postprocess_logic={"list": [{"var": "y"}]},
+    )
 
 
 def test_sibling_lookups_of_a_sync_predict_are_in_flight_together(live_server, server_config):
     transport = PeakTransport()
-    with MLSProfileAPIClient(env="LOCAL", username=USER, password=PASSWORD, base_url=live_server,
-                             transport=transport) as client:
+    with MLSProfileAPIClient(
+        env="LOCAL", username=USER, password=PASSWORD, base_url=live_server, transport=transport
+    ) as client:
         for number, group in enumerate(("a", "b", "c"), 1):
             client.put_user_profiles(group, {f"u{i}": {"f": number * i} for i in range(20)})
         server_config.feature_latency = 0.2

@@ -33,8 +33,9 @@ class Weighty(MLSRuleModel):
 
 def _left_in(directory) -> list[str]:
     """Files under ``directory`` but the version locks (kept, empty, like the original's lock files)."""
-    return sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file()
-                  and not p.name.endswith(".lock"))
+    return sorted(
+        str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file() and not p.name.endswith(".lock")
+    )
 
 
 def _other_tasks() -> set[asyncio.Task]:
@@ -71,7 +72,8 @@ class HeldUploads:
 
 @pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
 async def test_a_save_cancelled_mid_upload_stops_sending_and_leaves_no_files(
-        transport, server_config, tmp_path, temp_dir, monkeypatch):
+    transport, server_config, tmp_path, temp_dir, monkeypatch
+):
     closed = []
     chunks = registry_module._chunks
 
@@ -87,8 +89,9 @@ async def test_a_save_cancelled_mid_upload_stops_sending_and_leaves_no_files(
     server = HeldUploads(create_app(server_config))
     model_dir = tmp_path / "models"
     with serve(server) as url:
-        async with AsyncModelRegistry("LOCAL", username=USER, password=PASSWORD, base_url=url,
-                                      transport=transport, model_dir=model_dir) as registry:
+        async with AsyncModelRegistry(
+            "LOCAL", username=USER, password=PASSWORD, base_url=url, transport=transport, model_dir=model_dir
+        ) as registry:
             saving = asyncio.create_task(registry.save(Weighty("weighty_model", "v1", ["x"], os.urandom(BLOB))))
             await anyio.to_thread.run_sync(server.arrived.wait, 10)
             saving.cancel()
@@ -102,7 +105,8 @@ async def test_a_save_cancelled_mid_upload_stops_sending_and_leaves_no_files(
 
 
 async def test_a_save_cancelled_while_packing_removes_its_archive(
-        async_transport, client_kwargs, tmp_path, temp_dir, monkeypatch):
+    async_transport, client_kwargs, tmp_path, temp_dir, monkeypatch
+):
     packing, go_on = threading.Event(), threading.Event()
     pack = registry_module.pack_version_dir
 
@@ -127,10 +131,17 @@ async def test_a_save_cancelled_while_packing_removes_its_archive(
 @pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
 @pytest.mark.parametrize("how", ["task", "scope"])
 async def test_a_load_cancelled_mid_download_leaves_no_files_and_the_version_loadable(
-        how, transport, live_server, tmp_path, monkeypatch):
+    how, transport, live_server, tmp_path, monkeypatch
+):
     model_dir = tmp_path / "models"
-    async with AsyncModelRegistry("LOCAL", username=USER, password=PASSWORD, base_url=live_server,
-                                  transport=transport, model_dir=model_dir / "saver") as saver:
+    async with AsyncModelRegistry(
+        "LOCAL",
+        username=USER,
+        password=PASSWORD,
+        base_url=live_server,
+        transport=transport,
+        model_dir=model_dir / "saver",
+    ) as saver:
         await saver.save(Weighty("fetched_model", "v1", ["x"], os.urandom(BLOB)))
 
     cancel = []
@@ -149,8 +160,14 @@ async def test_a_load_cancelled_mid_download_leaves_no_files_and_the_version_loa
         def hexdigest(self) -> str:
             return self.inner.hexdigest()
 
-    async with AsyncModelRegistry("LOCAL", username=USER, password=PASSWORD, base_url=live_server,
-                                  transport=transport, model_dir=model_dir / "loader") as registry:
+    async with AsyncModelRegistry(
+        "LOCAL",
+        username=USER,
+        password=PASSWORD,
+        base_url=live_server,
+        transport=transport,
+        model_dir=model_dir / "loader",
+    ) as registry:
         with monkeypatch.context() as patch:
             patch.setattr(registry_module, "hashlib", types.SimpleNamespace(sha256=Digest))
             if how == "task":
@@ -172,7 +189,8 @@ async def test_a_load_cancelled_mid_download_leaves_no_files_and_the_version_loa
 
 
 async def test_a_cancelled_batch_job_stops_its_table_write_before_it_returns(
-        tmp_path, client_kwargs, sync_transport, monkeypatch):
+    tmp_path, client_kwargs, sync_transport, monkeypatch
+):
     pd = pytest.importorskip("pandas")
     from mls_async._sync.dynamodb_client import DynamoDBClient
     from mls_async.batch import TableSink, run_batch_async
@@ -201,8 +219,11 @@ async def test_a_cancelled_batch_job_stops_its_table_write_before_it_returns(
 
     monkeypatch.setattr(TableSink, "write", watched)
     sink = TableSink("cancelled_scores", "user_id", {**client_kwargs, "transport": sync_transport}, chunk_rows=20)
-    job = asyncio.create_task(run_batch_async(Weighty("batch_model", "v1", ["x"]), path, sink, key="user_id",
-                                              features=["x"], partition_rows=100))
+    job = asyncio.create_task(
+        run_batch_async(
+            Weighty("batch_model", "v1", ["x"]), path, sink, key="user_id", features=["x"], partition_rows=100
+        )
+    )
     await anyio.to_thread.run_sync(sending.wait, 10)
     job.cancel()
     go_on.set()  # the chunk in flight completes; the partition's next chunks must not be sent

@@ -20,11 +20,14 @@ def test_async_clients_default_to_aiohttp_sync_clients_to_httpx(monkeypatch):
     client = AsyncMLModelClient(env="LOCAL", username="u", password="p")
     assert isinstance(client._http._transport, AiohttpTransport)
     assert isinstance(MLModelClient(env="LOCAL", username="u", password="p")._http._transport, httpx.HTTPTransport)
-    assert isinstance(AsyncMLModelClient(env="LOCAL", username="u", password="p", transport="httpx")._http._transport,
-                      httpx.AsyncHTTPTransport)
+    assert isinstance(
+        AsyncMLModelClient(env="LOCAL", username="u", password="p", transport="httpx")._http._transport,
+        httpx.AsyncHTTPTransport,
+    )
     monkeypatch.setenv("MLS_HTTP_TRANSPORT", "httpx")
-    assert isinstance(AsyncMLModelClient(env="LOCAL", username="u", password="p")._http._transport,
-                      httpx.AsyncHTTPTransport)
+    assert isinstance(
+        AsyncMLModelClient(env="LOCAL", username="u", password="p")._http._transport, httpx.AsyncHTTPTransport
+    )
     with pytest.raises(MLSConfigError, match="transport='curl' is not valid"):
         AsyncMLModelClient(env="LOCAL", username="u", password="p", transport="curl")
 
@@ -42,8 +45,7 @@ async def test_a_dropped_connection_after_sending_is_not_repeated_for_a_post():
         writer.close()
 
     server, url = await _server(drop)
-    async with server, AsyncMLModelClient(env="LOCAL", username="u", password="p", base_url=url,
-                                          retry=FAST) as client:
+    async with server, AsyncMLModelClient(env="LOCAL", username="u", password="p", base_url=url, retry=FAST) as client:
         with pytest.raises(MLSConnectionError, match="may or may not have been applied"):
             await client._request("POST", "/api/v1/models", json={"a": 1}, idempotent=True)
         assert len(seen) == 1
@@ -53,8 +55,9 @@ async def test_a_dropped_connection_after_sending_is_not_repeated_for_a_post():
 
 
 async def test_a_refused_connection_is_retried_even_for_a_post_and_a_slow_answer_times_out():
-    async with AsyncMLModelClient(env="LOCAL", username="u", password="p", base_url="http://127.0.0.1:9",
-                                  retry=FAST) as client:
+    async with AsyncMLModelClient(
+        env="LOCAL", username="u", password="p", base_url="http://127.0.0.1:9", retry=FAST
+    ) as client:
         with pytest.raises(MLSConnectionError, match="cannot reach the MLS server at http://127.0.0.1:9") as info:
             await client._request("POST", "/api/v1/models", json={"a": 1})
         assert "may or may not" not in str(info.value)  # it never left
@@ -64,8 +67,12 @@ async def test_a_refused_connection_is_retried_even_for_a_post_and_a_slow_answer
         writer.close()
 
     server, url = await _server(silent)
-    async with server, AsyncMLModelClient(env="LOCAL", username="u", password="p", base_url=url, retry=FAST,
-                                          timeout=httpx.Timeout(0.2)) as client:
+    async with (
+        server,
+        AsyncMLModelClient(
+            env="LOCAL", username="u", password="p", base_url=url, retry=FAST, timeout=httpx.Timeout(0.2)
+        ) as client,
+    ):
         with pytest.raises(MLSTimeoutError):
             await client._request("GET", "/api/v1/models", max_retries=0)
 

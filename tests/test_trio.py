@@ -66,10 +66,19 @@ class FirstColumn:
 
 def _logic_model() -> GenericLogicModel:
     return GenericLogicModel(
-        model_name="trio_model", model_version="v1", features=["user_id"], model=FirstColumn(), predict_fn="predict",
-        preprocess_logic={"merge": [{"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
-                                    {"pf": ["user", "age", {"var": "user_id"}, ["age"]]}]},
-        postprocess_logic={"list": [{"dict": ["score", {"var": "y"}]}]})
+        model_name="trio_model",
+        model_version="v1",
+        features=["user_id"],
+        model=FirstColumn(),
+        predict_fn="predict",
+        preprocess_logic={
+            "merge": [
+                {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
+                {"pf": ["user", "age", {"var": "user_id"}, ["age"]]},
+            ]
+        },
+        postprocess_logic={"list": [{"dict": ["score", {"var": "y"}]}]},
+    )
 
 
 def test_profile_client_reads_loads_and_merges_on_every_backend(served, run):
@@ -78,7 +87,9 @@ def test_profile_client_reads_loads_and_merges_on_every_backend(served, run):
             assert await client.get_user_profile("usage", "u2", ["traffic"]) == {"traffic": 3.0}
             assert await client.get_item_profile("catalog", "p1") == {"price": 10}
             assert await client.get_user_profiles("age", ["u1", "u3", "nobody"], ["age"]) == {
-                "u1": {"age": 21}, "u3": {"age": 23}}
+                "u1": {"age": 21},
+                "u3": {"age": 23},
+            }
             with pytest.raises(DoesNotExist):
                 await client.get_user_profile("usage", "nobody")
             assert await client.put_user_profiles("usage", {"u99": {"traffic": 1.0}}) == 1
@@ -159,10 +170,11 @@ class SlowProfiles:
 
 
 LOGICS: list[tuple[Any, dict[str, Any]]] = [
-    ({"merge": [{"pf": ["user", "p", {"var": "u"}, ["a", "b"]]}, {"pf": ["item", "q", "i", ["c"]]}, {"var": "z"}]},
-     {"u": "u1", "z": 3}),
-    ({"+": [{"count": [{"pf": ["user", "p", "u1", ["a"]]}]}, {"get": [{"pf": ["user", "p", "u2", ["a"]]}, 0]}, 1]},
-     {}),
+    (
+        {"merge": [{"pf": ["user", "p", {"var": "u"}, ["a", "b"]]}, {"pf": ["item", "q", "i", ["c"]]}, {"var": "z"}]},
+        {"u": "u1", "z": 3},
+    ),
+    ({"+": [{"count": [{"pf": ["user", "p", "u1", ["a"]]}]}, {"get": [{"pf": ["user", "p", "u2", ["a"]]}, 0]}, 1]}, {}),
     ({"if": [{"pf": ["user", "p", "missing", ["a"]]}, "found", {"pf": ["user", "p", "u3", ["a"]]}]}, {}),
     ({"with": ["v", {"pf": ["user", "p", {"var": "u"}, ["a"]]}, {"merge": [{"var": "v"}, "tail"]}]}, {"u": "u4"}),
     ({"for": [{"var": "ids"}, {"pf": ["user", "p", {"var": "i"}, ["a"]]}]}, {"ids": ["u1", "missing", "u2"]}),
@@ -204,16 +216,22 @@ def test_more_model_classes_on_every_backend(run):
 
     generic = MLSGenericModel([], "custom_model", "v1", ["a"], custom_predict_async=custom)
     conditional = ConditionalGenericLogicModel(
-        model_name="cond_model", model_version="v1", features=["u"], models=[FirstColumn(), FirstColumn()],
+        model_name="cond_model",
+        model_version="v1",
+        features=["u"],
+        models=[FirstColumn(), FirstColumn()],
         model_selection_logic={"if": [{"==": [{"var": "u"}, "u1"]}, 0, 1]},
         preprocess_logics=[{"merge": [{"pf": ["user", "p", {"var": "u"}, ["a"]]}]}, {"merge": [2]}],
         postprocess_logics=[{"list": [{"var": "y"}]}, {"list": [{"var": "y"}]}],
-        predict_fns=["predict", "predict"])
+        predict_fns=["predict", "predict"],
+    )
 
     async def scenario() -> list[Any]:
-        return [await generic.predict_async([5]),
-                await conditional.predict_async(["u1"], pf_client=SlowProfiles()),
-                await conditional.predict_async(["u2"], pf_client=SlowProfiles())]
+        return [
+            await generic.predict_async([5]),
+            await conditional.predict_async(["u1"], pf_client=SlowProfiles()),
+            await conditional.predict_async(["u2"], pf_client=SlowProfiles()),
+        ]
 
     assert run(scenario) == [{"items": [{"id": "5"}]}, {"items": ["p:u1:a"]}, {"items": [2]}]
 

@@ -40,16 +40,18 @@ def catboost_model():
     import catboost
 
     x, y = data()
-    return catboost.CatBoostClassifier(iterations=20, depth=3, verbose=False, thread_count=1,
-                                       allow_writing_files=False).fit(x, y)
+    return catboost.CatBoostClassifier(
+        iterations=20, depth=3, verbose=False, thread_count=1, allow_writing_files=False
+    ).fit(x, y)
 
 
 def torch_model():
     import torch
 
     torch.manual_seed(0)
-    module = torch.nn.Sequential(torch.nn.Linear(len(FEATURES), 8), torch.nn.ReLU(), torch.nn.Linear(8, 1),
-                                 torch.nn.Sigmoid())
+    module = torch.nn.Sequential(
+        torch.nn.Linear(len(FEATURES), 8), torch.nn.ReLU(), torch.nn.Linear(8, 1), torch.nn.Sigmoid()
+    )
     return torch.jit.script(module.eval())
 
 

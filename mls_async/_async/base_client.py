@@ -56,10 +56,16 @@ class AsyncConnection:
     so one connection serves every loop.
     """
 
-    def __init__(self, *, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT, limits: httpx.Limits = DEFAULT_LIMITS,
-                 transport: httpx.AsyncBaseTransport | str | None = None) -> None:
-        self._pools = AsyncPools(timeout=timeout, limits=limits, transport=transport,
-                                 headers={"User-Agent": USER_AGENT})
+    def __init__(
+        self,
+        *,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        transport: httpx.AsyncBaseTransport | str | None = None,
+    ) -> None:
+        self._pools = AsyncPools(
+            timeout=timeout, limits=limits, transport=transport, headers={"User-Agent": USER_AGENT}
+        )
         self._announcements: dict[str, Announcements] = {}
         self._auths: dict[tuple[str, str, str], httpx.Auth] = {}
 
@@ -110,14 +116,33 @@ class ClientOptions:
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # resource-specific, by ``root_options``
 
     @classmethod
-    def resolve(cls, env: MLSENV | str | None, runtime_env: MLSRuntimeENV | str | None, username: str | None,
-                password: str | None, base_url: str | None, timeout: float | httpx.Timeout, max_retries: int,
-                retry: RetryPolicy | None, auth: str, extra: Mapping[str, Any] | None = None) -> ClientOptions:
+    def resolve(
+        cls,
+        env: MLSENV | str | None,
+        runtime_env: MLSRuntimeENV | str | None,
+        username: str | None,
+        password: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        retry: RetryPolicy | None,
+        auth: str,
+        extra: Mapping[str, Any] | None = None,
+    ) -> ClientOptions:
         """The options of a client's arguments: ``auth`` checked, ``retry`` from ``max_retries`` unless given."""
         if auth not in ("basic", "token"):
             raise MLSConfigError(f"auth={auth!r} is not valid; use 'basic' or 'token'")
-        return cls(env, runtime_env, username, password, base_url, timeout,
-                   retry if retry is not None else RetryPolicy(max_retries=max_retries), auth, dict(extra or {}))
+        return cls(
+            env,
+            runtime_env,
+            username,
+            password,
+            base_url,
+            timeout,
+            retry if retry is not None else RetryPolicy(max_retries=max_retries),
+            auth,
+            dict(extra or {}),
+        )
 
     def with_defaults(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> ClientOptions:
         """These options with another per-call timeout and number of retries, where given."""
@@ -173,14 +198,18 @@ class AsyncMLSClient:
         self._settings: ClientSettings = resolve_settings(
             env, runtime_env, username, password, base_url, credentials_required=credentials_required, api=self._api
         )
-        self._options = ClientOptions.resolve(env, runtime_env, username, password, base_url, timeout, max_retries,
-                                              retry, auth)
+        self._options = ClientOptions.resolve(
+            env, runtime_env, username, password, base_url, timeout, max_retries, retry, auth
+        )
         self._retry = self._options.retry
         self._timeout = timeout
         self._headers: dict[str, str] = {}  # sent with every request of this client (the profile API's apikey)
         self._owns_connection = connection is None
-        self._connection = connection if connection is not None else AsyncConnection(
-            timeout=timeout, limits=limits, transport=transport)
+        self._connection = (
+            connection
+            if connection is not None
+            else AsyncConnection(timeout=timeout, limits=limits, transport=transport)
+        )
         self._auth: httpx.Auth | None = None
         if self._settings.username is not None and self._settings.password is not None:
             self._auth = self._connection.auth(auth, self._settings.username, self._settings.password)
@@ -191,9 +220,18 @@ class AsyncMLSClient:
     def _from_options(cls, options: ClientOptions, connection: AsyncConnection) -> Self:
         """This resource's client built from ``options`` on ``connection`` (how the root client builds it)."""
         extra = {name: options.extra[name] for name in cls.root_options if name in options.extra}
-        return cls(env=options.env, runtime_env=options.runtime_env, username=options.username,
-                   password=options.password, base_url=options.base_url, timeout=options.timeout,
-                   retry=options.retry, auth=options.auth, connection=connection, **extra)
+        return cls(
+            env=options.env,
+            runtime_env=options.runtime_env,
+            username=options.username,
+            password=options.password,
+            base_url=options.base_url,
+            timeout=options.timeout,
+            retry=options.retry,
+            auth=options.auth,
+            connection=connection,
+            **extra,
+        )
 
     def _sibling(self, cls: type[C]) -> C:
         """A client of another resource on this client's connection, with its options and account."""
@@ -284,8 +322,16 @@ class AsyncMLSClient:
         attempt (streamed uploads).
         """
         response = await self._exchange(
-            method, path, params=params, json=json, content=content, headers=headers,
-            timeout=timeout, max_retries=max_retries, idempotent=idempotent, read_only=read_only,
+            method,
+            path,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            idempotent=idempotent,
+            read_only=read_only,
         )
         return MLSResponse.from_httpx(response)
 
@@ -328,19 +374,24 @@ class AsyncMLSClient:
         while True:
             payload = content() if callable(content) else (content if content is not None else body)
             request_timeout = timeout if timeout is not None else self._timeout
-            lean = self._http.lean_transport(self._settings.base_url, self._auth) if (
-                payload is None and not stream) else None
+            lean = (
+                self._http.lean_transport(self._settings.base_url, self._auth)
+                if (payload is None and not stream)
+                else None
+            )
             retry_after: float | None = None
             sent = True
             try:
                 async with self._limiter:
                     response: ResponseLike
                     if lean is not None:
-                        response = await lean.lean_request(method, url, self._lean_headers(request_headers),
-                                                           httpx.Timeout(request_timeout))
+                        response = await lean.lean_request(
+                            method, url, self._lean_headers(request_headers), httpx.Timeout(request_timeout)
+                        )
                     else:
-                        request = self._http.build_request(method, url, content=payload, headers=request_headers,
-                                                           timeout=request_timeout)
+                        request = self._http.build_request(
+                            method, url, content=payload, headers=request_headers, timeout=request_timeout
+                        )
                         response = await self._http.send(request, stream=stream, auth=self._auth)
             except httpx.TimeoutException as exc:
                 sent = not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
@@ -356,10 +407,13 @@ class AsyncMLSClient:
             except RuntimeError as exc:
                 if not _loop_bound(exc):
                     raise
-                raise MLSClientError(None, f"{method} {_path(path)} failed: the transport given to this client "
-                                           f"belongs to another event loop ({exc}); give the client "
-                                           "transport='aiohttp' or 'httpx' (it keeps one pool per event loop), "
-                                           "or a transport made for this loop") from exc
+                raise MLSClientError(
+                    None,
+                    f"{method} {_path(path)} failed: the transport given to this client "
+                    f"belongs to another event loop ({exc}); give the client "
+                    "transport='aiohttp' or 'httpx' (it keeps one pool per event loop), "
+                    "or a transport made for this loop",
+                ) from exc
             else:
                 self._announcements.learn(response.headers)
                 if response.status_code < 400:
@@ -372,24 +426,31 @@ class AsyncMLSClient:
                 retry_after = parse_retry_after(response.headers.get(RETRY_AFTER_HEADER))
                 cause = None
             repeatable = read_only or (IDEMPOTENCY_HEADER in request_headers and self.supports(CAP_IDEMPOTENCY))
-            if attempt < retries and self._retry.should_retry(
-                error, method, has_idempotency_key=repeatable, sent=sent
-            ):
+            if attempt < retries and self._retry.should_retry(error, method, has_idempotency_key=repeatable, sent=sent):
                 delay = self._retry.delay(attempt, retry_after)
                 if delay is None:
-                    self._note(error, f"not retried: the server asked to wait {retry_after:.0f} s, longer than "
-                                      f"max_retry_after={self._retry.max_retry_after:g} s")
+                    self._note(
+                        error,
+                        f"not retried: the server asked to wait {retry_after:.0f} s, longer than "
+                        f"max_retry_after={self._retry.max_retry_after:g} s",
+                    )
                 elif not self._retry.within_deadline(monotonic() - started, delay):
-                    self._note(error, f"not retried: another attempt would begin past the retries' deadline of "
-                                      f"{self._retry.deadline:g} s")
+                    self._note(
+                        error,
+                        f"not retried: another attempt would begin past the retries' deadline of "
+                        f"{self._retry.deadline:g} s",
+                    )
                 else:
                     logger.info("retrying %s %s in %.2fs after: %s", method, _path(path), delay, error.msg)
                     attempt += 1
                     await anyio.sleep(delay)
                     continue
             if sent and not repeatable and self._retry.is_unsafe_to_repeat(error, method):
-                self._note(error, f"the {method} may or may not have been applied: it was not retried because "
-                                  "the server does not announce Idempotency-Key support")
+                self._note(
+                    error,
+                    f"the {method} may or may not have been applied: it was not retried because "
+                    "the server does not announce Idempotency-Key support",
+                )
             if cause is not None:  # the message says what happened: keep the cause, not its inner chain
                 cause.__suppress_context__ = True
             raise error from cause
@@ -411,8 +472,11 @@ class AsyncMLSClient:
 
     def _unreachable(self, exc: BaseException) -> str:
         settings = self._settings
-        hint = ("start it with `mls-async server` (or pass base_url=)" if settings.env is MLSENV.LOCAL
-                else f"check base_url= or env= (now env={settings.env.name}, runtime_env={settings.runtime_env.name})")
+        hint = (
+            "start it with `mls-async server` (or pass base_url=)"
+            if settings.env is MLSENV.LOCAL
+            else f"check base_url= or env= (now env={settings.env.name}, runtime_env={settings.runtime_env.name})"
+        )
         return f"cannot reach the MLS server at {settings.base_url} ({exc}); is it running? {hint}"
 
     def _url(self, path: str, params: Mapping[str, Any] | None) -> str:
@@ -426,8 +490,7 @@ class AsyncMLSClient:
         results = (await self._request("GET", path, params=params)).results
         return [entity(**item) for item in results or []]
 
-    async def _paginate(self, path: str, entity: type[E], params: Mapping[str, Any] | None = None
-                        ) -> AsyncIterator[E]:
+    async def _paginate(self, path: str, entity: type[E], params: Mapping[str, Any] | None = None) -> AsyncIterator[E]:
         """Every item of a paged list call as ``entity``, page 1 (or ``page``) onwards, until an empty page."""
         query = dict(params or {})
         page = int(query.pop("page", None) or 1)

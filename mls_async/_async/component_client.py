@@ -31,7 +31,6 @@ def _is_whole(results: Any) -> bool:
 class AsyncComponentClient(AsyncMLSClient):
     """Create, find, update and delete components."""
 
-
     async def create_component(self, name: str, info: Any = None, is_latest: bool = True) -> Component:
         """Create a component and return it as stored."""
         check_type(name, str, "name")
@@ -42,21 +41,48 @@ class AsyncComponentClient(AsyncMLSClient):
             return Component(**created)
         return await self.get_component(id=created["id"])
 
-    async def list_components(self, *, id: int | None = None, name: str | None = None, info: Any = None,
-                              is_latest: bool | None = None, query: str | None = None, page: int | None = None,
-                              page_size: int | None = None) -> list[Component]:
+    async def list_components(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        info: Any = None,
+        is_latest: bool | None = None,
+        query: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> list[Component]:
         """One page of the components matching every filter given."""
-        return await self._list(COMPONENTS_PATH, Component, {
-            "id": id, "name": name, "info": info, "is_latest": is_latest, "query": query, "page": page,
-            "page_size": page_size})
+        return await self._list(
+            COMPONENTS_PATH,
+            Component,
+            {
+                "id": id,
+                "name": name,
+                "info": info,
+                "is_latest": is_latest,
+                "query": query,
+                "page": page,
+                "page_size": page_size,
+            },
+        )
 
-    async def iter_components(self, *, id: int | None = None, name: str | None = None, info: Any = None,
-                              is_latest: bool | None = None, query: str | None = None,
-                              page_size: int | None = None) -> AsyncIterator[Component]:
+    async def iter_components(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        info: Any = None,
+        is_latest: bool | None = None,
+        query: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncIterator[Component]:
         """Every component matching the filters, across all pages."""
-        async for component in self._paginate(COMPONENTS_PATH, Component, {
-                "id": id, "name": name, "info": info, "is_latest": is_latest, "query": query,
-                "page_size": page_size}):
+        async for component in self._paginate(
+            COMPONENTS_PATH,
+            Component,
+            {"id": id, "name": name, "info": info, "is_latest": is_latest, "query": query, "page_size": page_size},
+        ):
             yield component
 
     async def get_component(
@@ -69,9 +95,9 @@ class AsyncComponentClient(AsyncMLSClient):
         check_type(name, str, "name", optional=True)
         if id is not None:
             return Component(**(await self._request("GET", f"{COMPONENTS_PATH}/{id}")).results)
-        matches = (await self._request(
-            "GET", COMPONENTS_PATH, params={"name": name, "info": info, "is_latest": is_latest}
-        )).results or []
+        matches = (
+            await self._request("GET", COMPONENTS_PATH, params={"name": name, "info": info, "is_latest": is_latest})
+        ).results or []
         wanted = f"name={name!r}" if info is None else f"name={name!r}, info={info!r}"
         if not matches:
             raise DoesNotExist(f"no component with {wanted}" + (" marked latest" if is_latest else ""))

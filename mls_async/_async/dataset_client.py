@@ -46,7 +46,6 @@ def _dataset_bytes(data: Any, data_format: str | None) -> tuple[bytes, str]:
 class AsyncDatasetClient(AsyncMLSClient):
     """Create, find and delete AutoML datasets, and edit their column specs."""
 
-
     async def create_dataset(
         self,
         name: str,
@@ -61,12 +60,24 @@ class AsyncDatasetClient(AsyncMLSClient):
         """
         check_type(name, str, "name")
         problem = _problem_type(problem_type)
-        check_type(feature_store_conf, FeatureStoreConf, "feature_store_conf",
-                   hint="Pass FeatureStoreConf(enabled=..., feature_group_id_list=[...]).")
-        check_type(label_data_conf, LabelDataConf, "label_data_conf",
-                   hint="Pass LabelDataConf(source_type='table' or 'file', source_path=...).")
-        body = {"name": name, "type": problem.value, "base_feature_conf": feature_store_conf.model_dump(),
-                "label_data_conf": label_data_conf.model_dump()}
+        check_type(
+            feature_store_conf,
+            FeatureStoreConf,
+            "feature_store_conf",
+            hint="Pass FeatureStoreConf(enabled=..., feature_group_id_list=[...]).",
+        )
+        check_type(
+            label_data_conf,
+            LabelDataConf,
+            "label_data_conf",
+            hint="Pass LabelDataConf(source_type='table' or 'file', source_path=...).",
+        )
+        body = {
+            "name": name,
+            "type": problem.value,
+            "base_feature_conf": feature_store_conf.model_dump(),
+            "label_data_conf": label_data_conf.model_dump(),
+        }
         created = (await self._request("POST", DATASETS_PATH, json=body, idempotent=True)).results
         if isinstance(created, dict) and "data_type" in created:
             return Dataset(**created)
@@ -92,22 +103,36 @@ class AsyncDatasetClient(AsyncMLSClient):
         content, fmt = _dataset_bytes(data, data_format)
         query = build_body(UploadDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)
         created = await self._request(
-            "POST", UPLOAD_PATH, params=query.model_dump(), content=content,
-            headers={"Content-Type": _CONTENT_TYPES[fmt]}, idempotent=True,
+            "POST",
+            UPLOAD_PATH,
+            params=query.model_dump(),
+            content=content,
+            headers={"Content-Type": _CONTENT_TYPES[fmt]},
+            idempotent=True,
         )
         return Dataset(**(await self._request("GET", f"{DATASETS_PATH}/{created.results['id']}")).results)
 
-    async def list_datasets(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
-                            page: int | None = None, page_size: int | None = None) -> list[Dataset]:
+    async def list_datasets(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        query: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> list[Dataset]:
         """One page of the datasets matching every filter given."""
-        return await self._list(DATASETS_PATH, Dataset, {
-            "id": id, "name": name, "query": query, "page": page, "page_size": page_size})
+        return await self._list(
+            DATASETS_PATH, Dataset, {"id": id, "name": name, "query": query, "page": page, "page_size": page_size}
+        )
 
-    async def iter_datasets(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
-                            page_size: int | None = None) -> AsyncIterator[Dataset]:
+    async def iter_datasets(
+        self, *, id: int | None = None, name: str | None = None, query: str | None = None, page_size: int | None = None
+    ) -> AsyncIterator[Dataset]:
         """Every dataset matching the filters, across all pages."""
-        async for dataset in self._paginate(DATASETS_PATH, Dataset, {
-                "id": id, "name": name, "query": query, "page_size": page_size}):
+        async for dataset in self._paginate(
+            DATASETS_PATH, Dataset, {"id": id, "name": name, "query": query, "page_size": page_size}
+        ):
             yield dataset
 
     async def get_dataset(self, name: str | None = None, id: int | None = None) -> Dataset:
@@ -132,8 +157,9 @@ class AsyncDatasetClient(AsyncMLSClient):
         results = (await self._request("GET", f"{DATASETS_PATH}/{dataset.id}/columns")).results
         return cast("list[dict[str, Any]]", (results or {}).get("columns", []))
 
-    async def update_column_specs(self, name: str | None = None, id: int | None = None,
-                                  column_specs: dict[str, dict[str, Any]] | None = None) -> None:
+    async def update_column_specs(
+        self, name: str | None = None, id: int | None = None, column_specs: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         """Edit column specs, e.g. ``{"age": {"include": False}, "city": {"type_code": "CATEGORY"}}``.
 
         ``include`` says whether training uses the column; ``type_code`` is

@@ -17,7 +17,6 @@ __all__ = ["AsyncDynamoDBClient", "DYNAMODB_PATH"]
 class AsyncDynamoDBClient(AsyncMLSClient):
     """Items of batch tables (``get_item``, ``put_item``, ...) and the tables themselves."""
 
-
     async def _item(self, kind: str, table_name: str, body: dict[str, Any]) -> MLSResponse:
         check_type(table_name, str, "table_name")
         check_type(body, dict, "key" if kind in ("get", "delete") else "item")
@@ -48,7 +47,8 @@ class AsyncDynamoDBClient(AsyncMLSClient):
         """Start loading ``items``; the table reports ``is_loading`` until they are written."""
         check_type(items, list, "items")
         return cast(
-            "dict[str, Any]", (await self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results)
+            "dict[str, Any]", (await self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results
+        )
 
     async def hold_table(self, table_name: str) -> dict[str, Any]:
         """Keep the table loading across several :meth:`upload_items` until :meth:`release_table` (the local server)."""
@@ -63,7 +63,8 @@ class AsyncDynamoDBClient(AsyncMLSClient):
 
     async def is_table_loading(self, table_name: str) -> bool:
         return cast(
-            "bool", (await self._request("GET", f"{TABLES_PATH}/{table_name}/is_loading")).results["is_loading"])
+            "bool", (await self._request("GET", f"{TABLES_PATH}/{table_name}/is_loading")).results["is_loading"]
+        )
 
     async def delete_table(self, table_name: str) -> MLSResponse:
         return await self._request("DELETE", f"{TABLES_PATH}/{table_name}")

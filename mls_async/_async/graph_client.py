@@ -40,8 +40,14 @@ class AsyncMLSGraphAPIClient(AsyncMLSClient):
 
     _api = API.GRAPH
 
-    def __init__(self, env: MLSENV | str | None = None, runtime_env: MLSRuntimeENV | str | None = None,
-                 username: str | None = None, password: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        env: MLSENV | str | None = None,
+        runtime_env: MLSRuntimeENV | str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(env, runtime_env, username, password, credentials_required=False, **kwargs)
         if self.get_runtime_env() is MLSRuntimeENV.EDD:
             raise MLSConfigError("the graph API is not reachable from the EDD runtime")
@@ -53,8 +59,14 @@ class AsyncMLSGraphAPIClient(AsyncMLSClient):
             query["mode"] = "test"
         return query
 
-    async def _call(self, method: str, path: str, params: Mapping[str, Any] | None = None,
-                    json: Any = None, missing: str | None = None) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        missing: str | None = None,
+    ) -> Any:
         try:
             response = await self._request(method, f"{GRAPH_PATH}/{path}", params=self._params(params), json=json)
         except MLSNotFoundError as exc:
@@ -83,15 +95,20 @@ class AsyncMLSGraphAPIClient(AsyncMLSClient):
     async def add_vertex(self, vertex_id: str, label: str, properties: Mapping[str, Any] | None = None) -> Vertex:
         check_type(vertex_id, str, "vertex_id")
         check_type(label, str, "label")
-        await self._call("POST", "vertices", json={"id": vertex_id, "label": label,
-                                                   "properties": dict(properties or {})})
+        await self._call(
+            "POST", "vertices", json={"id": vertex_id, "label": label, "properties": dict(properties or {})}
+        )
         return await self.get_vertex(vertex_id)
 
     async def update_vertex(self, vertex_id: str, properties: Mapping[str, Any] | None = None) -> Vertex:
         """Merge ``properties`` into the vertex's."""
         check_type(vertex_id, str, "vertex_id")
-        await self._call("PATCH", f"vertices/{vertex_id}", json={"properties": dict(properties or {})},
-                         missing=f"no vertex {vertex_id!r}")
+        await self._call(
+            "PATCH",
+            f"vertices/{vertex_id}",
+            json={"properties": dict(properties or {})},
+            missing=f"no vertex {vertex_id!r}",
+        )
         return await self.get_vertex(vertex_id)
 
     async def drop_vertex(self, vertex_id: str) -> None:
@@ -118,15 +135,17 @@ class AsyncMLSGraphAPIClient(AsyncMLSClient):
         """Add the edge ``frm -label-> to`` between two existing vertices."""
         for value, name in ((frm, "frm"), (to, "to"), (label, "label")):
             check_type(value, str, name)
-        await self._call("POST", "edges", json={"from": frm, "to": to, "label": label,
-                                                "properties": dict(properties or {})})
+        await self._call(
+            "POST", "edges", json={"from": frm, "to": to, "label": label, "properties": dict(properties or {})}
+        )
         return await self.get_edge(edge_id(frm, label, to))
 
     async def update_edge(self, edge_id: str, properties: Mapping[str, Any] | None = None) -> Edge:
         """Merge ``properties`` into the edge's."""
         check_type(edge_id, str, "edge_id")
-        await self._call("PATCH", f"edges/{edge_id}", json={"properties": dict(properties or {})},
-                         missing=f"no edge {edge_id!r}")
+        await self._call(
+            "PATCH", f"edges/{edge_id}", json={"properties": dict(properties or {})}, missing=f"no edge {edge_id!r}"
+        )
         return await self.get_edge(edge_id)
 
     async def drop_edge(self, edge_id: str) -> None:

@@ -43,10 +43,10 @@ def _need_id_or_name(id: int | None, name: str | None, what: str) -> None:
 class AsyncMetaTableClient(AsyncMLSClient):
     """Create, find, update and delete meta tables and their items."""
 
-
     # -- tables -----------------------------------------------------------------------
-    async def create_meta_table(self, name: str, schema: dict[str, dict[str, Any]],
-                                description: str | None = None) -> MetaTable:
+    async def create_meta_table(
+        self, name: str, schema: dict[str, dict[str, Any]], description: str | None = None
+    ) -> MetaTable:
         """Create a table; ``schema`` maps each value name to its spec (``{"type": "string"}``, ...)."""
         check_type(name, str, "name")
         check_type(schema, dict, "schema")
@@ -55,9 +55,13 @@ class AsyncMetaTableClient(AsyncMLSClient):
             data["description"] = description
         return MetaTable(**(await self._request("POST", META_TABLES_PATH, json=data, idempotent=True)).results)
 
-    async def update_meta_table(self, meta_table: MetaTable, name: str | None = None,
-                                schema: dict[str, dict[str, Any]] | None = None,
-                                description: str | None = None) -> MetaTable:
+    async def update_meta_table(
+        self,
+        meta_table: MetaTable,
+        name: str | None = None,
+        schema: dict[str, dict[str, Any]] | None = None,
+        description: str | None = None,
+    ) -> MetaTable:
         """Rename it or change its schema or description; updates ``meta_table`` in place and returns it."""
         meta_table = _saved_table(meta_table)
         data: dict[str, Any] = {"name": meta_table.name, "schema": meta_table.schema}
@@ -72,8 +76,9 @@ class AsyncMetaTableClient(AsyncMLSClient):
         updated = (await self._request("PUT", f"{META_TABLES_PATH}/{meta_table.id}", json=data)).results
         return meta_table.reset(**updated)
 
-    async def list_meta_tables(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
-                               page: int | None = None) -> list[MetaTable]:
+    async def list_meta_tables(
+        self, *, id: int | None = None, name: str | None = None, query: str | None = None, page: int | None = None
+    ) -> list[MetaTable]:
         """Tables matching every filter given, each with its items."""
         return await self._list(META_TABLES_PATH, MetaTable, {"id": id, "name": name, "query": query, "page": page})
 
@@ -114,11 +119,17 @@ class AsyncMetaTableClient(AsyncMLSClient):
         check_type(item_name, str, "item_name")
         check_type(item_dict, dict, "item_dict")
         data = {"name": item_name, "values": item_dict}
-        return MetaItem(**(await self._request("POST", self._items_path(meta_table), json=data,
-                                               idempotent=True)).results)
+        return MetaItem(
+            **(await self._request("POST", self._items_path(meta_table), json=data, idempotent=True)).results
+        )
 
-    async def update_meta_item(self, meta_table: MetaTable, meta_item: MetaItem, item_name: str | None = None,
-                               item_dict: dict[str, Any] | None = None) -> MetaItem:
+    async def update_meta_item(
+        self,
+        meta_table: MetaTable,
+        meta_item: MetaItem,
+        item_name: str | None = None,
+        item_dict: dict[str, Any] | None = None,
+    ) -> MetaItem:
         """Rename an item or replace its values; updates ``meta_item`` in place and returns it."""
         meta_item = _saved_item(meta_item)
         data: dict[str, Any] = {"id": meta_item.id, "name": meta_item.name, "values": meta_item.values}
@@ -129,11 +140,19 @@ class AsyncMetaTableClient(AsyncMLSClient):
         updated = (await self._request("PUT", f"{self._items_path(meta_table)}/{meta_item.id}", json=data)).results
         return meta_item.reset(**updated)
 
-    async def list_meta_items(self, meta_table: MetaTable, *, id: int | None = None, name: str | None = None,
-                              query: str | None = None, page: int | None = None) -> list[MetaItem]:
+    async def list_meta_items(
+        self,
+        meta_table: MetaTable,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        query: str | None = None,
+        page: int | None = None,
+    ) -> list[MetaItem]:
         """Items of a table matching every filter given."""
-        return await self._list(self._items_path(meta_table), MetaItem,
-                                {"id": id, "name": name, "query": query, "page": page})
+        return await self._list(
+            self._items_path(meta_table), MetaItem, {"id": id, "name": name, "query": query, "page": page}
+        )
 
     async def get_meta_item(self, meta_table: MetaTable, id: int | None = None, name: str | None = None) -> MetaItem:
         """The one item with this id or name; ``DoesNotExist`` if none, 409 if several."""
@@ -152,14 +171,16 @@ class AsyncMetaTableClient(AsyncMLSClient):
         """Add or replace up to 1,000 items at once: ``{item name: values}``."""
         check_type(items_dict, dict, "items_dict")
         if len(items_dict) > MAX_BULK_ITEMS:
-            raise MLSValidationError(f"create_meta_items takes at most {MAX_BULK_ITEMS} items per call, "
-                                     f"got {len(items_dict)}; split them")
+            raise MLSValidationError(
+                f"create_meta_items takes at most {MAX_BULK_ITEMS} items per call, got {len(items_dict)}; split them"
+            )
         path = f"{META_TABLES_PATH}/{_saved_table(meta_table).id}/bulk"
         results = (await self._request("POST", path, json={"items": items_dict}, idempotent=True)).results
         return [MetaItem(**item) for item in results or []]
 
-    async def create_meta_items_by_dataframe(self, meta_table: MetaTable, meta_items: Any,
-                                             item_name: str) -> list[MetaItem]:
+    async def create_meta_items_by_dataframe(
+        self, meta_table: MetaTable, meta_items: Any, item_name: str
+    ) -> list[MetaItem]:
         """:meth:`create_meta_items` from a DataFrame whose ``item_name`` column names each item.
 
         Unlike the original, the frame passed in is left as it was.

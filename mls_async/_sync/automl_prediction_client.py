@@ -30,19 +30,27 @@ __all__ = ["AutoMLBatchPredictionClient"]
 class AutoMLBatchPredictionClient(MLSClient):
     """Start batch prediction jobs of AutoML models (and, against the local server, follow them)."""
 
-
-    def predict(self, model: AutoMLModel, export_channel_config: ExportChannelConfig,
-                      score_export_option: ScoreExportOption | None = None, period: str | None = None,
-                      custom_feature_source_config: CustomFeatureSourceConfig | None = None
-                      ) -> AutoMLBatchPrediction:
+    def predict(
+        self,
+        model: AutoMLModel,
+        export_channel_config: ExportChannelConfig,
+        score_export_option: ScoreExportOption | None = None,
+        period: str | None = None,
+        custom_feature_source_config: CustomFeatureSourceConfig | None = None,
+    ) -> AutoMLBatchPrediction:
         """Score ``model``'s dataset (or ``custom_feature_source_config``'s rows) and export to the channel."""
         model = _automl(model)
-        check_type(export_channel_config, ExportChannelConfig, "export_channel_config",
-                   hint="Use EmailChannelConfig, TOSChannelConfig, EDDChannelConfig or YEChannelConfig.")
+        check_type(
+            export_channel_config,
+            ExportChannelConfig,
+            "export_channel_config",
+            hint="Use EmailChannelConfig, TOSChannelConfig, EDDChannelConfig or YEChannelConfig.",
+        )
         check_type(score_export_option, ScoreExportOption, "score_export_option", optional=True)
         check_type(period, str, "period", optional=True)
-        check_type(custom_feature_source_config, CustomFeatureSourceConfig, "custom_feature_source_config",
-                   optional=True)
+        check_type(
+            custom_feature_source_config, CustomFeatureSourceConfig, "custom_feature_source_config", optional=True
+        )
         # The dataset as the original reads it (DatasetClient.get_dataset(id=...): a listing by id).
         found = (self._request("GET", DATASETS_PATH, params={"id": model.dataset_id})).results or []
         if not found:
@@ -50,8 +58,10 @@ class AutoMLBatchPredictionClient(MLSClient):
         dataset = Dataset(**found[0])
         if dataset.problem_type == ProblemType.SCORE and score_export_option is None:
             raise AutoMLPredictionError(400, "a score problem's batch prediction needs score_export_option=")
-        data: dict[str, Any] = {"channel": export_channel_config.channel,
-                                export_channel_config.param_name: export_channel_config.value()}
+        data: dict[str, Any] = {
+            "channel": export_channel_config.channel,
+            export_channel_config.param_name: export_channel_config.value(),
+        }
         if score_export_option is not None:
             data["score_export_option"] = score_export_option.value()
         if period:
@@ -61,8 +71,9 @@ class AutoMLBatchPredictionClient(MLSClient):
         path = f"{MODELS_PATH}/{model.id}/predictions"
         return AutoMLBatchPrediction(**(self._request("POST", path, json=data, idempotent=True)).results)
 
-    def get_batch_prediction(self, model: AutoMLModel, prediction: AutoMLBatchPrediction | int
-                                   ) -> AutoMLBatchPrediction:
+    def get_batch_prediction(
+        self, model: AutoMLModel, prediction: AutoMLBatchPrediction | int
+    ) -> AutoMLBatchPrediction:
         """A job's state now (``RUNNING``, ``DONE`` or ``FAILED``); a route of the local server."""
         model = _automl(model)
         prediction_id = prediction.id if isinstance(prediction, AutoMLBatchPrediction) else prediction

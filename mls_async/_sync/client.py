@@ -84,8 +84,9 @@ class MLS:
         coalesce_window: float | None = 0.002,
         model_dir: str | Path | None = None,
     ) -> None:
-        self._options = ClientOptions.resolve(env, runtime_env, username, password, base_url, timeout, max_retries,
-                                              retry, auth)
+        self._options = ClientOptions.resolve(
+            env, runtime_env, username, password, base_url, timeout, max_retries, retry, auth
+        )
         self._profile_options = {"client_id": client_id, "apikey": apikey, "coalesce_window": coalesce_window}
         self._model_dir = model_dir
         self._connection = Connection(timeout=timeout, limits=limits, transport=transport)
@@ -131,9 +132,16 @@ class MLS:
 
         options = self._options
         return ModelRegistry(
-            env=options.env, runtime_env=options.runtime_env, username=options.username,
-            password=options.password, base_url=options.base_url, timeout=options.timeout,
-            retry=options.retry, auth=options.auth, connection=self._connection, model_dir=self._model_dir,
+            env=options.env,
+            runtime_env=options.runtime_env,
+            username=options.username,
+            password=options.password,
+            base_url=options.base_url,
+            timeout=options.timeout,
+            retry=options.retry,
+            auth=options.auth,
+            connection=self._connection,
+            model_dir=self._model_dir,
         )
 
     @cached_property

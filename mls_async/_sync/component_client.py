@@ -32,7 +32,6 @@ def _is_whole(results: Any) -> bool:
 class ComponentClient(MLSClient):
     """Create, find, update and delete components."""
 
-
     def create_component(self, name: str, info: Any = None, is_latest: bool = True) -> Component:
         """Create a component and return it as stored."""
         check_type(name, str, "name")
@@ -43,21 +42,48 @@ class ComponentClient(MLSClient):
             return Component(**created)
         return self.get_component(id=created["id"])
 
-    def list_components(self, *, id: int | None = None, name: str | None = None, info: Any = None,
-                              is_latest: bool | None = None, query: str | None = None, page: int | None = None,
-                              page_size: int | None = None) -> list[Component]:
+    def list_components(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        info: Any = None,
+        is_latest: bool | None = None,
+        query: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> list[Component]:
         """One page of the components matching every filter given."""
-        return self._list(COMPONENTS_PATH, Component, {
-            "id": id, "name": name, "info": info, "is_latest": is_latest, "query": query, "page": page,
-            "page_size": page_size})
+        return self._list(
+            COMPONENTS_PATH,
+            Component,
+            {
+                "id": id,
+                "name": name,
+                "info": info,
+                "is_latest": is_latest,
+                "query": query,
+                "page": page,
+                "page_size": page_size,
+            },
+        )
 
-    def iter_components(self, *, id: int | None = None, name: str | None = None, info: Any = None,
-                              is_latest: bool | None = None, query: str | None = None,
-                              page_size: int | None = None) -> Iterator[Component]:
+    def iter_components(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        info: Any = None,
+        is_latest: bool | None = None,
+        query: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Component]:
         """Every component matching the filters, across all pages."""
-        for component in self._paginate(COMPONENTS_PATH, Component, {
-                "id": id, "name": name, "info": info, "is_latest": is_latest, "query": query,
-                "page_size": page_size}):
+        for component in self._paginate(
+            COMPONENTS_PATH,
+            Component,
+            {"id": id, "name": name, "info": info, "is_latest": is_latest, "query": query, "page_size": page_size},
+        ):
             yield component
 
     def get_component(
@@ -70,9 +96,9 @@ class ComponentClient(MLSClient):
         check_type(name, str, "name", optional=True)
         if id is not None:
             return Component(**(self._request("GET", f"{COMPONENTS_PATH}/{id}")).results)
-        matches = (self._request(
-            "GET", COMPONENTS_PATH, params={"name": name, "info": info, "is_latest": is_latest}
-        )).results or []
+        matches = (
+            self._request("GET", COMPONENTS_PATH, params={"name": name, "info": info, "is_latest": is_latest})
+        ).results or []
         wanted = f"name={name!r}" if info is None else f"name={name!r}, info={info!r}"
         if not matches:
             raise DoesNotExist(f"no component with {wanted}" + (" marked latest" if is_latest else ""))

@@ -47,7 +47,6 @@ def _dataset_bytes(data: Any, data_format: str | None) -> tuple[bytes, str]:
 class DatasetClient(MLSClient):
     """Create, find and delete AutoML datasets, and edit their column specs."""
 
-
     def create_dataset(
         self,
         name: str,
@@ -62,12 +61,24 @@ class DatasetClient(MLSClient):
         """
         check_type(name, str, "name")
         problem = _problem_type(problem_type)
-        check_type(feature_store_conf, FeatureStoreConf, "feature_store_conf",
-                   hint="Pass FeatureStoreConf(enabled=..., feature_group_id_list=[...]).")
-        check_type(label_data_conf, LabelDataConf, "label_data_conf",
-                   hint="Pass LabelDataConf(source_type='table' or 'file', source_path=...).")
-        body = {"name": name, "type": problem.value, "base_feature_conf": feature_store_conf.model_dump(),
-                "label_data_conf": label_data_conf.model_dump()}
+        check_type(
+            feature_store_conf,
+            FeatureStoreConf,
+            "feature_store_conf",
+            hint="Pass FeatureStoreConf(enabled=..., feature_group_id_list=[...]).",
+        )
+        check_type(
+            label_data_conf,
+            LabelDataConf,
+            "label_data_conf",
+            hint="Pass LabelDataConf(source_type='table' or 'file', source_path=...).",
+        )
+        body = {
+            "name": name,
+            "type": problem.value,
+            "base_feature_conf": feature_store_conf.model_dump(),
+            "label_data_conf": label_data_conf.model_dump(),
+        }
         created = (self._request("POST", DATASETS_PATH, json=body, idempotent=True)).results
         if isinstance(created, dict) and "data_type" in created:
             return Dataset(**created)
@@ -93,22 +104,36 @@ class DatasetClient(MLSClient):
         content, fmt = _dataset_bytes(data, data_format)
         query = build_body(UploadDatasetRequest, name=name, type=problem.value, label=label, data_format=fmt)
         created = self._request(
-            "POST", UPLOAD_PATH, params=query.model_dump(), content=content,
-            headers={"Content-Type": _CONTENT_TYPES[fmt]}, idempotent=True,
+            "POST",
+            UPLOAD_PATH,
+            params=query.model_dump(),
+            content=content,
+            headers={"Content-Type": _CONTENT_TYPES[fmt]},
+            idempotent=True,
         )
         return Dataset(**(self._request("GET", f"{DATASETS_PATH}/{created.results['id']}")).results)
 
-    def list_datasets(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
-                            page: int | None = None, page_size: int | None = None) -> list[Dataset]:
+    def list_datasets(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        query: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> list[Dataset]:
         """One page of the datasets matching every filter given."""
-        return self._list(DATASETS_PATH, Dataset, {
-            "id": id, "name": name, "query": query, "page": page, "page_size": page_size})
+        return self._list(
+            DATASETS_PATH, Dataset, {"id": id, "name": name, "query": query, "page": page, "page_size": page_size}
+        )
 
-    def iter_datasets(self, *, id: int | None = None, name: str | None = None, query: str | None = None,
-                            page_size: int | None = None) -> Iterator[Dataset]:
+    def iter_datasets(
+        self, *, id: int | None = None, name: str | None = None, query: str | None = None, page_size: int | None = None
+    ) -> Iterator[Dataset]:
         """Every dataset matching the filters, across all pages."""
-        for dataset in self._paginate(DATASETS_PATH, Dataset, {
-                "id": id, "name": name, "query": query, "page_size": page_size}):
+        for dataset in self._paginate(
+            DATASETS_PATH, Dataset, {"id": id, "name": name, "query": query, "page_size": page_size}
+        ):
             yield dataset
 
     def get_dataset(self, name: str | None = None, id: int | None = None) -> Dataset:
@@ -133,8 +158,9 @@ class DatasetClient(MLSClient):
         results = (self._request("GET", f"{DATASETS_PATH}/{dataset.id}/columns")).results
         return cast("list[dict[str, Any]]", (results or {}).get("columns", []))
 
-    def update_column_specs(self, name: str | None = None, id: int | None = None,
-                                  column_specs: dict[str, dict[str, Any]] | None = None) -> None:
+    def update_column_specs(
+        self, name: str | None = None, id: int | None = None, column_specs: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         """Edit column specs, e.g. ``{"age": {"include": False}, "city": {"type_code": "CATEGORY"}}``.
 
         ``include`` says whether training uses the column; ``type_code`` is

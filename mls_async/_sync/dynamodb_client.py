@@ -18,7 +18,6 @@ __all__ = ["DynamoDBClient", "DYNAMODB_PATH"]
 class DynamoDBClient(MLSClient):
     """Items of batch tables (``get_item``, ``put_item``, ...) and the tables themselves."""
 
-
     def _item(self, kind: str, table_name: str, body: dict[str, Any]) -> MLSResponse:
         check_type(table_name, str, "table_name")
         check_type(body, dict, "key" if kind in ("get", "delete") else "item")
@@ -49,7 +48,8 @@ class DynamoDBClient(MLSClient):
         """Start loading ``items``; the table reports ``is_loading`` until they are written."""
         check_type(items, list, "items")
         return cast(
-            "dict[str, Any]", (self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results)
+            "dict[str, Any]", (self._request("PUT", f"{TABLES_PATH}/{table_name}/items", json=items)).results
+        )
 
     def hold_table(self, table_name: str) -> dict[str, Any]:
         """Keep the table loading across several :meth:`upload_items` until :meth:`release_table` (the local server)."""
@@ -64,7 +64,8 @@ class DynamoDBClient(MLSClient):
 
     def is_table_loading(self, table_name: str) -> bool:
         return cast(
-            "bool", (self._request("GET", f"{TABLES_PATH}/{table_name}/is_loading")).results["is_loading"])
+            "bool", (self._request("GET", f"{TABLES_PATH}/{table_name}/is_loading")).results["is_loading"]
+        )
 
     def delete_table(self, table_name: str) -> MLSResponse:
         return self._request("DELETE", f"{TABLES_PATH}/{table_name}")

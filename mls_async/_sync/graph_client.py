@@ -41,8 +41,14 @@ class MLSGraphAPIClient(MLSClient):
 
     _api = API.GRAPH
 
-    def __init__(self, env: MLSENV | str | None = None, runtime_env: MLSRuntimeENV | str | None = None,
-                 username: str | None = None, password: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        env: MLSENV | str | None = None,
+        runtime_env: MLSRuntimeENV | str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(env, runtime_env, username, password, credentials_required=False, **kwargs)
         if self.get_runtime_env() is MLSRuntimeENV.EDD:
             raise MLSConfigError("the graph API is not reachable from the EDD runtime")
@@ -54,8 +60,14 @@ class MLSGraphAPIClient(MLSClient):
             query["mode"] = "test"
         return query
 
-    def _call(self, method: str, path: str, params: Mapping[str, Any] | None = None,
-                    json: Any = None, missing: str | None = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        missing: str | None = None,
+    ) -> Any:
         try:
             response = self._request(method, f"{GRAPH_PATH}/{path}", params=self._params(params), json=json)
         except MLSNotFoundError as exc:
@@ -84,15 +96,20 @@ class MLSGraphAPIClient(MLSClient):
     def add_vertex(self, vertex_id: str, label: str, properties: Mapping[str, Any] | None = None) -> Vertex:
         check_type(vertex_id, str, "vertex_id")
         check_type(label, str, "label")
-        self._call("POST", "vertices", json={"id": vertex_id, "label": label,
-                                                   "properties": dict(properties or {})})
+        self._call(
+            "POST", "vertices", json={"id": vertex_id, "label": label, "properties": dict(properties or {})}
+        )
         return self.get_vertex(vertex_id)
 
     def update_vertex(self, vertex_id: str, properties: Mapping[str, Any] | None = None) -> Vertex:
         """Merge ``properties`` into the vertex's."""
         check_type(vertex_id, str, "vertex_id")
-        self._call("PATCH", f"vertices/{vertex_id}", json={"properties": dict(properties or {})},
-                         missing=f"no vertex {vertex_id!r}")
+        self._call(
+            "PATCH",
+            f"vertices/{vertex_id}",
+            json={"properties": dict(properties or {})},
+            missing=f"no vertex {vertex_id!r}",
+        )
         return self.get_vertex(vertex_id)
 
     def drop_vertex(self, vertex_id: str) -> None:
@@ -119,15 +136,17 @@ class MLSGraphAPIClient(MLSClient):
         """Add the edge ``frm -label-> to`` between two existing vertices."""
         for value, name in ((frm, "frm"), (to, "to"), (label, "label")):
             check_type(value, str, name)
-        self._call("POST", "edges", json={"from": frm, "to": to, "label": label,
-                                                "properties": dict(properties or {})})
+        self._call(
+            "POST", "edges", json={"from": frm, "to": to, "label": label, "properties": dict(properties or {})}
+        )
         return self.get_edge(edge_id(frm, label, to))
 
     def update_edge(self, edge_id: str, properties: Mapping[str, Any] | None = None) -> Edge:
         """Merge ``properties`` into the edge's."""
         check_type(edge_id, str, "edge_id")
-        self._call("PATCH", f"edges/{edge_id}", json={"properties": dict(properties or {})},
-                         missing=f"no edge {edge_id!r}")
+        self._call(
+            "PATCH", f"edges/{edge_id}", json={"properties": dict(properties or {})}, missing=f"no edge {edge_id!r}"
+        )
         return self.get_edge(edge_id)
 
     def drop_edge(self, edge_id: str) -> None:

@@ -27,9 +27,7 @@ __all__ = ["MLModelClient", "MODELS_PATH", "TABLES_PATH", "ARTIFACT_INFO_PATH"]
 _MANUAL_FIELDS = MANUAL_MODEL_FIELDS
 
 
-def _check_manual_args(
-    model_lib: Any, model_meta: Any, features: Any, components: Any, **strings: Any
-) -> None:
+def _check_manual_args(model_lib: Any, model_meta: Any, features: Any, components: Any, **strings: Any) -> None:
     for name, value in strings.items():
         check_type(value, str, name, optional=True)
     if model_lib is not None and model_lib not in MODEL_LIBS:
@@ -43,14 +41,20 @@ def _check_manual_args(
     if components is not None:
         check_type(components, list, "components", hint="Pass a list of Component objects.")
         for index, component in enumerate(components):
-            check_type(component, Component, f"components[{index}]",
-                       hint="Get one with ComponentClient.get_component(name=...).")
+            check_type(
+                component,
+                Component,
+                f"components[{index}]",
+                hint="Get one with ComponentClient.get_component(name=...).",
+            )
 
 
 def _check_model_name(name: str, version: str) -> None:
     if not MODEL_NAME_PATTERN.match(name):
-        raise MLSValidationError(f"name={name!r} cannot name a registered model: use letters, digits and '_', "
-                                 f"ending in '_model' (e.g. {re.sub(r'[^A-Za-z0-9_]', '_', name).lower()}_model)")
+        raise MLSValidationError(
+            f"name={name!r} cannot name a registered model: use letters, digits and '_', "
+            f"ending in '_model' (e.g. {re.sub(r'[^A-Za-z0-9_]', '_', name).lower()}_model)"
+        )
     if not MODEL_VERSION_PATTERN.match(version):
         raise MLSValidationError(f"version={version!r} is not valid: use letters, digits and '_' (e.g. 'v1')")
 
@@ -61,8 +65,10 @@ def _component_names(components: list[Component] | None) -> list[str] | None:
 
 def _manual(model: Any, arg: str) -> ManualModel:
     if isinstance(model, AutoMLModel):
-        raise MLSValidationError(f"{arg} must be a ManualModel, got the AutoML model {model.name!r}; "
-                                 "this call works on manual models (model deployments) only")
+        raise MLSValidationError(
+            f"{arg} must be a ManualModel, got the AutoML model {model.name!r}; "
+            "this call works on manual models (model deployments) only"
+        )
     check_type(model, ManualModel, arg, hint="Get one with get_manual_model(...).")
     if model.id is None:
         raise MLSValidationError(f"{arg} has no id; fetch it from the server with get_manual_model(...) first")
@@ -71,8 +77,10 @@ def _manual(model: Any, arg: str) -> ManualModel:
 
 def _automl(model: Any, arg: str = "model") -> AutoMLModel:
     if isinstance(model, ManualModel):
-        raise MLSValidationError(f"{arg} must be an AutoMLModel, got the manual model {model.name!r}; "
-                                 "AutoML model servers exist for AutoML models only")
+        raise MLSValidationError(
+            f"{arg} must be an AutoMLModel, got the manual model {model.name!r}; "
+            "AutoML model servers exist for AutoML models only"
+        )
     check_type(model, AutoMLModel, arg, hint="Get one with get_automl_model(...).")
     if model.id is None:
         raise MLSValidationError(f"{arg} has no id; fetch it from the server with get_automl_model(...) first")
@@ -87,11 +95,25 @@ def _one_of(primary: Any, alias: Any, primary_name: str, alias_name: str) -> Any
     return primary if primary is not None else alias
 
 
-def _filters(model_type: str, id: int | None, name: str | None, version: str | None, query: str | None,
-             page: int | None, page_size: int | None) -> dict[str, Any]:
+def _filters(
+    model_type: str,
+    id: int | None,
+    name: str | None,
+    version: str | None,
+    query: str | None,
+    page: int | None,
+    page_size: int | None,
+) -> dict[str, Any]:
     """The query of a model listing (None values are left out when sent)."""
-    return {"id": id, "name": name, "version": version, "query": query, "page": page, "page_size": page_size,
-            "model_type": model_type}
+    return {
+        "id": id,
+        "name": name,
+        "version": version,
+        "query": query,
+        "page": page,
+        "page_size": page_size,
+        "model_type": model_type,
+    }
 
 
 class MLModelClient(MLSClient):
@@ -101,7 +123,6 @@ class MLModelClient(MLSClient):
         with MLModelClient(env=MLSENV.LOCAL, username="u", password="p") as client:
             model = client.get_manual_model(name="my_model", version="v1")
     """
-
 
     # -- create -------------------------------------------------------------------------
     def create_automl_model(
@@ -114,8 +135,13 @@ class MLModelClient(MLSClient):
         check_type(name, str, "name")
         check_type(version, str, "version")
         check_type(description, str, "description", optional=True)
-        body = build_body(CreateModelRequest,
-            model_type="automl", name=name, version=version, description=description, dataset_id=dataset.id
+        body = build_body(
+            CreateModelRequest,
+            model_type="automl",
+            name=name,
+            version=version,
+            description=description,
+            dataset_id=dataset.id,
         )
         # the original always sends "description", null included
         json = {**body.model_dump(exclude_none=True), "description": description}
@@ -144,12 +170,28 @@ class MLModelClient(MLSClient):
         check_type(name, str, "name")
         check_type(version, str, "version")
         _check_model_name(name, version)
-        _check_manual_args(model_lib, model_meta, features, components, description=description,
-                           creator=creator, model_data=model_data, table=table)
-        body = build_body(CreateModelRequest,
-            model_type="manual", name=name, version=version, description=description or None,
-            creator=creator or None, model_lib=model_lib or None, model_data=model_data or None,
-            model_meta=model_meta or None, features=features or None, table=table or None,
+        _check_manual_args(
+            model_lib,
+            model_meta,
+            features,
+            components,
+            description=description,
+            creator=creator,
+            model_data=model_data,
+            table=table,
+        )
+        body = build_body(
+            CreateModelRequest,
+            model_type="manual",
+            name=name,
+            version=version,
+            description=description or None,
+            creator=creator or None,
+            model_lib=model_lib or None,
+            model_data=model_data or None,
+            model_meta=model_meta or None,
+            features=features or None,
+            table=table or None,
             components=_component_names(components) or None,
         )
         created = self._request("POST", MODELS_PATH, json=body.model_dump(exclude_none=True), idempotent=True)
@@ -174,13 +216,16 @@ class MLModelClient(MLSClient):
         )
 
     # -- read ---------------------------------------------------------------------------
-    def _get_model(self, model_type: str, id: int | None, name: str | None,
-                         version: str | None) -> dict[str, Any]:
+    def _get_model(
+        self, model_type: str, id: int | None, name: str | None, version: str | None
+    ) -> dict[str, Any]:
         check_lookup(id, name, version, f"get_{model_type}_model")
         if id is None:
-            matches = (self._request(
-                "GET", MODELS_PATH, params={"model_type": model_type, "name": name, "version": version}
-            )).results
+            matches = (
+                self._request(
+                    "GET", MODELS_PATH, params={"model_type": model_type, "name": name, "version": version}
+                )
+            ).results
             if not matches:
                 raise DoesNotExist(f"no {model_type} model named {name!r} with version {version!r}")
             id = matches[0]["id"]
@@ -193,54 +238,93 @@ class MLModelClient(MLSClient):
             raise MLSValidationError(f"model {id} is a {found.get('model_type')} model; use {other}(id={id})")
         return cast("dict[str, Any]", found)
 
-    def get_automl_model(self, id: int | None = None, name: str | None = None,
-                               version: str | None = None) -> AutoMLModel:
+    def get_automl_model(
+        self, id: int | None = None, name: str | None = None, version: str | None = None
+    ) -> AutoMLModel:
         """Fetch an AutoML model by ``id`` or by ``name`` and ``version``."""
         return AutoMLModel(**self._get_model("automl", id, name, version))
 
-    def get_manual_model(self, id: int | None = None, name: str | None = None,
-                               version: str | None = None) -> ManualModel:
+    def get_manual_model(
+        self, id: int | None = None, name: str | None = None, version: str | None = None
+    ) -> ManualModel:
         """Fetch a manual model by ``id`` or by ``name`` and ``version``."""
         return ManualModel(**self._get_model("manual", id, name, version))
 
-    def get_model_deployment(self, id: int | None = None, name: str | None = None,
-                                   version: str | None = None) -> ManualModel:
+    def get_model_deployment(
+        self, id: int | None = None, name: str | None = None, version: str | None = None
+    ) -> ManualModel:
         """Same as :meth:`get_manual_model`."""
         return self.get_manual_model(id=id, name=name, version=version)
 
-    def list_automl_models(self, *, id: int | None = None, name: str | None = None,
-                                 version: str | None = None, query: str | None = None, page: int | None = None,
-                                 page_size: int | None = None) -> list[AutoMLModel]:
+    def list_automl_models(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        version: str | None = None,
+        query: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> list[AutoMLModel]:
         """One page of the AutoML models matching every filter given."""
         return self._list(MODELS_PATH, AutoMLModel, _filters("automl", id, name, version, query, page, page_size))
 
-    def list_manual_models(self, *, id: int | None = None, name: str | None = None,
-                                 version: str | None = None, query: str | None = None, page: int | None = None,
-                                 page_size: int | None = None) -> list[ManualModel]:
+    def list_manual_models(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        version: str | None = None,
+        query: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> list[ManualModel]:
         """One page of the manual models matching every filter given."""
         return self._list(MODELS_PATH, ManualModel, _filters("manual", id, name, version, query, page, page_size))
 
-    def list_model_deployments(self, *, id: int | None = None, name: str | None = None,
-                                     version: str | None = None, query: str | None = None, page: int | None = None,
-                                     page_size: int | None = None) -> list[ManualModel]:
+    def list_model_deployments(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        version: str | None = None,
+        query: str | None = None,
+        page: int | None = None,
+        page_size: int | None = None,
+    ) -> list[ManualModel]:
         """Same as :meth:`list_manual_models`."""
-        return self.list_manual_models(id=id, name=name, version=version, query=query, page=page,
-                                             page_size=page_size)
+        return self.list_manual_models(
+            id=id, name=name, version=version, query=query, page=page, page_size=page_size
+        )
 
-    def iter_automl_models(self, *, id: int | None = None, name: str | None = None,
-                                 version: str | None = None, query: str | None = None,
-                                 page_size: int | None = None) -> Iterator[AutoMLModel]:
+    def iter_automl_models(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        version: str | None = None,
+        query: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[AutoMLModel]:
         """Every AutoML model matching the filters, across all pages."""
-        for model in self._paginate(MODELS_PATH, AutoMLModel,
-                                          _filters("automl", id, name, version, query, None, page_size)):
+        for model in self._paginate(
+            MODELS_PATH, AutoMLModel, _filters("automl", id, name, version, query, None, page_size)
+        ):
             yield model
 
-    def iter_manual_models(self, *, id: int | None = None, name: str | None = None,
-                                 version: str | None = None, query: str | None = None,
-                                 page_size: int | None = None) -> Iterator[ManualModel]:
+    def iter_manual_models(
+        self,
+        *,
+        id: int | None = None,
+        name: str | None = None,
+        version: str | None = None,
+        query: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[ManualModel]:
         """Every manual model matching the filters, across all pages."""
-        for model in self._paginate(MODELS_PATH, ManualModel,
-                                          _filters("manual", id, name, version, query, None, page_size)):
+        for model in self._paginate(
+            MODELS_PATH, ManualModel, _filters("manual", id, name, version, query, None, page_size)
+        ):
             yield model
 
     # -- update -------------------------------------------------------------------------
@@ -267,14 +351,25 @@ class MLModelClient(MLSClient):
         model = _manual(_one_of(manual_model, model_deployment, "manual_model", "model_deployment"), "manual_model")
         check_type(name, str, "name", optional=True)
         check_type(version, str, "version", optional=True)
-        _check_manual_args(model_lib, model_meta, features, components, description=description,
-                           creator=creator, model_data=model_data, table=table)
+        _check_manual_args(
+            model_lib,
+            model_meta,
+            features,
+            components,
+            description=description,
+            creator=creator,
+            model_data=model_data,
+            table=table,
+        )
         current = {field: getattr(model, field) for field in _MANUAL_FIELDS}
-        overrides = dict(zip(_MANUAL_FIELDS, (description, creator, model_lib, model_data, model_meta, features,
-                                              table), strict=True))
+        overrides = dict(
+            zip(_MANUAL_FIELDS, (description, creator, model_lib, model_data, model_meta, features, table), strict=True)
+        )
         merged = {**current, **{k: v for k, v in overrides.items() if v is not None}}
-        body = build_body(UpdateModelRequest,
-            name=name or model.name, version=version or model.version,
+        body = build_body(
+            UpdateModelRequest,
+            name=name or model.name,
+            version=version or model.version,
             components=_component_names(components if components is not None else model.components),
             **merged,
         )
@@ -298,8 +393,17 @@ class MLModelClient(MLSClient):
     ) -> ManualModel:
         """Same as :meth:`update_manual_model`."""
         return self.update_manual_model(
-            model_deployment, name, version, description, creator, model_lib, model_data, model_meta, features,
-            table, components,
+            model_deployment,
+            name,
+            version,
+            description,
+            creator,
+            model_lib,
+            model_data,
+            model_meta,
+            features,
+            table,
+            components,
         )
 
     def update_manual_model_meta(
@@ -325,8 +429,11 @@ class MLModelClient(MLSClient):
             self._request("PATCH", f"{MODELS_PATH}/{model.id}/model_meta", json={"model_meta": model_meta})
             return model.reset(**(self.get_manual_model(id=model.id)).get())
         meta = {**(model.model_meta or {}), **model_meta} if partial_update else dict(model_meta)
-        body = build_body(UpdateModelRequest,
-            name=model.name, version=model.version, components=_component_names(model.components),
+        body = build_body(
+            UpdateModelRequest,
+            name=model.name,
+            version=model.version,
+            components=_component_names(model.components),
             **{field: getattr(model, field) for field in _MANUAL_FIELDS if field != "model_meta"},
             model_meta=meta,
         )
@@ -334,15 +441,20 @@ class MLModelClient(MLSClient):
         fresh = self.get_manual_model(id=updated.results["id"])
         return model.reset(**fresh.get())
 
-    def update_model_deployment_meta(self, model_deployment: ManualModel, model_meta: dict[str, Any],
-                                           partial_update: bool = False) -> ManualModel:
+    def update_model_deployment_meta(
+        self, model_deployment: ManualModel, model_meta: dict[str, Any], partial_update: bool = False
+    ) -> ManualModel:
         """Same as :meth:`update_manual_model_meta`."""
-        return self.update_manual_model_meta(model_deployment=model_deployment, model_meta=model_meta,
-                                                   partial_update=partial_update)
+        return self.update_manual_model_meta(
+            model_deployment=model_deployment, model_meta=model_meta, partial_update=partial_update
+        )
 
     def update_manual_model_components(
-        self, manual_model: ManualModel | None = None, components: list[Component] | None = None,
-        *, model_deployment: ManualModel | None = None,
+        self,
+        manual_model: ManualModel | None = None,
+        components: list[Component] | None = None,
+        *,
+        model_deployment: ManualModel | None = None,
     ) -> ManualModel:
         """Replace the model's components; ``[]`` clears them."""
         model = _one_of(manual_model, model_deployment, "manual_model", "model_deployment")
@@ -350,8 +462,9 @@ class MLModelClient(MLSClient):
             raise MLSValidationError("components= is required; pass [] to clear the components")
         return self.update_manual_model(manual_model=model, components=components)
 
-    def update_model_deployment_components(self, model_deployment: ManualModel,
-                                                 components: list[Component]) -> ManualModel:
+    def update_model_deployment_components(
+        self, model_deployment: ManualModel, components: list[Component]
+    ) -> ManualModel:
         """Same as :meth:`update_manual_model_components`."""
         return self.update_manual_model_components(model_deployment=model_deployment, components=components)
 
@@ -397,9 +510,11 @@ class MLModelClient(MLSClient):
     def is_online_prediction_ready(self, manual_model: ManualModel) -> bool:
         """True when the model's artifact (model.joblib) is in the model registry."""
         model = _manual(manual_model, "manual_model")
-        results = (self._request(
-            "GET", ARTIFACT_INFO_PATH, params={"model_name": model.name, "model_version": model.version}
-        )).results
+        results = (
+            self._request(
+                "GET", ARTIFACT_INFO_PATH, params={"model_name": model.name, "model_version": model.version}
+            )
+        ).results
         return bool((results or {}).get("info"))
 
     # -- AutoML model servers -----------------------------------------------------------
@@ -430,8 +545,9 @@ class MLModelClient(MLSClient):
         )
 
     # -- online predictions (beyond the original SDK) -----------------------------------
-    def predict(self, model: AutoMLModel | ManualModel, x: list[Any] | dict[str, Any],
-                      **kwargs: Any) -> dict[str, Any]:
+    def predict(
+        self, model: AutoMLModel | ManualModel, x: list[Any] | dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any]:
         """Ask the platform for an online prediction.
 
         A manual model answers through its registered ``MLSModel.predict(x, **kwargs)``;
@@ -446,6 +562,7 @@ class MLModelClient(MLSClient):
             path = f"{MODELS_PATH}/{model.id}/automl_model_server/predict"
         else:
             path = f"{MODELS_PATH}/{model.id}/predict"
-        prediction: dict[str, Any] = (self._request(
-            "POST", path, json={"x": x, "kwargs": kwargs}, idempotent=True)).results
+        prediction: dict[str, Any] = (
+            self._request("POST", path, json={"x": x, "kwargs": kwargs}, idempotent=True)
+        ).results
         return prediction

@@ -105,9 +105,19 @@ class ModelRegistry(MLSClient):
         model_dir: str | Path | None = None,
     ) -> None:
         super().__init__(
-            env, runtime_env, username, password, base_url=base_url, timeout=timeout, max_retries=max_retries,
-            retry=retry, limits=limits, transport=transport, auth=auth,
-            credentials_required=credentials_required, connection=connection,
+            env,
+            runtime_env,
+            username,
+            password,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            limits=limits,
+            transport=transport,
+            auth=auth,
+            credentials_required=credentials_required,
+            connection=connection,
         )
         self.model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
 
@@ -130,8 +140,11 @@ class ModelRegistry(MLSClient):
             upload = _Upload(packed)
             try:
                 self._request(
-                    "PUT", self._version_path(name, version), params={"force": force},
-                    content=upload, headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
+                    "PUT",
+                    self._version_path(name, version),
+                    params={"force": force},
+                    content=upload,
+                    headers={CHECKSUM_HEADER: digest, "Content-Type": "application/x-tar"},
                 )
             except MLSConflictError as exc:
                 raise ModelRegistryError(
@@ -149,8 +162,9 @@ class ModelRegistry(MLSClient):
             shutil.rmtree(staging, ignore_errors=True)
             packed.unlink(missing_ok=True)
 
-    def save_and_deploy(self, mls_model: Any, ml_model_client: MLModelClient | None = None,
-                              force: bool = False) -> ManualModel:
+    def save_and_deploy(
+        self, mls_model: Any, ml_model_client: MLModelClient | None = None, force: bool = False
+    ) -> ManualModel:
         """Register ``mls_model`` and create (or with ``force``, update) its manual model.
 
         The manual model is written through ``ml_model_client``, by default a model client
@@ -163,8 +177,10 @@ class ModelRegistry(MLSClient):
             "model_lib": meta["model_lib"],
             "model_data": meta["model_data"],
             "features": ",".join(meta["features"]),
-            "model_meta": {key: meta[key] for key in
-                           ("name", "version", "model_lib", "model_lib_version", "model_data", "features")},
+            "model_meta": {
+                key: meta[key]
+                for key in ("name", "version", "model_lib", "model_lib_version", "model_data", "features")
+            },
         }
         try:
             return ml_model_client.create_manual_model(name=meta["name"], version=meta["version"], **fields)
@@ -177,9 +193,11 @@ class ModelRegistry(MLSClient):
     def info(self, model_name: str, model_version: str) -> dict[str, Any] | None:
         """The registry's record of a version (sha256, size, files, model.json), or None."""
         _check_name(model_name, model_version)
-        results = (self._request(
-            "GET", f"{ARTIFACTS_PATH}/info", params={"model_name": model_name, "model_version": model_version}
-        )).results
+        results = (
+            self._request(
+                "GET", f"{ARTIFACTS_PATH}/info", params={"model_name": model_name, "model_version": model_version}
+            )
+        ).results
         return (results or {}).get("info")
 
     def list_models(self) -> list[str]:
@@ -190,7 +208,8 @@ class ModelRegistry(MLSClient):
         """Registered versions of ``model_name``."""
         check_type(model_name, str, "model_name")
         return cast(
-            "list[str]", (self._request("GET", ARTIFACTS_PATH, params={"model_name": model_name})).results)
+            "list[str]", (self._request("GET", ARTIFACTS_PATH, params={"model_name": model_name})).results
+        )
 
     def load(self, model_name: str, model_version: str) -> Any:
         """Download, verify and unpickle a registered version (trusted registries only).

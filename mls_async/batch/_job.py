@@ -69,28 +69,49 @@ def _model(model: Any) -> Any:
     return model.load() if isinstance(model, ModelRef) else model
 
 
-async def _score_partition(model: Any, frame: Any, key: str, features: list[str] | None, concurrency: int,
-                           predict_kwargs: Mapping[str, Any] | None,
-                           profile_client_kwargs: Mapping[str, Any] | None) -> Any:
+async def _score_partition(
+    model: Any,
+    frame: Any,
+    key: str,
+    features: list[str] | None,
+    concurrency: int,
+    predict_kwargs: Mapping[str, Any] | None,
+    profile_client_kwargs: Mapping[str, Any] | None,
+) -> Any:
     kwargs = dict(predict_kwargs or {})
     if profile_client_kwargs is not None and "pf_client" not in kwargs:
         from mls_async._async.profile_client import AsyncMLSProfileAPIClient
 
         async with AsyncMLSProfileAPIClient(**dict(profile_client_kwargs)) as client:
-            return await score_frame(model, frame, key=key, features=features, concurrency=concurrency,
-                                     predict_kwargs={**kwargs, "pf_client": client})
-    return await score_frame(model, frame, key=key, features=features, concurrency=concurrency,
-                             predict_kwargs=kwargs)
+            return await score_frame(
+                model,
+                frame,
+                key=key,
+                features=features,
+                concurrency=concurrency,
+                predict_kwargs={**kwargs, "pf_client": client},
+            )
+    return await score_frame(model, frame, key=key, features=features, concurrency=concurrency, predict_kwargs=kwargs)
 
 
-def _task(model: Any, source: Source, index: int, partition_rows: int, sink: Sink, key: str,
-          features: list[str] | None, concurrency: int, profile_client_kwargs: Mapping[str, Any] | None) -> int:
+def _task(
+    model: Any,
+    source: Source,
+    index: int,
+    partition_rows: int,
+    sink: Sink,
+    key: str,
+    features: list[str] | None,
+    concurrency: int,
+    profile_client_kwargs: Mapping[str, Any] | None,
+) -> int:
     """One partition on a Dask worker: read, score (its own event loop), write; the rows written."""
     if sink.done(index):
         return 0
     frame = source.read(index, partition_rows)
-    scored = asyncio.run(_score_partition(_model(model), frame, key, features, concurrency, None,
-                                          profile_client_kwargs))
+    scored = asyncio.run(
+        _score_partition(_model(model), frame, key, features, concurrency, None, profile_client_kwargs)
+    )
     sink.write(index, scored)
     return len(scored)
 
@@ -120,11 +141,20 @@ def _progress(total: int, show: bool, what: str) -> Any:
     return tqdm(total=total, desc=what, unit="partition")
 
 
-async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *, key: str,
-                          features: list[str] | None = None, partition_rows: int = 10_000, concurrency: int = 256,
-                          predict_kwargs: Mapping[str, Any] | None = None,
-                          profile_client_kwargs: Mapping[str, Any] | None = None,
-                          progress: bool = False, scorer: Scorer | None = None) -> BatchResult:
+async def run_batch_async(
+    model: Any,
+    source: str | Path | Source,
+    sink: Sink,
+    *,
+    key: str,
+    features: list[str] | None = None,
+    partition_rows: int = 10_000,
+    concurrency: int = 256,
+    predict_kwargs: Mapping[str, Any] | None = None,
+    profile_client_kwargs: Mapping[str, Any] | None = None,
+    progress: bool = False,
+    scorer: Scorer | None = None,
+) -> BatchResult:
     """Score every partition of ``source`` with ``model`` (an ``MLSModel`` or a :class:`ModelRef`) into ``sink``.
 
     ``predict_kwargs`` go to each ``predict_async`` (``pf_client=...``, say);
@@ -154,8 +184,9 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
                 if scorer is not None:
                     scored = await scorer(scoring, frame)
                 else:
-                    scored = await score_frame(scoring, frame, key=key, features=features, concurrency=concurrency,
-                                               predict_kwargs=kwargs)
+                    scored = await score_frame(
+                        scoring, frame, key=key, features=features, concurrency=concurrency, predict_kwargs=kwargs
+                    )
                 if writing is not None:
                     await asyncio.shield(writing)  # cancelling the future would not stop its thread
                 writing = asyncio.ensure_future(asyncio.to_thread(write_partition, sink, index, scored, stop))
@@ -176,10 +207,19 @@ async def run_batch_async(model: Any, source: str | Path | Source, sink: Sink, *
     return BatchResult(total, skipped, rows, time.perf_counter() - started)
 
 
-def run_batch(model: Any, source: str | Path | Source, sink: Sink, *, key: str, features: list[str] | None = None,
-              partition_rows: int = 10_000, concurrency: int = 256,
-              profile_client_kwargs: Mapping[str, Any] | None = None, scheduler: Any = None,
-              progress: bool = False) -> BatchResult:
+def run_batch(
+    model: Any,
+    source: str | Path | Source,
+    sink: Sink,
+    *,
+    key: str,
+    features: list[str] | None = None,
+    partition_rows: int = 10_000,
+    concurrency: int = 256,
+    profile_client_kwargs: Mapping[str, Any] | None = None,
+    scheduler: Any = None,
+    progress: bool = False,
+) -> BatchResult:
     """:func:`run_batch_async` from sync code, in process (``scheduler=None``) or on Dask.
 
     ``scheduler``: ``"local"`` (a ``LocalCluster`` for this job), a scheduler address, or a
@@ -188,17 +228,46 @@ def run_batch(model: Any, source: str | Path | Source, sink: Sink, *, key: str, 
     if scheduler is None:
         from mls_async.models._runner import run_sync
 
-        return run_sync(run_batch_async(model, source, sink, key=key, features=features,
-                                        partition_rows=partition_rows, concurrency=concurrency,
-                                        profile_client_kwargs=profile_client_kwargs, progress=progress))
-    return _on_dask(model, source, sink, key=key, features=features, partition_rows=partition_rows,
-                    concurrency=concurrency, profile_client_kwargs=profile_client_kwargs, scheduler=scheduler,
-                    progress=progress)
+        return run_sync(
+            run_batch_async(
+                model,
+                source,
+                sink,
+                key=key,
+                features=features,
+                partition_rows=partition_rows,
+                concurrency=concurrency,
+                profile_client_kwargs=profile_client_kwargs,
+                progress=progress,
+            )
+        )
+    return _on_dask(
+        model,
+        source,
+        sink,
+        key=key,
+        features=features,
+        partition_rows=partition_rows,
+        concurrency=concurrency,
+        profile_client_kwargs=profile_client_kwargs,
+        scheduler=scheduler,
+        progress=progress,
+    )
 
 
-def _on_dask(model: Any, source: str | Path | Source, sink: Sink, *, key: str, features: list[str] | None,
-             partition_rows: int, concurrency: int, profile_client_kwargs: Mapping[str, Any] | None,
-             scheduler: Any, progress: bool) -> BatchResult:
+def _on_dask(
+    model: Any,
+    source: str | Path | Source,
+    sink: Sink,
+    *,
+    key: str,
+    features: list[str] | None,
+    partition_rows: int,
+    concurrency: int,
+    profile_client_kwargs: Mapping[str, Any] | None,
+    scheduler: Any,
+    progress: bool,
+) -> BatchResult:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
@@ -221,9 +290,23 @@ def _on_dask(model: Any, source: str | Path | Source, sink: Sink, *, key: str, f
         sink.begin()
         job = uuid.uuid4().hex
         todo = [index for index in range(total) if not sink.done(index)]
-        futures = [client.submit(_task, shipped, table, index, partition_rows, sink, key, features, concurrency,
-                                 profile_client_kwargs, key=f"mls-batch-{job}-{index}", retries=2)
-                   for index in todo]
+        futures = [
+            client.submit(
+                _task,
+                shipped,
+                table,
+                index,
+                partition_rows,
+                sink,
+                key,
+                features,
+                concurrency,
+                profile_client_kwargs,
+                key=f"mls-batch-{job}-{index}",
+                retries=2,
+            )
+            for index in todo
+        ]
         bar = _progress(total, progress, "scoring")
         if bar is not None:
             bar.update(total - len(todo))

@@ -22,8 +22,11 @@ __all__ = ["score_frame", "vectorized"]
 
 def vectorized(model: Any) -> bool:
     """Whether ``model`` scores a matrix in one call (a library wrapper not reshaping its items)."""
-    return isinstance(model, _LibraryModel) and type(model).predict_async is _LibraryModel.predict_async \
+    return (
+        isinstance(model, _LibraryModel)
+        and type(model).predict_async is _LibraryModel.predict_async
         and type(model).predict is _LibraryModel.predict
+    )
 
 
 def _feature_columns(model: Any, frame: Any, features: list[str] | None) -> list[str]:
@@ -34,8 +37,15 @@ def _feature_columns(model: Any, frame: Any, features: list[str] | None) -> list
     return wanted
 
 
-async def score_frame(model: Any, frame: Any, *, key: str, features: list[str] | None = None,
-                      concurrency: int = 256, predict_kwargs: Mapping[str, Any] | None = None) -> Any:
+async def score_frame(
+    model: Any,
+    frame: Any,
+    *,
+    key: str,
+    features: list[str] | None = None,
+    concurrency: int = 256,
+    predict_kwargs: Mapping[str, Any] | None = None,
+) -> Any:
     """A DataFrame of ``key`` and ``score`` (library models) or ``items`` (JSON text) for ``frame``."""
     import pandas as pd
 

@@ -108,9 +108,11 @@ class TableSink(Sink):
             except MLSNotFoundError:
                 exists = False
             if not client.supports(CAP_TABLE_LOADS):
-                raise MLSConfigError(f"the server at {client.base_url} does not announce {CAP_TABLE_LOADS!r} (batch "
-                                     "tables loaded through its API, as `mls-async server` does); write Parquet "
-                                     "with ParquetSink instead")
+                raise MLSConfigError(
+                    f"the server at {client.base_url} does not announce {CAP_TABLE_LOADS!r} (batch "
+                    "tables loaded through its API, as `mls-async server` does); write Parquet "
+                    "with ParquetSink instead"
+                )
             if not exists:
                 client.create_table(self.table, key=self.key)
             client.hold_table(self.table)
@@ -121,7 +123,7 @@ class TableSink(Sink):
             for start in range(0, len(rows), self.chunk_rows):
                 if stop_requested():  # the table stays held: a rerun loads this partition again
                     return
-                client.upload_items(self.table, rows[start:start + self.chunk_rows])
+                client.upload_items(self.table, rows[start : start + self.chunk_rows])
 
     def end(self) -> None:
         with self._client() as client:

@@ -39,8 +39,9 @@ class MicroBatcher:
     ``offload_above``: batches with more rows than this run in a worker thread (0: always).
     """
 
-    def __init__(self, predict_rows: Callable[[list[Any]], Sequence[Any]], *, offload_above: int,
-                 max_batch: int = 4096) -> None:
+    def __init__(
+        self, predict_rows: Callable[[list[Any]], Sequence[Any]], *, offload_above: int, max_batch: int = 4096
+    ) -> None:
         self._predict_rows = predict_rows
         self._offload_above = offload_above
         self._max_batch = max_batch

@@ -42,8 +42,7 @@ class _LibraryModel(MLSModel):
         import_library(self.model_lib_name)  # a missing library says which extra installs it
         self._check_model(model)
         self.models = [model]
-        self.features = check_features(features if features is not None else self._default_features(model),
-                                       model_name)
+        self.features = check_features(features if features is not None else self._default_features(model), model_name)
         self.model_lib = self.model_lib_name
         self.model_lib_version = self._library_version()
 
@@ -71,8 +70,9 @@ class _LibraryModel(MLSModel):
         import numpy as np
 
         if not isinstance(x, (list, tuple)) and not hasattr(x, "shape"):
-            raise MLSModelError(f"{self.model_name}: x must be a list of feature values or a list of rows, "
-                                f"got {type(x).__name__}")
+            raise MLSModelError(
+                f"{self.model_name}: x must be a list of feature values or a list of rows, got {type(x).__name__}"
+            )
         if len(x) == 0:
             raise MLSModelError(f"{self.model_name}: x is empty")
         if hasattr(x, "ndim"):  # an ndarray (or alike): one row when it is 1-D
@@ -113,8 +113,12 @@ class _LibraryModel(MLSModel):
 
     def _items(self, scores: Any) -> dict[str, Any]:
         values = scores.tolist()
-        return {"items": [{"id": self.model_name, "name": self.model_name, "type": self.model_lib,
-                           "props": {"score": value}} for value in values]}
+        return {
+            "items": [
+                {"id": self.model_name, "name": self.model_name, "type": self.model_lib, "props": {"score": value}}
+                for value in values
+            ]
+        }
 
     async def predict_async(self, x: Any, **kwargs: Any) -> dict[str, Any]:
         """One item per row, its ``props.score`` the model's prediction. Override to shape items."""

@@ -24,14 +24,37 @@ from mls_async.models._base import MLSModel, MLSModelError
 __all__ = ["MLSTrainable", "CLASSIFICATION_METRICS", "REGRESSION_METRICS", "PREDICTOR_DIR"]
 
 PREDICTOR_DIR = "autogluon"
-CLASSIFICATION_METRICS = frozenset({
-    "accuracy", "balanced_accuracy", "f1", "f1_macro", "f1_micro", "f1_weighted", "roc_auc", "average_precision",
-    "precision", "precision_macro", "precision_micro", "precision_weighted", "recall", "recall_macro",
-    "recall_micro", "recall_weighted", "log_loss", "pac_score",
-})
-REGRESSION_METRICS = frozenset({
-    "root_mean_squared_error", "mean_squared_error", "mean_absolute_error", "median_absolute_error", "r2",
-})
+CLASSIFICATION_METRICS = frozenset(
+    {
+        "accuracy",
+        "balanced_accuracy",
+        "f1",
+        "f1_macro",
+        "f1_micro",
+        "f1_weighted",
+        "roc_auc",
+        "average_precision",
+        "precision",
+        "precision_macro",
+        "precision_micro",
+        "precision_weighted",
+        "recall",
+        "recall_macro",
+        "recall_micro",
+        "recall_weighted",
+        "log_loss",
+        "pac_score",
+    }
+)
+REGRESSION_METRICS = frozenset(
+    {
+        "root_mean_squared_error",
+        "mean_squared_error",
+        "mean_absolute_error",
+        "median_absolute_error",
+        "r2",
+    }
+)
 _BINARY_ONLY = frozenset({"roc_auc", "average_precision", "f1", "precision", "recall"})
 
 
@@ -50,14 +73,19 @@ def _is_predictor(model: Any) -> bool:
 def _check_metric(metric: str, problem_type: str) -> None:
     if problem_type == "regression":
         if metric not in REGRESSION_METRICS:
-            raise MLSModelError(f"eval_metric={metric!r} does not fit this regression problem; use one of: "
-                                f"{', '.join(sorted(REGRESSION_METRICS))}")
+            raise MLSModelError(
+                f"eval_metric={metric!r} does not fit this regression problem; use one of: "
+                f"{', '.join(sorted(REGRESSION_METRICS))}"
+            )
     elif metric not in CLASSIFICATION_METRICS:
-        raise MLSModelError(f"eval_metric={metric!r} does not fit this {problem_type} problem; use one of: "
-                            f"{', '.join(sorted(CLASSIFICATION_METRICS))}")
+        raise MLSModelError(
+            f"eval_metric={metric!r} does not fit this {problem_type} problem; use one of: "
+            f"{', '.join(sorted(CLASSIFICATION_METRICS))}"
+        )
     elif problem_type == "multiclass" and metric in _BINARY_ONLY:
-        raise MLSModelError(f"eval_metric={metric!r} needs a binary label; for {problem_type} use e.g. "
-                            "accuracy, f1_macro or log_loss")
+        raise MLSModelError(
+            f"eval_metric={metric!r} needs a binary label; for {problem_type} use e.g. accuracy, f1_macro or log_loss"
+        )
 
 
 class _Progress:
@@ -93,8 +121,10 @@ class MLSTrainable:
 
     def _require_model(self) -> None:
         if not isinstance(self, MLSModel):
-            raise MLSModelError(f"{type(self).__name__} mixes in MLSTrainable without MLSModel; "
-                                "declare it as class MyModel(MLSGenericModel, MLSTrainable)")
+            raise MLSModelError(
+                f"{type(self).__name__} mixes in MLSTrainable without MLSModel; "
+                "declare it as class MyModel(MLSGenericModel, MLSTrainable)"
+            )
 
     def _predictor(self) -> Any:
         self._require_model()
@@ -193,32 +223,55 @@ class MLSTrainable:
         self.model_lib_version = library_version("autogluon")
         self.feature_importance = {str(k_): float(v) for k_, v in importance.items()}
         self.performance = self.evaluate(test_data)
-        self.model_info = {"best_model": predictor.model_best, "problem_type": problem_type,
-                           "num_training_features": len(training), "eval_metric": eval_metric}
+        self.model_info = {
+            "best_model": predictor.model_best,
+            "problem_type": problem_type,
+            "num_training_features": len(training),
+            "eval_metric": eval_metric,
+        }
 
-    def _fit_once(self, train_data: Any, hyperparameters: dict[str, Any] | None, time_limit: float | None,
-                  ensemble: bool, verbose: bool) -> Any:
+    def _fit_once(
+        self,
+        train_data: Any,
+        hyperparameters: dict[str, Any] | None,
+        time_limit: float | None,
+        ensemble: bool,
+        verbose: bool,
+    ) -> Any:
         from autogluon.tabular import TabularPredictor
 
         path = tempfile.mkdtemp(prefix=f"mls-training-{self.model_name}-", dir=self._training_dir())
         weakref.finalize(self, shutil.rmtree, path, True)  # also at exit: training files never linger
-        predictor = TabularPredictor(label=self.label, eval_metric=self.metric, path=path,
-                                     problem_type=self.problem_type, verbosity=2 if verbose else 0)
-        predictor.fit(self._training_frame(train_data, "train_data"), time_limit=time_limit,
-                      **self._fit_arguments(hyperparameters, ensemble))
+        predictor = TabularPredictor(
+            label=self.label,
+            eval_metric=self.metric,
+            path=path,
+            problem_type=self.problem_type,
+            verbosity=2 if verbose else 0,
+        )
+        predictor.fit(
+            self._training_frame(train_data, "train_data"),
+            time_limit=time_limit,
+            **self._fit_arguments(hyperparameters, ensemble),
+        )
         if not ensemble:
             predictor.delete_models(models_to_keep="best", dry_run=False)
         return predictor
 
     def _fit_arguments(self, hyperparameters: dict[str, Any] | None, ensemble: bool) -> dict[str, Any]:
         """What ``TabularPredictor.fit`` gets besides the data and the time limit."""
-        return {"hyperparameters": hyperparameters if hyperparameters is not None else {"CAT": {}},
-                "fit_weighted_ensemble": ensemble, "num_bag_folds": 0, "num_stack_levels": 0}
+        return {
+            "hyperparameters": hyperparameters if hyperparameters is not None else {"CAT": {}},
+            "fit_weighted_ensemble": ensemble,
+            "num_bag_folds": 0,
+            "num_stack_levels": 0,
+        }
 
     def _importance(self, predictor: Any, test_data: Any, deadline: float | None) -> Any:
         left = None if deadline is None else max(1.0, deadline - time.monotonic())
-        frame = predictor.feature_importance(self._training_frame(test_data, "test_data"), silent=True,
-                                             time_limit=left, num_shuffle_sets=3)
+        frame = predictor.feature_importance(
+            self._training_frame(test_data, "test_data"), silent=True, time_limit=left, num_shuffle_sets=3
+        )
         return frame["importance"].sort_values(ascending=False)
 
     def _training_dir(self) -> str | None:
@@ -251,8 +304,7 @@ class MLSTrainable:
 
     def set_local_path(self, path: str | Path | None = None) -> None:
         """Load the predictor from a model directory (default ``{model_dir}/{name}/{version}``)."""
-        directory = Path(path) if path is not None else (
-            default_model_dir() / self.model_name / self.model_version)
+        directory = Path(path) if path is not None else (default_model_dir() / self.model_name / self.model_version)
         self._load_predictor(directory)
 
     def set_mms_path(self) -> None:

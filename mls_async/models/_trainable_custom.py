@@ -47,10 +47,21 @@ class MLSTrainableCustom(MLSTrainable):
         """
         self.num_trials = num_trials
         self.search_strategy = search_strategy
-        self.excluded_model_types = list(EXCLUDED_MODEL_TYPES if excluded_model_types is None
-                                         else excluded_model_types)
-        super().fit(train_data, test_data, label, non_training_features, eval_metric, hyperparameters, k,
-                    time_limit, ensemble, verbose=verbose, progress=progress, work_dir=work_dir)
+        self.excluded_model_types = list(EXCLUDED_MODEL_TYPES if excluded_model_types is None else excluded_model_types)
+        super().fit(
+            train_data,
+            test_data,
+            label,
+            non_training_features,
+            eval_metric,
+            hyperparameters,
+            k,
+            time_limit,
+            ensemble,
+            verbose=verbose,
+            progress=progress,
+            work_dir=work_dir,
+        )
 
     def _fit_arguments(self, hyperparameters: dict[str, Any] | None, ensemble: bool) -> dict[str, Any]:
         arguments: dict[str, Any] = {

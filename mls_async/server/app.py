@@ -46,9 +46,11 @@ def route_modules() -> list[ModuleType]:
     A new resource's routes need only their module here; nothing lists them.
     """
     package = importlib.import_module(__package__ or "mls_async.server")
-    return [importlib.import_module(f"{package.__name__}.{info.name}")
-            for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name)
-            if info.name.startswith("routes_")]
+    return [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name)
+        if info.name.startswith("routes_")
+    ]
 
 
 def create_app(config: ServerConfig) -> FastAPI:

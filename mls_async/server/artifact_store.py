@@ -43,8 +43,14 @@ class LocalArtifactStore:
     depend on the version string, so ``v1`` and ``v1.tar`` cannot collide.
     """
 
-    def __init__(self, root: Path, storage: SQLiteStorage, *, max_bytes: int = 2 << 30,
-                 max_unpacked_bytes: int = MAX_UNPACKED_BYTES) -> None:
+    def __init__(
+        self,
+        root: Path,
+        storage: SQLiteStorage,
+        *,
+        max_bytes: int = 2 << 30,
+        max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    ) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self._tmp = root / ".tmp"
@@ -90,8 +96,10 @@ class LocalArtifactStore:
         record = self._record(name, version)
         if record is None:
             return None
-        return {key: record[key] for key in ("name", "version", "sha256", "size", "files", "meta", "created_at",
-                                             "updated_at")}
+        return {
+            key: record[key]
+            for key in ("name", "version", "sha256", "size", "files", "meta", "created_at", "updated_at")
+        }
 
     def open_archive(self, name: str, version: str) -> tuple[dict[str, Any] | None, BinaryIO | None]:
         """The version's record and its archive opened for reading; ``(None, None)`` if not registered.
@@ -116,13 +124,13 @@ class LocalArtifactStore:
     def list_versions(self, name: str) -> list[str]:
         return [record["version"] for record in self._storage.query(KIND, subkind="", filters={"name": name})]
 
-    async def receive(self, name: str, version: str, chunks: AsyncIterator[bytes], *, sha256: str | None,
-                      force: bool) -> dict[str, Any]:
+    async def receive(
+        self, name: str, version: str, chunks: AsyncIterator[bytes], *, sha256: str | None, force: bool
+    ) -> dict[str, Any]:
         """Store an uploaded version archive all-or-nothing; 409 if it exists and not ``force``."""
         if not force and self._record(name, version) is not None:
             raise Conflicting(f"{name}/{version} is registered already; upload with force=true to replace it")
-        with scratch_file(self._tmp, "upload-", ".tar") as (file, temp), \
-                scratch_dir(self._tmp, "staging-") as staging:
+        with scratch_file(self._tmp, "upload-", ".tar") as (file, temp), scratch_dir(self._tmp, "staging-") as staging:
             digest = hashlib.sha256()
             size = 0
             with file:
@@ -137,16 +145,27 @@ class LocalArtifactStore:
             unpacked = staging / "version"
             try:
                 await anyio.to_thread.run_sync(
-                    functools.partial(unpack_archive, temp, unpacked, max_bytes=self._max_unpacked_bytes))
+                    functools.partial(unpack_archive, temp, unpacked, max_bytes=self._max_unpacked_bytes)
+                )
                 meta = orjson.loads((unpacked / MODEL_META_NAME).read_bytes())
             except (ModelRegistryError, OSError, orjson.JSONDecodeError) as exc:
                 raise InvalidRequest(f"not a model version archive: {exc}") from exc
             files = sorted(str(p.relative_to(unpacked)) for p in unpacked.rglob("*") if p.is_file())
             os.replace(temp, staging / "archive.tar")
             return await anyio.to_thread.run_sync(
-                self._commit, name, version, staging, force,
-                {"name": name, "version": version, "sha256": digest.hexdigest(), "size": size, "files": files,
-                 "meta": meta},
+                self._commit,
+                name,
+                version,
+                staging,
+                force,
+                {
+                    "name": name,
+                    "version": version,
+                    "sha256": digest.hexdigest(),
+                    "size": size,
+                    "files": files,
+                    "meta": meta,
+                },
             )
 
     def _commit(self, name: str, version: str, staging: Path, force: bool, record: dict[str, Any]) -> dict[str, Any]:

@@ -52,8 +52,11 @@ class _BasicCredentials(HTTPBasic):
         try:
             return await super().__call__(request)
         except HTTPException:
-            raise Unauthenticated("malformed HTTP Basic credentials: the Authorization header must be 'Basic ' "
-                                  "and the base64 of NAME:PASSWORD", headers=_BASIC_CHALLENGE) from None
+            raise Unauthenticated(
+                "malformed HTTP Basic credentials: the Authorization header must be 'Basic ' "
+                "and the base64 of NAME:PASSWORD",
+                headers=_BASIC_CHALLENGE,
+            ) from None
 
 
 basic_credentials = _BasicCredentials(auto_error=False)
@@ -65,26 +68,26 @@ def bearer_user(request: Request) -> str | None:
         return None
     user = get_state(request).tokens.verify(header[7:].strip())
     if user is None:
-        raise Unauthenticated("the bearer token is unknown or expired; log in again",
-                       headers={"WWW-Authenticate": 'Bearer realm="mls"'})
+        raise Unauthenticated(
+            "the bearer token is unknown or expired; log in again", headers={"WWW-Authenticate": 'Bearer realm="mls"'}
+        )
     return user
 
 
 @authenticates
-async def require_admin(request: Request,
-                        credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
+async def require_admin(request: Request, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
     """An account allowed to change server settings and AutoML handlers."""
     user = await require_user(request, credentials)
     admins = get_state(request).config.admins
     if admins is not None and user not in admins:
-        raise Forbidden(f"account {user!r} may not do this: it needs an admin account "
-                            "(`mls-async server --admin NAME:PASSWORD`)")
+        raise Forbidden(
+            f"account {user!r} may not do this: it needs an admin account (`mls-async server --admin NAME:PASSWORD`)"
+        )
     return user
 
 
 @authenticates
-async def require_user(request: Request,
-                       credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
+async def require_user(request: Request, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
     """HTTP Basic auth against the configured accounts, or a bearer token from /api/v1/auth/token.
 
     A coroutine on purpose: it never blocks, and a plain ``def`` dependency would cost
@@ -96,32 +99,42 @@ async def require_user(request: Request,
     accounts = get_state(request).config.accounts
     challenge = _BASIC_CHALLENGE
     if credentials is None:
-        raise Unauthenticated("authentication required: send HTTP Basic credentials of a server account "
-                            "(username=/password= or $MLS_USERNAME/$MLS_PASSWORD)", headers=challenge)
+        raise Unauthenticated(
+            "authentication required: send HTTP Basic credentials of a server account "
+            "(username=/password= or $MLS_USERNAME/$MLS_PASSWORD)",
+            headers=challenge,
+        )
     state = get_state(request)
     address = request.client.host if request.client else "?"
     wait = state.logins.wait(address, credentials.username)
     if wait > 0:
-        raise TooManyAttempts(f"too many failed logins for {credentials.username!r} from this address; "
-                            f"retry in {wait:.0f} s", headers={RETRY_AFTER_HEADER: str(max(1, round(wait)))})
+        raise TooManyAttempts(
+            f"too many failed logins for {credentials.username!r} from this address; retry in {wait:.0f} s",
+            headers={RETRY_AFTER_HEADER: str(max(1, round(wait)))},
+        )
     expected = accounts.get(credentials.username)
     if expected is not None and hmac.compare_digest(expected.encode(), credentials.password.encode()):
         state.logins.succeeded(address, credentials.username)
         return credentials.username
     state.logins.failed(address, credentials.username)
-    raise Unauthenticated(f"wrong username or password for {credentials.username!r}: use an account of this "
-                        "server (`mls-async server --user NAME:PASSWORD`, or the generated 'mls' password it "
-                        "printed)", headers=challenge)
+    raise Unauthenticated(
+        f"wrong username or password for {credentials.username!r}: use an account of this "
+        "server (`mls-async server --user NAME:PASSWORD`, or the generated 'mls' password it "
+        "printed)",
+        headers=challenge,
+    )
 
 
-async def require_profile_reader(request: Request, client_id: str,
-                                 credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str:
+async def require_profile_reader(
+    request: Request, client_id: str, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)
+) -> str:
     """The profile API's ``apikey`` header for the client id in the path, or an account (Basic or bearer)."""
     return await authorize_profile_reader(request, client_id, credentials)
 
 
-async def authorize_profile_reader(request: Request, client_id: str,
-                                   credentials: HTTPBasicCredentials | None = None) -> str:
+async def authorize_profile_reader(
+    request: Request, client_id: str, credentials: HTTPBasicCredentials | None = None
+) -> str:
     """:func:`require_profile_reader` for plain Starlette endpoints (Basic credentials read here)."""
     apikey = request.headers.get(APIKEY_HEADER)
     if apikey is not None:
@@ -146,6 +159,7 @@ async def authenticate_for_route(request: Request) -> None:
             await dependency.call(request, await basic_credentials(request))
             return
         if dependency.call is require_profile_reader:
-            await require_profile_reader(request, str(request.path_params.get("client_id", "")),
-                                         await basic_credentials(request))
+            await require_profile_reader(
+                request, str(request.path_params.get("client_id", "")), await basic_credentials(request)
+            )
             return

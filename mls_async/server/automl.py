@@ -73,8 +73,11 @@ class AutoMLService:
         live = {entry.name.partition("-")[0] for entry in self._training.iterdir()}
         for doc in self._storage.query("model", subkind="automl"):
             if doc.get("status") == "TRAINING" and str(doc["id"]) not in live:
-                self._set(doc["id"], status="FAILED", automl_model_info={
-                    "error": "the server stopped while the model trained; create it again"})
+                self._set(
+                    doc["id"],
+                    status="FAILED",
+                    automl_model_info={"error": "the server stopped while the model trained; create it again"},
+                )
 
     # -- training -------------------------------------------------------------------------
     def submit_training(self, model_id: int) -> None:
@@ -95,11 +98,21 @@ class AutoMLService:
                 with scratch_dir(self._root, _STAGING) as staging:  # the version appears whole or not at all
                     write_version_dir(model, staging / "version")
                     replace_dir(staging / "version", self._root / str(model_id))
-                self._set(model_id, status="DONE", automl_model_info=info,
-                          model_meta={"features": model.features, "label": info["label"]})
+                self._set(
+                    model_id,
+                    status="DONE",
+                    automl_model_info=info,
+                    model_meta={"features": model.features, "label": info["label"]},
+                )
             except Exception as exc:
-                self._set(model_id, status="FAILED", automl_model_info={
-                    "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=5)})
+                self._set(
+                    model_id,
+                    status="FAILED",
+                    automl_model_info={
+                        "error": f"{type(exc).__name__}: {exc}",
+                        "traceback": traceback.format_exc(limit=5),
+                    },
+                )
 
     def train(self, doc: dict[str, Any], work_dir: Path | None = None) -> tuple[Any, dict[str, Any]]:
         """Fit a GenericLogicModel on the model's dataset; return it and its summary."""
@@ -116,13 +129,30 @@ class AutoMLService:
         regression = dataset["data_type"] == "regression"
         classes = frame[label].nunique()
         metric = "root_mean_squared_error" if regression else ("roc_auc" if classes == 2 else "accuracy")
-        model = GenericLogicModel(model_name=f"automl_{doc['id']}_model", model_version="v1", features=features,
-                                  predict_fn="predict" if regression else "predict_proba")
-        model.fit(train, test, label=label, eval_metric=metric, k=20, time_limit=self._time_limit,
-                  work_dir=work_dir or self._training,
-                  progress=False)
-        info = {"label": label, "features": model.features, "performance": model.performance,
-                "feature_importance": model.feature_importance, "metric": metric, **model.model_info}
+        model = GenericLogicModel(
+            model_name=f"automl_{doc['id']}_model",
+            model_version="v1",
+            features=features,
+            predict_fn="predict" if regression else "predict_proba",
+        )
+        model.fit(
+            train,
+            test,
+            label=label,
+            eval_metric=metric,
+            k=20,
+            time_limit=self._time_limit,
+            work_dir=work_dir or self._training,
+            progress=False,
+        )
+        info = {
+            "label": label,
+            "features": model.features,
+            "performance": model.performance,
+            "feature_importance": model.feature_importance,
+            "metric": metric,
+            **model.model_info,
+        }
         return model, info
 
     # -- model servers --------------------------------------------------------------------

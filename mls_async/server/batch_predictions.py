@@ -29,9 +29,17 @@ _WORK = ".prediction-"  # scratch directory of a job being scored, in the export
 
 
 def _public(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"id": doc["id"], "name": doc["channel"], "status": doc["status"], "created_at": doc["created_at"],
-            "updated_at": doc["updated_at"], "model_id": doc["model_id"], "rows": doc.get("rows"),
-            "export": doc.get("export"), "error": doc.get("error")}
+    return {
+        "id": doc["id"],
+        "name": doc["channel"],
+        "status": doc["status"],
+        "created_at": doc["created_at"],
+        "updated_at": doc["updated_at"],
+        "model_id": doc["model_id"],
+        "rows": doc.get("rows"),
+        "export": doc.get("export"),
+        "error": doc.get("error"),
+    }
 
 
 async def _score_partition(model: Any, frame: Any) -> Any:
@@ -58,8 +66,15 @@ class BatchPredictionService:
         sweep(exports, (_WORK,))  # the work of jobs a crash cut short
         for doc in storage.query(KIND):  # a job a crash cut short
             if doc.get("status") == "RUNNING":
-                storage.update(KIND, doc["id"], lambda current: {
-                    **current, "status": "FAILED", "error": "the server stopped while the job ran; start it again"})
+                storage.update(
+                    KIND,
+                    doc["id"],
+                    lambda current: {
+                        **current,
+                        "status": "FAILED",
+                        "error": "the server stopped while the job ran; start it again",
+                    },
+                )
 
     def submit(self, model: dict[str, Any], body: dict[str, Any], user: str) -> dict[str, Any]:
         if model.get("status") != "DONE":
@@ -87,8 +102,9 @@ class BatchPredictionService:
             rows = self._score(self._storage.get(KIND, job_id) or {})
             self._set(job_id, status="DONE", rows=rows, export=f"exports/prediction-{job_id}.parquet")
         except Exception as exc:
-            self._set(job_id, status="FAILED", error=f"{type(exc).__name__}: {exc}",
-                      traceback=traceback.format_exc(limit=5))
+            self._set(
+                job_id, status="FAILED", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(limit=5)
+            )
         finally:
             self._threads.discard(threading.current_thread())
 
@@ -119,8 +135,16 @@ class BatchPredictionService:
         with scratch_dir(self._exports, f"{_WORK}{job['id']}-") as work:
             source = work / "input.parquet"
             frame[[key, *model.features]].to_parquet(source, index=False)
-            asyncio.run(run_batch_async(model, source, ParquetSink(str(work / "parts")), key=key,
-                                        partition_rows=PARTITION_ROWS, scorer=_score_partition))
+            asyncio.run(
+                run_batch_async(
+                    model,
+                    source,
+                    ParquetSink(str(work / "parts")),
+                    key=key,
+                    partition_rows=PARTITION_ROWS,
+                    scorer=_score_partition,
+                )
+            )
             parts = sorted((work / "parts").glob("part-*.parquet"))
             scored = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
             option = job.get("score_export_option") or {}

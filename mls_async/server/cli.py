@@ -76,38 +76,81 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mls-async server", description="Run the local MLS server.",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="mls-async server",
+        description="Run the local MLS server.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback only by default)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
-    parser.add_argument("--data-dir", type=Path, default=default_data_dir(),
-                        help="where metadata, artifacts and the generated password persist ($MLS_DATA_DIR)")
-    parser.add_argument("--user", type=_pair("--user", "NAME:PASSWORD"), action="append", default=[],
-                        metavar="NAME:PASSWORD",
-                        help="an account (repeatable; shows in the process list: prefer --users-file); "
-                             "else $MLS_USERNAME/$MLS_PASSWORD, else an account 'mls' with a generated password "
-                             "kept in the data dir")
-    parser.add_argument("--users-file", type=Path, default=None, metavar="PATH",
-                        help="accounts as NAME:PASSWORD lines (# comments allowed)")
-    parser.add_argument("--admin", type=_pair("--admin", "NAME:PASSWORD"), action="append", default=[],
-                        metavar="NAME:PASSWORD",
-                        help="an admin account (repeatable): only admins change server settings and AutoML "
-                             "handlers; the $MLS_USERNAME and generated accounts are admins")
-    parser.add_argument("--apikey", type=_pair("--apikey", "CLIENT_ID:APIKEY"), action="append", default=[],
-                        metavar="CLIENT_ID:APIKEY",
-                        help="a profile API client and its apikey (repeatable), as the original SDK sends them")
-    parser.add_argument("--no-profile-batch", action="store_true",
-                        help="serve the profile API as the platform does, without the batch route")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default_data_dir(),
+        help="where metadata, artifacts and the generated password persist ($MLS_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--user",
+        type=_pair("--user", "NAME:PASSWORD"),
+        action="append",
+        default=[],
+        metavar="NAME:PASSWORD",
+        help="an account (repeatable; shows in the process list: prefer --users-file); "
+        "else $MLS_USERNAME/$MLS_PASSWORD, else an account 'mls' with a generated password "
+        "kept in the data dir",
+    )
+    parser.add_argument(
+        "--users-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="accounts as NAME:PASSWORD lines (# comments allowed)",
+    )
+    parser.add_argument(
+        "--admin",
+        type=_pair("--admin", "NAME:PASSWORD"),
+        action="append",
+        default=[],
+        metavar="NAME:PASSWORD",
+        help="an admin account (repeatable): only admins change server settings and AutoML "
+        "handlers; the $MLS_USERNAME and generated accounts are admins",
+    )
+    parser.add_argument(
+        "--apikey",
+        type=_pair("--apikey", "CLIENT_ID:APIKEY"),
+        action="append",
+        default=[],
+        metavar="CLIENT_ID:APIKEY",
+        help="a profile API client and its apikey (repeatable), as the original SDK sends them",
+    )
+    parser.add_argument(
+        "--no-profile-batch",
+        action="store_true",
+        help="serve the profile API as the platform does, without the batch route",
+    )
     parser.add_argument("--feature-latency-ms", type=float, default=0.0, help="latency injected into feature reads")
-    parser.add_argument("--feature-tail", type=float, default=0.0, metavar="SHARE",
-                        help="share of feature reads that take --feature-tail-ms instead (a heavy tail, 0-1)")
+    parser.add_argument(
+        "--feature-tail",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of feature reads that take --feature-tail-ms instead (a heavy tail, 0-1)",
+    )
     parser.add_argument("--feature-tail-ms", type=float, default=1000.0, help="latency of the tail's reads")
     parser.add_argument("--feature-seed", type=int, default=None, help="seed of the tail's draws (repeatable runs)")
     parser.add_argument("--automl-time-limit", type=int, default=60, help="seconds per AutoML training")
-    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
-                        help="server log verbosity")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="server processes sharing the data dir (writes go through one SQLite in WAL mode)")
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log verbosity",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the data dir (writes go through one SQLite in WAL mode)",
+    )
     return parser
 
 
@@ -144,26 +187,40 @@ def main(argv: list[str] | None = None) -> int:
         accounts["mls"] = password
         admins.add("mls")
         where = data_dir / GENERATED_PASSWORD_FILE
-        print(f"{'created' if created else 'using'} account mls with password {password} (kept in {where}; "
-              "pass --user or --users-file to choose accounts)", flush=True)
+        print(
+            f"{'created' if created else 'using'} account mls with password {password} (kept in {where}; "
+            "pass --user or --users-file to choose accounts)",
+            flush=True,
+        )
     if not _port_free(args.host, args.port):
-        print(f"error: {args.host}:{args.port} is in use (another mls-async server?); pass --port to pick another",
-              file=sys.stderr)
+        print(
+            f"error: {args.host}:{args.port} is in use (another mls-async server?); pass --port to pick another",
+            file=sys.stderr,
+        )
         return 1
     if not 0 <= args.feature_tail <= 1:
         parser.error("--feature-tail is a share of reads between 0 and 1")
-    config = ServerConfig(data_dir, accounts, feature_latency=args.feature_latency_ms / 1000,
-                          feature_tail=args.feature_tail, feature_tail_latency=args.feature_tail_ms / 1000,
-                          feature_seed=args.feature_seed,
-                          automl_time_limit=args.automl_time_limit, apikeys=dict(args.apikey), admins=admins,
-                          profile_batch=not args.no_profile_batch)
+    config = ServerConfig(
+        data_dir,
+        accounts,
+        feature_latency=args.feature_latency_ms / 1000,
+        feature_tail=args.feature_tail,
+        feature_tail_latency=args.feature_tail_ms / 1000,
+        feature_seed=args.feature_seed,
+        automl_time_limit=args.automl_time_limit,
+        apikeys=dict(args.apikey),
+        admins=admins,
+        profile_batch=not args.no_profile_batch,
+    )
     import uvicorn
 
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     base_url = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
-    print(f"MLS local server on {base_url} (data in {data_dir}, {args.workers} worker"
-          f"{'s' if args.workers > 1 else ''})", flush=True)
+    print(
+        f"MLS local server on {base_url} (data in {data_dir}, {args.workers} worker{'s' if args.workers > 1 else ''})",
+        flush=True,
+    )
     print(_exports(base_url, accounts if generated else None), flush=True)
     if args.workers == 1:
         uvicorn.run(create_app(config), host=args.host, port=args.port, log_level=args.log_level)
@@ -171,8 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     from mls_async.server.app import CONFIG_ENVIRONMENT
 
     os.environ[CONFIG_ENVIRONMENT] = config.to_json()  # inherited by the worker processes only
-    uvicorn.run("mls_async.server.app:create_app_from_environment", factory=True, workers=args.workers,
-                host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        "mls_async.server.app:create_app_from_environment",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+    )
     return 0
 
 

@@ -121,9 +121,18 @@ class DatasetStore:
             columns, rows, specs = await anyio.to_thread.run_sync(_inspect, temp, query.data_format)
             if query.label not in columns:
                 raise InvalidRequest(f"label column {query.label!r} is not in the data; columns are {columns}")
-            body = {"name": query.name, "data_type": query.type, "label": query.label,
-                    "data_format": query.data_format, "columns": columns, "column_specs": specs, "num_rows": rows,
-                    "status": "READY", "setup_conf": {}, "user": user}
+            body = {
+                "name": query.name,
+                "data_type": query.type,
+                "label": query.label,
+                "data_format": query.data_format,
+                "columns": columns,
+                "column_specs": specs,
+                "num_rows": rows,
+                "status": "READY",
+                "setup_conf": {},
+                "user": user,
+            }
             return self._store(body, temp)
 
     def _store(self, body: dict[str, Any], file: Path) -> dict[str, Any]:
@@ -146,9 +155,18 @@ class DatasetStore:
         if feature_conf.enabled and feature_conf.feature_group_id_list:
             frame = self._join_feature_groups(frame, feature_conf.feature_group_id_list)
         setup_conf = {"base_feature_conf": feature_conf.model_dump(), "label_data_conf": label_conf.model_dump()}
-        body = {"name": request.name, "data_type": request.type, "label": LABEL_COLUMN, "data_format": "parquet",
-                "columns": [str(c) for c in frame.columns], "column_specs": _column_specs(frame),
-                "num_rows": len(frame), "status": "READY", "setup_conf": setup_conf, "user": user}
+        body = {
+            "name": request.name,
+            "data_type": request.type,
+            "label": LABEL_COLUMN,
+            "data_format": "parquet",
+            "columns": [str(c) for c in frame.columns],
+            "column_specs": _column_specs(frame),
+            "num_rows": len(frame),
+            "status": "READY",
+            "setup_conf": setup_conf,
+            "user": user,
+        }
         with scratch_file(self.root, _CREATE) as (file, temp):
             file.close()
             pd.DataFrame(frame).to_parquet(temp, index=False)
@@ -162,15 +180,19 @@ class DatasetStore:
         if source_type == "table":
             items = self._storage.table_items(source_path)
             if not items:
-                raise InvalidRequest(f"label data table {source_path!r} does not exist or is empty; "
-                                    "load it with DynamoDBClient.upload_items first")
+                raise InvalidRequest(
+                    f"label data table {source_path!r} does not exist or is empty; "
+                    "load it with DynamoDBClient.upload_items first"
+                )
             return pd.DataFrame(items)
         if source_type == "file":
             imports = (self.root.parent / "imports").resolve()
             path = (imports / source_path).resolve()
             if not path.is_relative_to(imports) or not path.is_file():
-                raise InvalidRequest(f"label data file {source_path!r} is not a file under the server's imports "
-                                    "folder (<data-dir>/imports)")
+                raise InvalidRequest(
+                    f"label data file {source_path!r} is not a file under the server's imports "
+                    "folder (<data-dir>/imports)"
+                )
             fmt = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
             try:
                 return read_table(path, fmt)
@@ -223,8 +245,9 @@ class DatasetStore:
         return doc
 
     def list(self, *, id: int | None, name: str | None, query: str | None, window: Page) -> list[dict[str, Any]]:
-        return self._storage.query(KIND, filters={"id": id, "name": name}, search=query, offset=window.offset,
-                                   limit=window.limit)
+        return self._storage.query(
+            KIND, filters={"id": id, "name": name}, search=query, offset=window.offset, limit=window.limit
+        )
 
     def delete(self, dataset_id: int) -> None:
         doc = self.get(dataset_id)
@@ -243,5 +266,6 @@ class DatasetStore:
     def frame(self, dataset_id: int) -> Any:
         """The training table: stored data with the column specs applied."""
         doc = self.get(dataset_id)
-        return apply_column_specs(read_table(self.path(doc), doc["data_format"]), doc.get("column_specs") or {},
-                                  doc["label"])
+        return apply_column_specs(
+            read_table(self.path(doc), doc["data_format"]), doc.get("column_specs") or {}, doc["label"]
+        )

@@ -105,8 +105,9 @@ def status_of(exc: BaseException) -> int:
 
 
 def envelope(results: Any = None, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = orjson.dumps(envelope_body(results),
-                        option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS, default=str)
+    body = orjson.dumps(
+        envelope_body(results), option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS, default=str
+    )
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 

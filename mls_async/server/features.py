@@ -38,6 +38,7 @@ class FeatureDelay:
             return config.feature_tail_latency
         return config.feature_latency
 
+
 class LocalProfileClient(ProfileReader):
     """Reads profiles straight from storage, with the same injected latency as the HTTP API."""
 

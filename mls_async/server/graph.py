@@ -77,8 +77,9 @@ class GraphService:
 
     def merge_properties(self, kind: str, entity_id: str, properties: dict[str, Any]) -> dict[str, Any]:
         doc = self._one(kind, entity_id)
-        updated = self.storage.update(kind, doc["id"], lambda current: {
-            **current, "properties": {**current["properties"], **properties}})
+        updated = self.storage.update(
+            kind, doc["id"], lambda current: {**current, "properties": {**current["properties"], **properties}}
+        )
         if updated is None:
             raise NotFound(f"no {kind} {entity_id!r}")
         return _entity(updated)

@@ -52,8 +52,9 @@ class MetaTableService:
 
     def update(self, table_id: int, body: MetaTableRequest) -> dict[str, Any]:
         try:
-            doc = self.storage.update(_TABLE, table_id, lambda current: {**current, **body.model_dump(by_alias=True)},
-                                      name=body.name)
+            doc = self.storage.update(
+                _TABLE, table_id, lambda current: {**current, **body.model_dump(by_alias=True)}, name=body.name
+            )
         except Conflict:
             raise Conflicting(f"a meta table named {body.name!r} exists") from None
         if doc is None:
@@ -78,8 +79,9 @@ class MetaTableService:
         return doc
 
     def _insert_item(self, table_id: int, name: str, values: dict[str, Any]) -> dict[str, Any]:
-        return self.storage.insert(_ITEM, {"name": name, "values": values, "table_id": table_id},
-                                   subkind=str(table_id), name=name, version="")
+        return self.storage.insert(
+            _ITEM, {"name": name, "values": values, "table_id": table_id}, subkind=str(table_id), name=name, version=""
+        )
 
     def find_items(self, table_id: int, *, id: int | None, name: str | None) -> list[dict[str, Any]]:
         self._existing_table(table_id)
@@ -94,8 +96,9 @@ class MetaTableService:
     def update_item(self, table_id: int, item_id: int, name: str, values: dict[str, Any]) -> dict[str, Any]:
         self._existing_item(table_id, item_id)
         try:
-            doc = self.storage.update(_ITEM, item_id, lambda current: {**current, "name": name, "values": values},
-                                      name=name)
+            doc = self.storage.update(
+                _ITEM, item_id, lambda current: {**current, "name": name, "values": values}, name=name
+            )
         except Conflict:
             raise Conflicting(f"meta table {table_id} has an item named {name!r}") from None
         if doc is None:

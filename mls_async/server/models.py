@@ -29,8 +29,15 @@ class ModelService:
     storage since (its generation), a prediction reads no record at all.
     """
 
-    def __init__(self, storage: SQLiteStorage, artifacts: LocalArtifactStore, datasets: DatasetStore,
-                 tables: TableService, automl: AutoMLService, profiles: LocalProfileClient) -> None:
+    def __init__(
+        self,
+        storage: SQLiteStorage,
+        artifacts: LocalArtifactStore,
+        datasets: DatasetStore,
+        tables: TableService,
+        automl: AutoMLService,
+        profiles: LocalProfileClient,
+    ) -> None:
         self.storage, self.artifacts, self.datasets = storage, artifacts, datasets
         self.tables, self.automl, self.profiles = tables, automl, profiles
         self._loaded: dict[tuple[str, str, str], Any] = {}  # (name, version, sha256) -> model
@@ -62,13 +69,28 @@ class ModelService:
         doc = self.get(model_id)
         if doc.get("model_type") != "automl":
             raise InvalidRequest(
-                f"model {model_id} is a manual model; AutoML model servers exist for AutoML models only")
+                f"model {model_id} is a manual model; AutoML model servers exist for AutoML models only"
+            )
         return doc
 
-    def find(self, *, model_type: str | None, id: int | None, name: str | None, version: str | None,
-             query: str | None, window: Page) -> list[dict[str, Any]]:
-        docs = self.storage.query("model", subkind=model_type, filters={"id": id, "name": name, "version": version},
-                                  search=query, offset=window.offset, limit=window.limit)
+    def find(
+        self,
+        *,
+        model_type: str | None,
+        id: int | None,
+        name: str | None,
+        version: str | None,
+        query: str | None,
+        window: Page,
+    ) -> list[dict[str, Any]]:
+        docs = self.storage.query(
+            "model",
+            subkind=model_type,
+            filters={"id": id, "name": name, "version": version},
+            search=query,
+            offset=window.offset,
+            limit=window.limit,
+        )
         return [self.present(doc) for doc in docs]
 
     def _component_ids(self, names: list[str] | None) -> list[int]:
@@ -93,8 +115,7 @@ class ModelService:
             doc.pop("dataset_id", None)
             doc["component_ids"] = self._component_ids(body.components)
         try:
-            created = self.storage.insert("model", doc, subkind=body.model_type, name=body.name,
-                                          version=body.version)
+            created = self.storage.insert("model", doc, subkind=body.model_type, name=body.name, version=body.version)
         except Conflict:
             raise Conflicting(f"a {body.model_type} model {body.name}/{body.version} exists already") from None
         if body.model_type == "automl":
@@ -121,8 +142,9 @@ class ModelService:
         doc = self.get(model_id)
         if doc.get("model_type") != "manual":
             raise InvalidRequest(f"model {model_id} is an AutoML model; only manual models have an editable meta")
-        self.storage.update("model", model_id,
-                            lambda current: {**current, "model_meta": {**(current.get("model_meta") or {}), **meta}})
+        self.storage.update(
+            "model", model_id, lambda current: {**current, "model_meta": {**(current.get("model_meta") or {}), **meta}}
+        )
 
     def delete(self, model_id: int) -> None:
         doc = self.get(model_id)
@@ -154,7 +176,8 @@ class ModelService:
             info = self.artifacts.info(doc["name"], doc["version"])
             if info is None:
                 raise Conflicting(
-                    f"{doc['name']}/{doc['version']} has no artifact in the model registry; save it first")
+                    f"{doc['name']}/{doc['version']} has no artifact in the model registry; save it first"
+                )
             key = (doc["name"], doc["version"], info["sha256"])
             model: Any = self._loaded.get(key)
             if model is not None:
@@ -174,7 +197,8 @@ class ModelService:
     async def predict(self, model: Any, x: Any, kwargs: dict[str, Any]) -> Any:
         """``model.predict_async(x, pf_client=..., dynamodb_client=..., **kwargs)``; its failure is a 422."""
         try:
-            return await model.predict_async(x, **{"pf_client": self.profiles, "dynamodb_client": self.tables,
-                                                   **kwargs})
+            return await model.predict_async(
+                x, **{"pf_client": self.profiles, "dynamodb_client": self.tables, **kwargs}
+            )
         except Exception as exc:
             raise PredictionFailed(f"prediction failed: {type(exc).__name__}: {exc}") from exc

@@ -14,6 +14,7 @@ MAX_NAME = 200  # characters of a model, version or table name
 
 def check_name(value: str, what: str) -> str:
     if not re.fullmatch(NAME_PATTERN, value) or len(value) > MAX_NAME:
-        raise InvalidRequest(f"{what} {value!r} is not allowed: use letters, digits, '_', '-' and '.', "
-                            "not starting with '.'")
+        raise InvalidRequest(
+            f"{what} {value!r} is not allowed: use letters, digits, '_', '-' and '.', not starting with '.'"
+        )
     return value

@@ -41,8 +41,10 @@ ERRORS = {
 
 def envelope_response(description: str) -> dict[str, Any]:
     """An OpenAPI response answered with the envelope."""
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}},
+    }
 
 
 def path_parameter(name: str, **schema: Any) -> dict[str, Any]:
@@ -76,8 +78,11 @@ def install_openapi(app: FastAPI) -> None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {})["Envelope"] = ENVELOPE
-        components.setdefault("securitySchemes", {})["apikey"] = {"type": "apiKey", "in": "header",
-                                                                  "name": APIKEY_HEADER}
+        components.setdefault("securitySchemes", {})["apikey"] = {
+            "type": "apiKey",
+            "in": "header",
+            "name": APIKEY_HEADER,
+        }
         for path, item in schema["paths"].items():
             for operation in item.values():
                 _document_checks(path, operation)
@@ -104,13 +109,24 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """
     table: list[tuple[re.Pattern[str], bool, set[str]]] | None = getattr(app.state, "allow_table", None)
     if table is None:
-        table = [(re.compile("^" + re.sub(r"\\\{[^}/]+\\\}", "[^/]+", re.escape(template)) + "$"),
-                  "{" not in template, {method.upper() for method in item})
-                 for template, item in app.openapi()["paths"].items()]
-        table += [(route.path_regex, "{" not in route.path, set(route.methods or ()))
-                  for route in app.router.routes if type(route) is Route]
-        table += [(route.path_regex, "{" not in (route.path or ""), {"HEAD"})
-                  for route, _ in shortcut_routes(app.router.routes) if "GET" in (route.methods or ())]
+        table = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^}/]+\\\}", "[^/]+", re.escape(template)) + "$"),
+                "{" not in template,
+                {method.upper() for method in item},
+            )
+            for template, item in app.openapi()["paths"].items()
+        ]
+        table += [
+            (route.path_regex, "{" not in route.path, set(route.methods or ()))
+            for route in app.router.routes
+            if type(route) is Route
+        ]
+        table += [
+            (route.path_regex, "{" not in (route.path or ""), {"HEAD"})
+            for route, _ in shortcut_routes(app.router.routes)
+            if "GET" in (route.methods or ())
+        ]
         app.state.allow_table = table
     matching = [(literal, methods) for pattern, literal, methods in table if pattern.match(path)]
     if any(literal for literal, _ in matching):

@@ -19,8 +19,10 @@ class Page:
     limit: int | None = None
 
 
-async def paging(page: int | None = Query(None, ge=1, description="1-based page; every item when omitted"),
-           page_size: int | None = Query(None, ge=1, le=500)) -> Page:
+async def paging(
+    page: int | None = Query(None, ge=1, description="1-based page; every item when omitted"),
+    page_size: int | None = Query(None, ge=1, le=500),
+) -> Page:
     """The ``page``/``page_size`` query parameters shared by every list endpoint."""
     if page is None:
         return Page()

@@ -26,25 +26,41 @@ def _pick(found: dict[str, Any], f: list[str] | None) -> dict[str, Any]:
 
 
 _PROFILE_QUERY = [
-    {"name": "f", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
-     "style": "form", "explode": True, "description": "feature names to return (all when absent)"},
-    {"name": "mode", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "sent as test by the original SDK off the MMS runtime; accepted and ignored"},
+    {
+        "name": "f",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+        "description": "feature names to return (all when absent)",
+    },
+    {
+        "name": "mode",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "sent as test by the original SDK off the MMS runtime; accepted and ignored",
+    },
 ]
 
 
 def _profile_read_doc(*parameters: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI of a profile read, whose endpoint reads its parameters itself."""
-    return {"parameters": [path_parameter("client_id"), path_parameter("profile_id"), *parameters, *_PROFILE_QUERY],
-            "security": [{"HTTPBasic": []}, {"apikey": []}],
-            "responses": {"200": envelope_response("The profile's values")}}
+    return {
+        "parameters": [path_parameter("client_id"), path_parameter("profile_id"), *parameters, *_PROFILE_QUERY],
+        "security": [{"HTTPBasic": []}, {"apikey": []}],
+        "responses": {"200": envelope_response("The profile's values")},
+    }
 
 
 # The two profile reads are the hot path of online inference: answered before routing, and
 # reading their own parameters (FastAPI's parameter machinery cost more than the read itself).
-@profiles.get("", summary="A profile's values for an id (as a user, else as an item)",
-              openapi_extra=_profile_read_doc({"name": "id", "in": "query", "required": True,
-                                               "schema": {"type": "string"}}))
+@profiles.get(
+    "",
+    summary="A profile's values for an id (as a user, else as an item)",
+    openapi_extra=_profile_read_doc({"name": "id", "in": "query", "required": True, "schema": {"type": "string"}}),
+)
 @answered_before_routing()
 async def read_integrated_profile(request: Request) -> Response:
     """``GET /v1/{client_id}/profiles/{profile_id}?id=...``: ``id`` as a user, or else as an item."""
@@ -62,9 +78,11 @@ async def read_integrated_profile(request: Request) -> Response:
     raise NotFound(f"no profile {target_id!r} in profile {profile_id!r}")
 
 
-@profiles.get("/{kind}/{target_id}", summary="One user's or item's values",
-              openapi_extra=_profile_read_doc(path_parameter("kind", enum=["users", "items"]),
-                                              path_parameter("target_id")))
+@profiles.get(
+    "/{kind}/{target_id}",
+    summary="One user's or item's values",
+    openapi_extra=_profile_read_doc(path_parameter("kind", enum=["users", "items"]), path_parameter("target_id")),
+)
 @answered_before_routing()
 async def read_profile(request: Request) -> Response:
     """``GET /v1/{client_id}/profiles/{profile_id}/{users|items}/{id}``; ``f`` picks features, ``mode`` is ignored."""
@@ -82,9 +100,14 @@ async def read_profile(request: Request) -> Response:
 
 
 @profiles.post("/{kind}/batch")
-async def get_profiles(request: Request, client_id: str, profile_id: str, body: FeatureBatchRequest,
-                       kind: str = Path(..., pattern=_KIND),
-                       user: str = Depends(require_profile_reader)) -> Response:
+async def get_profiles(
+    request: Request,
+    client_id: str,
+    profile_id: str,
+    body: FeatureBatchRequest,
+    kind: str = Path(..., pattern=_KIND),
+    user: str = Depends(require_profile_reader),
+) -> Response:
     """Many targets in one request: ``{id: values}``; unknown ids are left out (announced: profile-batch)."""
     state = get_state(request)
     if not state.config.profile_batch:
@@ -97,8 +120,14 @@ async def get_profiles(request: Request, client_id: str, profile_id: str, body: 
 
 
 @profiles.put("/{kind}")
-def put_profiles(request: Request, client_id: str, profile_id: str, body: dict[str, dict[str, Any]],
-                 kind: str = Path(..., pattern=_KIND), user: str = Depends(require_user)) -> Response:
+def put_profiles(
+    request: Request,
+    client_id: str,
+    profile_id: str,
+    body: dict[str, dict[str, Any]],
+    kind: str = Path(..., pattern=_KIND),
+    user: str = Depends(require_user),
+) -> Response:
     """Load feature data: ``{target_id: {feature: value}}``, merged into what is stored."""
     return envelope({"count": get_state(request).profile_store.merge(kind, profile_id, body)})
 
@@ -107,11 +136,15 @@ settings = PrefixedRouter(prefix=SETTINGS_PATH, tags=["settings"])
 
 
 @settings.put("/feature_latency")
-def set_feature_latency(request: Request, seconds: float = Query(..., ge=0, le=10),
-                        user: str = Depends(require_admin)) -> Response:
+def set_feature_latency(
+    request: Request, seconds: float = Query(..., ge=0, le=10), user: str = Depends(require_admin)
+) -> Response:
     """Inject latency into every feature lookup, for everyone (benchmarks; admin accounts only)."""
     get_state(request).config.feature_latency = seconds
     return envelope({"seconds": seconds})
 
 
-ROUTERS = (profiles, settings,)  # what the app mounts from this module
+ROUTERS = (
+    profiles,
+    settings,
+)  # what the app mounts from this module

@@ -26,8 +26,9 @@ _CONTROL = ("mode", "limit")  # query parameters that are not filters
 
 
 @authenticates
-async def graph_caller(request: Request,
-                       credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> str | None:
+async def graph_caller(
+    request: Request, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)
+) -> str | None:
     """No credentials, as the original sends; any that are sent are checked."""
     if credentials is None and "authorization" not in request.headers:
         return None
@@ -73,8 +74,9 @@ async def get_vertex(request: Request, vertex_id: str, caller: str | None = Depe
 
 
 @graph.patch("/vertices/{vertex_id}")
-def update_vertex(request: Request, vertex_id: str, body: PropertiesRequest,
-                  caller: str | None = Depends(graph_caller)) -> Response:
+def update_vertex(
+    request: Request, vertex_id: str, body: PropertiesRequest, caller: str | None = Depends(graph_caller)
+) -> Response:
     return envelope({"vertices": [get_state(request).graph.merge_properties(VERTEX, vertex_id, body.properties)]})
 
 
@@ -105,8 +107,9 @@ async def get_edge(request: Request, edge_id: str, caller: str | None = Depends(
 
 
 @graph.patch("/edges/{edge_id}")
-def update_edge(request: Request, edge_id: str, body: PropertiesRequest,
-                caller: str | None = Depends(graph_caller)) -> Response:
+def update_edge(
+    request: Request, edge_id: str, body: PropertiesRequest, caller: str | None = Depends(graph_caller)
+) -> Response:
     return envelope({"edges": [get_state(request).graph.merge_properties(EDGE, edge_id, body.properties)]})
 
 

@@ -21,8 +21,9 @@ meta_tables = PrefixedRouter(prefix=META_TABLES_PATH, tags=["meta tables"])
 
 
 @meta_tables.get("")
-async def list_meta_tables(request: Request, id: int | None = None, name: str | None = None,
-                           user: str = Depends(require_user)) -> Response:
+async def list_meta_tables(
+    request: Request, id: int | None = None, name: str | None = None, user: str = Depends(require_user)
+) -> Response:
     return envelope(get_state(request).meta_tables.find(id=id, name=name))
 
 
@@ -33,8 +34,9 @@ def create_meta_table(request: Request, body: MetaTableRequest, user: str = Depe
 
 
 @meta_tables.put("/{table_id}")
-def update_meta_table(request: Request, table_id: int, body: MetaTableRequest,
-                      user: str = Depends(require_user)) -> Response:
+def update_meta_table(
+    request: Request, table_id: int, body: MetaTableRequest, user: str = Depends(require_user)
+) -> Response:
     return envelope(get_state(request).meta_tables.update(table_id, body))
 
 
@@ -45,22 +47,25 @@ def delete_meta_table(request: Request, table_id: int, user: str = Depends(requi
 
 
 @meta_tables.get("/{table_id}/meta_items")
-async def list_meta_items(request: Request, table_id: int, id: int | None = None, name: str | None = None,
-                          user: str = Depends(require_user)) -> Response:
+async def list_meta_items(
+    request: Request, table_id: int, id: int | None = None, name: str | None = None, user: str = Depends(require_user)
+) -> Response:
     return envelope(get_state(request).meta_tables.find_items(table_id, id=id, name=name))
 
 
 @meta_tables.post("/{table_id}/meta_items")
-def create_meta_item(request: Request, table_id: int, body: MetaItemRequest,
-                     user: str = Depends(require_user)) -> Response:
+def create_meta_item(
+    request: Request, table_id: int, body: MetaItemRequest, user: str = Depends(require_user)
+) -> Response:
     service = get_state(request).meta_tables
     service.check_table(table_id)
     return idempotent(request, user, lambda: envelope(service.create_item(table_id, body.name, body.values)))
 
 
 @meta_tables.put("/{table_id}/meta_items/{item_id}")
-def update_meta_item(request: Request, table_id: int, item_id: int, body: MetaItemRequest,
-                     user: str = Depends(require_user)) -> Response:
+def update_meta_item(
+    request: Request, table_id: int, item_id: int, body: MetaItemRequest, user: str = Depends(require_user)
+) -> Response:
     return envelope(get_state(request).meta_tables.update_item(table_id, item_id, body.name, body.values))
 
 
@@ -71,8 +76,9 @@ def delete_meta_item(request: Request, table_id: int, item_id: int, user: str = 
 
 
 @meta_tables.post("/{table_id}/bulk")
-def create_meta_items(request: Request, table_id: int, body: MetaItemsBulkRequest,
-                      user: str = Depends(require_user)) -> Response:
+def create_meta_items(
+    request: Request, table_id: int, body: MetaItemsBulkRequest, user: str = Depends(require_user)
+) -> Response:
     """Add up to 1,000 items; an item whose name exists gets the new values."""
     service = get_state(request).meta_tables
     service.check_table(table_id)

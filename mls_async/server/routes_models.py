@@ -29,8 +29,9 @@ auth = PrefixedRouter(prefix=AUTH_PATH, tags=["auth"])
 
 
 @auth.post("/token")
-async def issue_token(request: Request,
-                      credentials: HTTPBasicCredentials | None = Depends(basic_credentials)) -> Response:
+async def issue_token(
+    request: Request, credentials: HTTPBasicCredentials | None = Depends(basic_credentials)
+) -> Response:
     """Exchange Basic credentials for a bearer token valid ``token_ttl`` seconds."""
     state = get_state(request)
     if request.headers.get("authorization", "").lower().startswith("bearer "):
@@ -55,8 +56,11 @@ async def list_models(
     window: Page = Depends(paging),
     user: str = Depends(require_user),
 ) -> Response:
-    return envelope(get_state(request).models.find(model_type=model_type, id=id, name=name, version=version,
-                                                   query=query, window=window))
+    return envelope(
+        get_state(request).models.find(
+            model_type=model_type, id=id, name=name, version=version, query=query, window=window
+        )
+    )
 
 
 @models.post("")
@@ -73,15 +77,17 @@ async def get_model(request: Request, model_id: int, user: str = Depends(require
 
 
 @models.put("/{model_id}")
-def update_model(request: Request, model_id: int, body: UpdateModelRequest,
-                 user: str = Depends(require_user)) -> Response:
+def update_model(
+    request: Request, model_id: int, body: UpdateModelRequest, user: str = Depends(require_user)
+) -> Response:
     get_state(request).models.update(model_id, body)
     return envelope({"id": model_id})
 
 
 @models.patch("/{model_id}/model_meta")
-def merge_model_meta(request: Request, model_id: int, body: MetaMergeRequest,
-                     user: str = Depends(require_user)) -> Response:
+def merge_model_meta(
+    request: Request, model_id: int, body: MetaMergeRequest, user: str = Depends(require_user)
+) -> Response:
     """Merge keys into a manual model's meta in one transaction, so concurrent partial updates all stay."""
     state = get_state(request)
     if not state.config.meta_merge:
@@ -126,8 +132,9 @@ async def _body(request: Request) -> bytes:
 
 @models.post("/{model_id}/predict")
 @answered_before_routing(warm_prediction)
-async def predict_manual(request: Request, model_id: int, body: PredictRequest,
-                         user: str = Depends(require_user)) -> Response:
+async def predict_manual(
+    request: Request, model_id: int, body: PredictRequest, user: str = Depends(require_user)
+) -> Response:
     """Online prediction: the registered MLSModel's ``predict_async(x, pf_client=..., **kwargs)``."""
     service = get_state(request).models
     return envelope(await service.predict(await service.deployment(model_id), body.x, body.kwargs))
@@ -152,16 +159,18 @@ def automl_server_status(request: Request, model_id: int, user: str = Depends(re
 
 
 @models.post("/{model_id}/automl_model_server/predict")
-async def predict_automl(request: Request, model_id: int, body: PredictRequest,
-                         user: str = Depends(require_user)) -> Response:
+async def predict_automl(
+    request: Request, model_id: int, body: PredictRequest, user: str = Depends(require_user)
+) -> Response:
     state = get_state(request)
     doc = state.models.get_automl(model_id)
     return envelope(await state.automl.predict(doc, body.x))
 
 
 @models.post("/{model_id}/predictions")
-def create_batch_prediction(request: Request, model_id: int, body: BatchPredictionRequest,
-                            user: str = Depends(require_user)) -> Response:
+def create_batch_prediction(
+    request: Request, model_id: int, body: BatchPredictionRequest, user: str = Depends(require_user)
+) -> Response:
     """Start an AutoML batch prediction job; it runs on the batch engine and exports under the data dir."""
     state = get_state(request)
     doc = state.models.get_automl(model_id)
@@ -170,8 +179,9 @@ def create_batch_prediction(request: Request, model_id: int, body: BatchPredicti
 
 
 @models.get("/{model_id}/predictions/{prediction_id}")
-def get_batch_prediction(request: Request, model_id: int, prediction_id: int,
-                         user: str = Depends(require_user)) -> Response:
+def get_batch_prediction(
+    request: Request, model_id: int, prediction_id: int, user: str = Depends(require_user)
+) -> Response:
     """A batch prediction job's state (beyond the original protocol: the local server's)."""
     state = get_state(request)
     state.models.get_automl(model_id)
@@ -185,8 +195,9 @@ def get_handler(request: Request, model_id: int, user: str = Depends(require_use
 
 
 @models.post("/{model_id}/automl_online_prediction")
-def update_handler(request: Request, model_id: int, body: HandlerRequest,
-                   user: str = Depends(require_admin)) -> Response:
+def update_handler(
+    request: Request, model_id: int, body: HandlerRequest, user: str = Depends(require_admin)
+) -> Response:
     """Replace an AutoML server's handler: Python the server runs, so admin accounts only."""
     state = get_state(request)
     doc = state.models.get_automl(model_id)
@@ -194,4 +205,7 @@ def update_handler(request: Request, model_id: int, body: HandlerRequest,
     return envelope({"id": model_id})
 
 
-ROUTERS = (auth, models,)  # what the app mounts from this module
+ROUTERS = (
+    auth,
+    models,
+)  # what the app mounts from this module

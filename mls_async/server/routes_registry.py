@@ -20,8 +20,7 @@ registry = PrefixedRouter(prefix=ARTIFACTS_PATH, tags=["model registry"])
 
 
 @registry.get("/info")
-def artifact_info(request: Request, model_name: str, model_version: str,
-                  user: str = Depends(require_user)) -> Response:
+def artifact_info(request: Request, model_name: str, model_version: str, user: str = Depends(require_user)) -> Response:
     return envelope({"info": get_state(request).artifacts.info(model_name, model_version)})
 
 
@@ -32,8 +31,9 @@ def list_artifacts(request: Request, model_name: str | None = None, user: str = 
 
 
 @registry.put("/{model_name}/{model_version}")
-async def upload_artifact(request: Request, model_name: str, model_version: str, force: bool = False,
-                          user: str = Depends(require_user)) -> Response:
+async def upload_artifact(
+    request: Request, model_name: str, model_version: str, force: bool = False, user: str = Depends(require_user)
+) -> Response:
     """Register a version: the body is a tar of its directory, ``X-Content-SHA256`` its checksum."""
     check_name(model_name, "model name")
     check_name(model_version, "model version")
@@ -44,15 +44,17 @@ async def upload_artifact(request: Request, model_name: str, model_version: str,
 
 
 @registry.get("/{model_name}/{model_version}")
-def download_artifact(request: Request, model_name: str, model_version: str,
-                      user: str = Depends(require_user)) -> Response:
+def download_artifact(
+    request: Request, model_name: str, model_version: str, user: str = Depends(require_user)
+) -> Response:
     """The version's archive, streamed from a file opened before the answer starts.
 
     The open file is what the stream reads: a forced re-upload or a delete that removes the
     object meanwhile cannot cut the download short (the open file outlives its removal).
     """
-    info, file = get_state(request).artifacts.open_archive(check_name(model_name, "model name"),
-                                                           check_name(model_version, "model version"))
+    info, file = get_state(request).artifacts.open_archive(
+        check_name(model_name, "model name"), check_name(model_version, "model version")
+    )
     if info is None or file is None:
         raise NotFound(f"{model_name}/{model_version} is not registered")
 
@@ -61,16 +63,21 @@ def download_artifact(request: Request, model_name: str, model_version: str,
             while chunk := file.read(1 << 20):
                 yield chunk
 
-    return StreamingResponse(chunks(), media_type="application/x-tar",
-                             headers={CHECKSUM_HEADER: info["sha256"], "Content-Length": str(info["size"])},
-                             background=BackgroundTask(file.close))
+    return StreamingResponse(
+        chunks(),
+        media_type="application/x-tar",
+        headers={CHECKSUM_HEADER: info["sha256"], "Content-Length": str(info["size"])},
+        background=BackgroundTask(file.close),
+    )
 
 
 @registry.delete("/{model_name}/{model_version}")
-def delete_artifact(request: Request, model_name: str, model_version: str,
-                    user: str = Depends(require_user)) -> Response:
-    if not get_state(request).artifacts.delete(check_name(model_name, "model name"),
-                                            check_name(model_version, "model version")):
+def delete_artifact(
+    request: Request, model_name: str, model_version: str, user: str = Depends(require_user)
+) -> Response:
+    if not get_state(request).artifacts.delete(
+        check_name(model_name, "model name"), check_name(model_version, "model version")
+    ):
         raise NotFound(f"{model_name}/{model_version} is not registered")
     return envelope({"name": model_name, "version": model_version})
 

@@ -39,8 +39,9 @@ async def list_components(
     window: Page = Depends(paging),
     user: str = Depends(require_user),
 ) -> Response:
-    return envelope(get_state(request).components.find(id=id, name=name, info=info, is_latest=is_latest,
-                                                       query=query, window=window))
+    return envelope(
+        get_state(request).components.find(id=id, name=name, info=info, is_latest=is_latest, query=query, window=window)
+    )
 
 
 @components.post("")
@@ -55,8 +56,9 @@ async def get_component(request: Request, component_id: int, user: str = Depends
 
 
 @components.put("/{component_id}")
-def update_component(request: Request, component_id: int, body: ComponentRequest,
-                     user: str = Depends(require_user)) -> Response:
+def update_component(
+    request: Request, component_id: int, body: ComponentRequest, user: str = Depends(require_user)
+) -> Response:
     return envelope(get_state(request).components.update(component_id, body))
 
 
@@ -90,8 +92,9 @@ def create_dataset(request: Request, body: CreateDatasetRequest, user: str = Dep
 
 
 @datasets.post("/upload")
-async def upload_dataset(request: Request, query: UploadDatasetRequest = Depends(),
-                         user: str = Depends(require_user)) -> Response:
+async def upload_dataset(
+    request: Request, query: UploadDatasetRequest = Depends(), user: str = Depends(require_user)
+) -> Response:
     """Upload a CSV or Parquet file as the request body; name, type, label and format in the query."""
     state = get_state(request)
 
@@ -118,8 +121,9 @@ def dataset_columns(request: Request, dataset_id: int, user: str = Depends(requi
 
 
 @datasets.put("/{dataset_id}/columnspecs")
-def update_column_specs(request: Request, dataset_id: int, body: ColumnSpecsRequest,
-                        user: str = Depends(require_user)) -> Response:
+def update_column_specs(
+    request: Request, dataset_id: int, body: ColumnSpecsRequest, user: str = Depends(require_user)
+) -> Response:
     """Edit column specs: ``{"edit_columns": {column: {"include": bool, "type_code": str}}}``."""
     return envelope(get_state(request).datasets.update_column_specs(dataset_id, body))
 
@@ -145,8 +149,9 @@ def get_table(request: Request, table_name: str, user: str = Depends(require_use
 
 
 @tables.put("/tables/{table_name}/items")
-def load_table(request: Request, table_name: str, items: list[dict[str, Any]],
-               user: str = Depends(require_user)) -> Response:
+def load_table(
+    request: Request, table_name: str, items: list[dict[str, Any]], user: str = Depends(require_user)
+) -> Response:
     """Upload rows; the table reports is_loading until they are all written."""
     return envelope(get_state(request).tables.load(check_name(table_name, "table name"), items))
 
@@ -183,4 +188,8 @@ def table_item(request: Request, body: DynamoDBRequest, user: str = Depends(requ
     return envelope(get_state(request).tables.item_request(body.type, body.table_name, body.body))
 
 
-ROUTERS = (components, datasets, tables,)  # what the app mounts from this module
+ROUTERS = (
+    components,
+    datasets,
+    tables,
+)  # what the app mounts from this module

@@ -24,8 +24,16 @@ try:
 except ImportError:  # pragma: no cover - Windows: no flock, one server process per data dir
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["aside_name", "held", "remove_unless_held", "scratch_dir", "scratch_file", "sweep", "sweep_asides",
-           "write_once"]
+__all__ = [
+    "aside_name",
+    "held",
+    "remove_unless_held",
+    "scratch_dir",
+    "scratch_file",
+    "sweep",
+    "sweep_asides",
+    "write_once",
+]
 
 
 def _lock(fd: int, *, wait: bool) -> bool:
@@ -131,7 +139,7 @@ def sweep_asides(directory: Path, names: tuple[str, ...]) -> list[Path]:
     removed: list[Path] = []
     for name in names:
         for entry in directory.glob(f".{name}-*-*"):
-            pid = entry.name[len(name) + 2:].partition("-")[0]
+            pid = entry.name[len(name) + 2 :].partition("-")[0]
             if pid.isdigit() and not _alive(int(pid)):
                 entry.unlink(missing_ok=True)
                 removed.append(entry)

@@ -36,9 +36,12 @@ class State:
         self.config = config
         self.storage = SQLiteStorage(config.data_dir / "mls.sqlite3")
         self.storage.release_all_pending()  # idempotency reservations of requests a crash cut short
-        self.artifacts = LocalArtifactStore(config.data_dir / "registry", self.storage,
-                                            max_bytes=config.max_upload_bytes,
-                                            max_unpacked_bytes=config.max_unpacked_bytes)
+        self.artifacts = LocalArtifactStore(
+            config.data_dir / "registry",
+            self.storage,
+            max_bytes=config.max_upload_bytes,
+            max_unpacked_bytes=config.max_unpacked_bytes,
+        )
         self.datasets = DatasetStore(config.data_dir / "datasets", self.storage, max_bytes=config.max_upload_bytes)
         self.tables = TableService(self.storage)
         self.components = ComponentService(self.storage)
@@ -47,12 +50,17 @@ class State:
         self.feature_delay = FeatureDelay(config)
         self.profile_store = ProfileStore(self.storage, self.feature_delay.seconds)
         self.profiles = LocalProfileClient(self.storage, self.feature_delay.seconds)  # models' pf_client
-        self.automl = AutoMLService(self.storage, self.datasets, config.data_dir / "automl",
-                                    time_limit=config.automl_time_limit, profiles=self.profiles)
-        self.predictions = BatchPredictionService(self.storage, self.datasets, config.data_dir / "automl",
-                                                  config.data_dir / "exports")
-        self.models = ModelService(self.storage, self.artifacts, self.datasets, self.tables, self.automl,
-                                   self.profiles)
+        self.automl = AutoMLService(
+            self.storage,
+            self.datasets,
+            config.data_dir / "automl",
+            time_limit=config.automl_time_limit,
+            profiles=self.profiles,
+        )
+        self.predictions = BatchPredictionService(
+            self.storage, self.datasets, config.data_dir / "automl", config.data_dir / "exports"
+        )
+        self.models = ModelService(self.storage, self.artifacts, self.datasets, self.tables, self.automl, self.profiles)
         self.tokens = TokenSigner(config.data_dir / TOKEN_SECRET_FILE)
         self.logins = LoginThrottle(config.login_attempts)
 

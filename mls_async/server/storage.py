@@ -103,8 +103,10 @@ def _encodable(text: str) -> bool:
 
 def _unencodable(exc: UnicodeEncodeError) -> Unstorable:
     """What SQLite cannot take: text that is no UTF-8 (a lone surrogate, which JSON escapes can spell)."""
-    return Unstorable(f"text with a lone surrogate ({exc.object[exc.start:exc.end]!a}) cannot be stored or "
-                      "looked up: send valid UTF-8")
+    return Unstorable(
+        f"text with a lone surrogate ({exc.object[exc.start : exc.end]!a}) cannot be stored or "
+        "looked up: send valid UTF-8"
+    )
 
 
 def now_iso() -> str:
@@ -112,13 +114,29 @@ def now_iso() -> str:
 
 
 class Storage(Protocol):
-    def insert(self, kind: str, body: dict[str, Any], *, subkind: str | None = None, name: str | None = None,
-               version: str | None = None) -> dict[str, Any]: ...
+    def insert(
+        self,
+        kind: str,
+        body: dict[str, Any],
+        *,
+        subkind: str | None = None,
+        name: str | None = None,
+        version: str | None = None,
+    ) -> dict[str, Any]: ...
     def get(self, kind: str, id: int) -> dict[str, Any] | None: ...
-    def query(self, kind: str, *, subkind: str | None = None, filters: dict[str, Any] | None = None,
-              search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]: ...
-    def update(self, kind: str, id: int,
-               change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any] | None: ...
+    def query(
+        self,
+        kind: str,
+        *,
+        subkind: str | None = None,
+        filters: dict[str, Any] | None = None,
+        search: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def update(
+        self, kind: str, id: int, change: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> dict[str, Any] | None: ...
     def delete(self, kind: str, id: int) -> bool: ...
 
 
@@ -194,8 +212,15 @@ class SQLiteStorage:
         return cast("dict[str, Any]", body)
 
     # -- documents ------------------------------------------------------------------------
-    def insert(self, kind: str, body: dict[str, Any], *, subkind: str | None = None, name: str | None = None,
-               version: str | None = None) -> dict[str, Any]:
+    def insert(
+        self,
+        kind: str,
+        body: dict[str, Any],
+        *,
+        subkind: str | None = None,
+        name: str | None = None,
+        version: str | None = None,
+    ) -> dict[str, Any]:
         stamp = now_iso()
         try:
             with self.transaction() as db:
@@ -216,8 +241,16 @@ class SQLiteStorage:
         rows = self._read("SELECT * FROM documents WHERE kind = ? AND id = ?", (kind, id))
         return self._document(rows[0]) if rows else None
 
-    def query(self, kind: str, *, subkind: str | None = None, filters: dict[str, Any] | None = None,
-              search: str | None = None, offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    def query(
+        self,
+        kind: str,
+        *,
+        subkind: str | None = None,
+        filters: dict[str, Any] | None = None,
+        search: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
         """Documents of ``kind`` whose columns (id, name, version) equal ``filters``; newest last.
 
         A filter whose value is None matches anything.
@@ -244,8 +277,15 @@ class SQLiteStorage:
             params.extend([limit, offset])
         return [self._document(row) for row in self._read(" ".join(sql), tuple(params))]
 
-    def update(self, kind: str, id: int, change: Callable[[dict[str, Any]], dict[str, Any]], *, name: str | None = None,
-               version: str | None = None) -> dict[str, Any] | None:
+    def update(
+        self,
+        kind: str,
+        id: int,
+        change: Callable[[dict[str, Any]], dict[str, Any]],
+        *,
+        name: str | None = None,
+        version: str | None = None,
+    ) -> dict[str, Any] | None:
         """Apply ``change`` to the stored body atomically; None when there is no such document."""
         if not _storable(id):
             return None
@@ -322,7 +362,7 @@ class SQLiteStorage:
             return {}
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(target_ids), _IN_CHUNK):  # SQLite caps the variables of one query
-            chunk = target_ids[start:start + _IN_CHUNK]
+            chunk = target_ids[start : start + _IN_CHUNK]
             rows = self._read(
                 "SELECT target_id, profile FROM profiles WHERE kind = ? AND profile_id = ? "
                 f"AND target_id IN ({','.join('?' * len(chunk))})",
@@ -350,8 +390,10 @@ class SQLiteStorage:
 
     def remember(self, username: str, key: str, status: int, body: bytes) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE idempotency SET status = ?, body = ? WHERE username = ? AND key = ?",
-                       (status, body, username, key))
+            db.execute(
+                "UPDATE idempotency SET status = ?, body = ? WHERE username = ? AND key = ?",
+                (status, body, username, key),
+            )
 
     def release(self, username: str, key: str) -> None:
         """Drop the reservation of a request that failed, so that a retry may run it."""

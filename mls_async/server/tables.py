@@ -29,8 +29,15 @@ class TableService:
         """A table left LOADING by a crash was cut short: it is FAILED, not loading forever."""
         for doc in self._storage.query(KIND, subkind=""):
             if doc.get("status") == "LOADING":
-                self._storage.update(KIND, doc["id"], lambda current: {
-                    **current, "status": "FAILED", "error": "the server stopped while rows were loading; load again"})
+                self._storage.update(
+                    KIND,
+                    doc["id"],
+                    lambda current: {
+                        **current,
+                        "status": "FAILED",
+                        "error": "the server stopped while rows were loading; load again",
+                    },
+                )
 
     def _doc(self, name: str) -> dict[str, Any] | None:
         rows = self._storage.query(KIND, subkind="", filters={"name": name})
@@ -44,8 +51,13 @@ class TableService:
 
     def create(self, name: str, key: str) -> dict[str, Any]:
         try:
-            doc = self._storage.insert(KIND, {"table_name": name, "key": key, "status": "ACTIVE", "item_count": 0},
-                                       subkind="", name=name, version="")
+            doc = self._storage.insert(
+                KIND,
+                {"table_name": name, "key": key, "status": "ACTIVE", "item_count": 0},
+                subkind="",
+                name=name,
+                version="",
+            )
         except Conflict:
             raise Conflicting(f"a table named {name!r} exists already") from None
         return doc
@@ -78,6 +90,7 @@ class TableService:
             def change(current: dict[str, Any]) -> dict[str, Any]:
                 extra = {} if count is None else {"item_count": current.get("item_count", 0) + count}
                 return {**current, "status": status, **extra}
+
             self._storage.update(KIND, doc["id"], change)
 
         with self._loads_lock:
@@ -88,7 +101,7 @@ class TableService:
             failed = False
             try:
                 for start in range(0, len(rows), 1000):
-                    self._storage.put_items(name, rows[start:start + 1000])
+                    self._storage.put_items(name, rows[start : start + 1000])
             except Exception:
                 failed = True
             finally:
@@ -113,8 +126,9 @@ class TableService:
     def hold(self, name: str) -> dict[str, Any]:
         """Keep the table loading across many loads (a batch job's), until :meth:`release`."""
         doc = self._doc_or_404(name)
-        return self._storage.update(KIND, doc["id"], lambda current: {**current, "held": True, "status": "LOADING"}) \
-            or doc
+        return (
+            self._storage.update(KIND, doc["id"], lambda current: {**current, "held": True, "status": "LOADING"}) or doc
+        )
 
     def release(self, name: str) -> dict[str, Any]:
         """End a hold: the table is active now, or when the loads still writing are done."""

@@ -13,22 +13,25 @@ from tests import trained
 
 pytestmark = pytest.mark.slow
 
-HANDLER = '''
+HANDLER = """
 def handler(x, y):
     return {"items": [{"id": "x", "name": "clf", "type": "automl", "props": {"score": round(y[1], 4),
                        "f0": x["f0"]}}]}
-'''
+"""
 
 
 async def test_automl_model_trained_and_served(client_kwargs, async_transport, server_config, tmp_path):
-    async with AsyncDatasetClient(**client_kwargs, transport=async_transport) as dataset_client, \
-            AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client:
+    async with (
+        AsyncDatasetClient(**client_kwargs, transport=async_transport) as dataset_client,
+        AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client,
+    ):
         dataset = await dataset_client.upload_dataset("churn_ds", "classification", trained.frame(), label="label")
         assert dataset.num_rows == 240
         assert "label" in [c["name"] for c in await dataset_client.list_features(name="churn_ds")]
 
         automl_model = await ml_model_client.create_automl_model(
-            dataset=dataset, name="automl_test_model", version="v1", description="test_model")
+            dataset=dataset, name="automl_test_model", version="v1", description="test_model"
+        )
         assert automl_model.status is MLModelStatus.AUTOML_TRAINING
         with pytest.raises(MLSClientError, match="still training"):
             await ml_model_client.start_automl_model_server(model=automl_model)

@@ -53,15 +53,27 @@ async def test_envelope_decoded_and_basic_auth_sent_every_time():
         assert call.request.headers["authorization"] == httpx.BasicAuth("alice", "hunter2-secret")._auth_header
 
 
-@pytest.mark.parametrize(("status", "error_class"), [
-    (400, MLSBadRequestError), (401, MLSUnauthorizedError), (403, MLSForbiddenError), (404, MLSNotFoundError),
-    (409, MLSConflictError), (422, MLSUnprocessableEntityError), (429, MLSRateLimitError), (500, MLSServerError),
-    (503, MLSServerError),
-])
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (400, MLSBadRequestError),
+        (401, MLSUnauthorizedError),
+        (403, MLSForbiddenError),
+        (404, MLSNotFoundError),
+        (409, MLSConflictError),
+        (422, MLSUnprocessableEntityError),
+        (429, MLSRateLimitError),
+        (500, MLSServerError),
+        (503, MLSServerError),
+    ],
+)
 @respx.mock
 async def test_each_status_maps_to_its_error_class(status, error_class):
-    respx.get(f"{BASE}/x").mock(return_value=httpx.Response(
-        status, json={"code": status, "error": f"boom {status}", "results": None}, headers={"x-request-id": "req-7"}))
+    respx.get(f"{BASE}/x").mock(
+        return_value=httpx.Response(
+            status, json={"code": status, "error": f"boom {status}", "results": None}, headers={"x-request-id": "req-7"}
+        )
+    )
     async with make_client(max_retries=0) as client:
         with pytest.raises(error_class) as info:
             await client._request("GET", "/x")
@@ -101,13 +113,22 @@ async def test_error_envelope_with_200_and_non_json_bodies():
 async def test_retries_5xx_and_429_honouring_retry_after(monkeypatch):
     waits = []
     real_delay = FAST.delay
-    monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt, retry_after=None: (
-        waits.append((attempt, retry_after)) or real_delay(attempt, retry_after)))
-    route = respx.get(f"{BASE}/flaky").mock(side_effect=[
-        httpx.Response(503, json={"code": 503, "error": "busy", "results": None}),
-        httpx.Response(429, json={"code": 429, "error": "slow down", "results": None}, headers={"Retry-After": "0.01"}),
-        ok("finally"),
-    ])
+    monkeypatch.setattr(
+        RetryPolicy,
+        "delay",
+        lambda self, attempt, retry_after=None: (
+            waits.append((attempt, retry_after)) or real_delay(attempt, retry_after)
+        ),
+    )
+    route = respx.get(f"{BASE}/flaky").mock(
+        side_effect=[
+            httpx.Response(503, json={"code": 503, "error": "busy", "results": None}),
+            httpx.Response(
+                429, json={"code": 429, "error": "slow down", "results": None}, headers={"Retry-After": "0.01"}
+            ),
+            ok("finally"),
+        ]
+    )
     async with make_client(retry=FAST) as client:
         assert (await client._request("GET", "/flaky")).results == "finally"
     assert route.call_count == 3
@@ -125,8 +146,11 @@ def test_backoff_grows_with_jitter_and_retry_after_is_capped():
 
 @respx.mock
 async def test_a_retry_after_beyond_the_cap_is_not_retried():
-    route = respx.get(f"{BASE}/later").mock(return_value=httpx.Response(
-        503, json={"code": 503, "error": "maintenance", "results": None}, headers={"Retry-After": "3600"}))
+    route = respx.get(f"{BASE}/later").mock(
+        return_value=httpx.Response(
+            503, json={"code": 503, "error": "maintenance", "results": None}, headers={"Retry-After": "3600"}
+        )
+    )
     async with make_client(retry=FAST) as client:
         with pytest.raises(MLSServerError, match="asked to wait 3600 s, longer than max_retry_after=0.05 s"):
             await client._request("GET", "/later")
@@ -135,8 +159,11 @@ async def test_a_retry_after_beyond_the_cap_is_not_retried():
 
 @respx.mock
 async def test_no_retry_begins_past_the_deadline():
-    route = respx.get(f"{BASE}/slow").mock(return_value=httpx.Response(
-        503, json={"code": 503, "error": "busy", "results": None}, headers={"Retry-After": "0.03"}))
+    route = respx.get(f"{BASE}/slow").mock(
+        return_value=httpx.Response(
+            503, json={"code": 503, "error": "busy", "results": None}, headers={"Retry-After": "0.03"}
+        )
+    )
     policy = RetryPolicy(max_retries=10, max_retry_after=1.0, deadline=0.1)
     async with make_client(retry=policy) as client:
         with pytest.raises(MLSServerError, match="deadline of 0.1 s"):
@@ -158,11 +185,13 @@ ANNOUNCES = {"MLS-Capabilities": "idempotency-key, profile-batch"}
 
 @respx.mock
 async def test_post_is_retried_only_with_a_key_the_server_announced_it_honours():
-    route = respx.post(f"{BASE}/api/v1/models").mock(side_effect=[
-        httpx.Response(502, json={"code": 502, "error": "bad gateway"}, headers=ANNOUNCES),
-        httpx.Response(502, json={"code": 502, "error": "bad gateway"}, headers=ANNOUNCES),
-        httpx.Response(200, json={"code": 0, "error": None, "results": {"id": 6}}, headers=ANNOUNCES),
-    ])
+    route = respx.post(f"{BASE}/api/v1/models").mock(
+        side_effect=[
+            httpx.Response(502, json={"code": 502, "error": "bad gateway"}, headers=ANNOUNCES),
+            httpx.Response(502, json={"code": 502, "error": "bad gateway"}, headers=ANNOUNCES),
+            httpx.Response(200, json={"code": 0, "error": None, "results": {"id": 6}}, headers=ANNOUNCES),
+        ]
+    )
     async with make_client(retry=FAST) as client:
         with pytest.raises(MLSServerError):
             await client._request("POST", "/api/v1/models", json={"a": 1})
@@ -176,8 +205,9 @@ async def test_post_is_retried_only_with_a_key_the_server_announced_it_honours()
 
 @respx.mock
 async def test_post_is_never_retried_against_a_server_that_does_not_announce_keys():
-    route = respx.post(f"{BASE}/api/v1/models").mock(side_effect=[
-        httpx.Response(502, json={"code": 502, "error": "bad gateway"}), ok({"id": 6})])
+    route = respx.post(f"{BASE}/api/v1/models").mock(
+        side_effect=[httpx.Response(502, json={"code": 502, "error": "bad gateway"}), ok({"id": 6})]
+    )
     respx.post(f"{BASE}/api/v1/components").mock(side_effect=[httpx.ReadError("reset"), ok({"id": 1})])
     async with make_client(retry=FAST) as client:
         with pytest.raises(MLSServerError, match="may or may not have been applied"):
@@ -213,8 +243,9 @@ async def test_connection_errors_and_timeouts_are_retried_then_typed():
 
 @respx.mock
 async def test_with_options_sets_per_call_retries_and_timeout():
-    route = respx.get(f"{BASE}/api/v1/models/3").mock(return_value=httpx.Response(503, json={"code": 503,
-                                                                                              "error": "busy"}))
+    route = respx.get(f"{BASE}/api/v1/models/3").mock(
+        return_value=httpx.Response(503, json={"code": 503, "error": "busy"})
+    )
     async with make_client(retry=FAST) as client:
         hurried = client.with_options(max_retries=0, timeout=1.5)
         with pytest.raises(MLSServerError):
@@ -228,14 +259,19 @@ async def test_with_options_sets_per_call_retries_and_timeout():
 
 @respx.mock
 async def test_pagination_iterator_walks_every_page():
-    route = respx.get(f"{BASE}/api/v1/components").mock(side_effect=lambda request: ok(
-        {"1": [{"id": 1}, {"id": 2}], "2": [{"id": 3}], "3": []}[request.url.params["page"]]))
+    route = respx.get(f"{BASE}/api/v1/components").mock(
+        side_effect=lambda request: ok(
+            {"1": [{"id": 1}, {"id": 2}], "2": [{"id": 3}], "3": []}[request.url.params["page"]]
+        )
+    )
     async with make_client() as client:
-        found = [item async for item in client._paginate("/api/v1/components", Component,
-                                                         {"name": "c", "query": None})]
+        found = [item async for item in client._paginate("/api/v1/components", Component, {"name": "c", "query": None})]
     assert [item.id for item in found] == [1, 2, 3] and all(isinstance(item, Component) for item in found)
     assert [dict(call.request.url.params) for call in route.calls] == [
-        {"name": "c", "page": "1"}, {"name": "c", "page": "2"}, {"name": "c", "page": "3"}]
+        {"name": "c", "page": "1"},
+        {"name": "c", "page": "2"},
+        {"name": "c", "page": "3"},
+    ]
 
 
 @respx.mock

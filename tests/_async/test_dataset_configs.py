@@ -12,8 +12,10 @@ from mls_async.dynamodb import AsyncDynamoDBClient
 
 @pytest.fixture
 async def clients(client_kwargs, async_transport):
-    async with AsyncDatasetClient(**client_kwargs, transport=async_transport) as datasets, \
-            AsyncDynamoDBClient(**client_kwargs, transport=async_transport) as dynamodb:
+    async with (
+        AsyncDatasetClient(**client_kwargs, transport=async_transport) as datasets,
+        AsyncDynamoDBClient(**client_kwargs, transport=async_transport) as dynamodb,
+    ):
         yield datasets, dynamodb
 
 
@@ -23,17 +25,23 @@ async def test_dataset_from_an_imported_file_with_column_specs(clients, server_c
     imports.mkdir(parents=True)
     (imports / "labels.csv").write_text("user_id,city,age,label\nu1,seoul,31,1\nu2,busan,45,0\nu3,seoul,22,1\n")
     dataset = await datasets.create_dataset(
-        "file_ds", ProblemType.CLASSIFICATION, FeatureStoreConf(enabled=False),
-        LabelDataConf(source_type="file", source_path="labels.csv"))
+        "file_ds",
+        ProblemType.CLASSIFICATION,
+        FeatureStoreConf(enabled=False),
+        LabelDataConf(source_type="file", source_path="labels.csv"),
+    )
     assert dataset.problem_type is ProblemType.CLASSIFICATION and dataset.num_rows == 3
     assert dataset.label_data_conf.source_type == "file" and dataset.feature_store_conf.enabled is False
     columns = await datasets.list_features(name="file_ds")
-    assert columns == [{"name": "user_id", "include": True, "type_code": "CATEGORY"},
-                       {"name": "city", "include": True, "type_code": "CATEGORY"},
-                       {"name": "age", "include": True, "type_code": "FLOAT64"},
-                       {"name": "label", "include": True, "type_code": "FLOAT64"}]
-    await datasets.update_column_specs(id=dataset.id, column_specs={"user_id": {"include": False},
-                                                                    "age": {"type_code": "CATEGORY"}})
+    assert columns == [
+        {"name": "user_id", "include": True, "type_code": "CATEGORY"},
+        {"name": "city", "include": True, "type_code": "CATEGORY"},
+        {"name": "age", "include": True, "type_code": "FLOAT64"},
+        {"name": "label", "include": True, "type_code": "FLOAT64"},
+    ]
+    await datasets.update_column_specs(
+        id=dataset.id, column_specs={"user_id": {"include": False}, "age": {"type_code": "CATEGORY"}}
+    )
     specs = {c["name"]: c for c in await datasets.list_features(id=dataset.id)}
     assert specs["user_id"]["include"] is False and specs["age"]["type_code"] == "CATEGORY"
 
@@ -55,11 +63,11 @@ async def test_dataset_from_a_table_joined_with_feature_groups(clients, client_k
     while await dynamodb.is_table_loading("labels"):
         pass
     dataset = await datasets.create_dataset(
-        "joined", "score", FeatureStoreConf(True, [3, 4], 1.5), LabelDataConf("table", "labels"))
+        "joined", "score", FeatureStoreConf(True, [3, 4], 1.5), LabelDataConf("table", "labels")
+    )
     assert dataset.feature_store_conf.feature_group_id_list == [3, 4]
     assert dataset.feature_store_conf.n_label_ratio == 1.5
-    assert [c["name"] for c in await datasets.list_features(name="joined")] == ["svc_mgmt_num", "label", "age",
-                                                                                 "spend"]
+    assert [c["name"] for c in await datasets.list_features(name="joined")] == ["svc_mgmt_num", "label", "age", "spend"]
 
 
 async def test_bad_dataset_requests_say_what_to_fix(clients):
@@ -69,8 +77,9 @@ async def test_bad_dataset_requests_say_what_to_fix(clients):
     with pytest.raises(MLSBadRequestError, match="table 'nope' does not exist or is empty"):
         await datasets.create_dataset("d", "regression", FeatureStoreConf(False), LabelDataConf("table", "nope"))
     with pytest.raises(MLSBadRequestError, match="not a file under the server's imports folder"):
-        await datasets.create_dataset("d", "regression", FeatureStoreConf(False),
-                                      LabelDataConf("file", "../../etc/passwd"))
+        await datasets.create_dataset(
+            "d", "regression", FeatureStoreConf(False), LabelDataConf("file", "../../etc/passwd")
+        )
     with pytest.raises(MLSValidationError, match="problem_type='ranking' is not valid"):
         await datasets.create_dataset("d", "ranking", FeatureStoreConf(False), LabelDataConf("file", "x.csv"))
     with pytest.raises(DatasetError, match="no dataset with name='ghost'"):

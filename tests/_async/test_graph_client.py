@@ -10,8 +10,9 @@ from mls_async.apis import AsyncMLSGraphAPIClient, Edge, Vertex
 
 @pytest.fixture
 async def graph(client_kwargs, async_transport):
-    async with AsyncMLSGraphAPIClient(env="LOCAL", base_url=client_kwargs["base_url"],
-                                      transport=async_transport) as client:
+    async with AsyncMLSGraphAPIClient(
+        env="LOCAL", base_url=client_kwargs["base_url"], transport=async_transport
+    ) as client:
         yield client
 
 
@@ -51,10 +52,10 @@ async def test_requests_carry_the_originals_query(graph):
 async def test_the_mms_runtime_sends_no_test_mode(client_kwargs, async_transport):
     import respx
 
-    async with AsyncMLSGraphAPIClient(env="LOCAL", runtime_env=MLSRuntimeENV.MMS, base_url=client_kwargs["base_url"],
-                                      transport=async_transport) as client:
+    async with AsyncMLSGraphAPIClient(
+        env="LOCAL", runtime_env=MLSRuntimeENV.MMS, base_url=client_kwargs["base_url"], transport=async_transport
+    ) as client:
         with respx.mock(base_url="http://mls.local") as mock:
             route = mock.delete("/v1/edges").respond(json={"code": 0, "error": None, "results": {}})
             await client.drop_edges({"label": "x"})
     assert dict(route.calls.last.request.url.params) == {"label": "x"}
-

@@ -40,12 +40,19 @@ async def test_items_one_by_one_and_in_bulk(client):
     with pytest.raises(MLSConflictError):
         await client.create_meta_item(table, "A2FY", {"product_grp_id": "x", "mfact_nm": "y"})
 
-    bulk = await client.create_meta_items(table, {"A1G6": {"product_grp_id": "000003972", "mfact_nm": "Apple"},
-                                                  "A2FY": {"product_grp_id": "000004552", "mfact_nm": "Samsung"}})
+    bulk = await client.create_meta_items(
+        table,
+        {
+            "A1G6": {"product_grp_id": "000003972", "mfact_nm": "Apple"},
+            "A2FY": {"product_grp_id": "000004552", "mfact_nm": "Samsung"},
+        },
+    )
     assert sorted(i.name for i in bulk) == ["A1G6", "A2FY"]
     fetched = await client.get_meta_table(id=table.id)
-    assert fetched.item_values() == {"A2FY": {"product_grp_id": "000004552", "mfact_nm": "Samsung"},
-                                     "A1G6": {"product_grp_id": "000003972", "mfact_nm": "Apple"}}
+    assert fetched.item_values() == {
+        "A2FY": {"product_grp_id": "000004552", "mfact_nm": "Samsung"},
+        "A1G6": {"product_grp_id": "000003972", "mfact_nm": "Apple"},
+    }
 
     apple = await client.get_meta_item(table, name="A1G6")
     await client.update_meta_item(table, apple, item_dict={"product_grp_id": "000003973", "mfact_nm": "Apple"})
@@ -60,8 +67,10 @@ async def test_a_dataframe_becomes_items_and_comes_back(client):
     await client.create_meta_items_by_dataframe(table, frame, "eqp_mdl_cd")
     assert list(frame.columns) == ["eqp_mdl_cd", "product_grp_id", "mfact_nm"]  # the caller's frame is untouched
     back = await client.get_meta_table_dataframe(name="devices")
-    assert back.to_dict(orient="records") == [{"name": "A", "product_grp_id": "1", "mfact_nm": "Apple"},
-                                              {"name": "B", "product_grp_id": "2", "mfact_nm": "LG"}]
+    assert back.to_dict(orient="records") == [
+        {"name": "A", "product_grp_id": "1", "mfact_nm": "Apple"},
+        {"name": "B", "product_grp_id": "2", "mfact_nm": "LG"},
+    ]
 
 
 async def test_bad_calls_say_what_is_wrong(client):

@@ -14,8 +14,10 @@ from mls_async.models import AsyncMLModelClient, AutoMLModel, ManualModel, MLMod
 
 @pytest.fixture
 async def clients(client_kwargs, async_transport):
-    async with AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client, \
-            AsyncComponentClient(**client_kwargs, transport=async_transport) as component_client:
+    async with (
+        AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client,
+        AsyncComponentClient(**client_kwargs, transport=async_transport) as component_client,
+    ):
         yield ml_model_client, component_client
 
 
@@ -185,11 +187,11 @@ async def test_token_auth_against_the_server(client_kwargs, async_transport, app
         await client.create_manual_model(name="token_model", version="v1")
         app.state.mls.tokens.rotate()  # every token the server issued is void: the client logs in again
         assert [m.name for m in await client.list_manual_models()] == ["token_model"]
-    async with AsyncMLModelClient(**{**client_kwargs, "password": "wrong"}, transport=async_transport,
-                                  auth="token") as client:
+    async with AsyncMLModelClient(
+        **{**client_kwargs, "password": "wrong"}, transport=async_transport, auth="token"
+    ) as client:
         with pytest.raises(MLSClientError, match="login refused"):
             await client.list_manual_models()
-
 
 
 async def test_names_the_model_classes_reject_are_refused_up_front(client_kwargs, async_transport):

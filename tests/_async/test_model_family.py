@@ -28,8 +28,9 @@ WRAPPERS = {
 
 @pytest.fixture
 async def registry(client_kwargs, async_transport, tmp_path):
-    async with AsyncModelRegistry(**client_kwargs, transport=async_transport,
-                                  model_dir=tmp_path / "local_models") as registry:
+    async with AsyncModelRegistry(
+        **client_kwargs, transport=async_transport, model_dir=tmp_path / "local_models"
+    ) as registry:
         yield registry
 
 

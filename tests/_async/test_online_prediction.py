@@ -13,18 +13,42 @@ from tests import trained
 async def test_save_deploy_and_predict_online(client_kwargs, async_transport, tmp_path):
     raw = trained.lightgbm_model()
     model = GenericLogicModel(
-        model_name="online_test_model", model_version="v1", features=["user_id", "age", "period"], model=raw,
-        preprocess_logic={"merge": [{"var": "age"},
-                                    {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
-                                    {"var": "period"}, 0.5]},
-        postprocess_logic={"list": [{"dict": ["id", {"var": "user_id"}, "name", "churn", "type", "score",
-                                              "props", {"dict": ["score", {"round": [{"var": "y.1"}, 6]}]}]}]},
+        model_name="online_test_model",
+        model_version="v1",
+        features=["user_id", "age", "period"],
+        model=raw,
+        preprocess_logic={
+            "merge": [
+                {"var": "age"},
+                {"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]},
+                {"var": "period"},
+                0.5,
+            ]
+        },
+        postprocess_logic={
+            "list": [
+                {
+                    "dict": [
+                        "id",
+                        {"var": "user_id"},
+                        "name",
+                        "churn",
+                        "type",
+                        "score",
+                        "props",
+                        {"dict": ["score", {"round": [{"var": "y.1"}, 6]}]},
+                    ]
+                }
+            ]
+        },
         predict_fn="predict_proba",
     )
     model.set_model_lib("lightgbm")
-    async with AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client, \
-            AsyncModelRegistry(**client_kwargs, transport=async_transport, model_dir=tmp_path / "m") as registry, \
-            AsyncMLSProfileAPIClient(**client_kwargs, transport=async_transport) as profiles:
+    async with (
+        AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client,
+        AsyncModelRegistry(**client_kwargs, transport=async_transport, model_dir=tmp_path / "m") as registry,
+        AsyncMLSProfileAPIClient(**client_kwargs, transport=async_transport) as profiles,
+    ):
         await profiles.put_user_profiles("usage", {"u1": {"traffic": 1.25}})
         deployment = await registry.save_and_deploy(model, ml_model_client)
         assert deployment.features == "user_id,age,period" and deployment.model_lib == "lightgbm"

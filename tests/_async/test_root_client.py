@@ -13,8 +13,17 @@ from tests.conftest import PASSWORD, USER
 
 async def test_every_resource_shares_one_pool_and_account(async_transport, client_kwargs, tmp_path):
     async with AsyncMLS(**client_kwargs, transport=async_transport, model_dir=tmp_path / "models") as mls:
-        resources = [mls.models, mls.components, mls.datasets, mls.dynamodb, mls.registry, mls.profiles,
-                     mls.graph, mls.meta_tables, mls.batch_predictions]
+        resources = [
+            mls.models,
+            mls.components,
+            mls.datasets,
+            mls.dynamodb,
+            mls.registry,
+            mls.profiles,
+            mls.graph,
+            mls.meta_tables,
+            mls.batch_predictions,
+        ]
         assert len({id(resource._http) for resource in resources}) == 1
         assert mls.models is mls.models  # built once
         assert isinstance(mls.models, AsyncMLModelClient)
@@ -39,8 +48,9 @@ async def test_the_profile_api_gets_the_apikey_and_the_model_api_never_does():
 
     with respx.mock(base_url="http://mls.test") as router:
         router.route().mock(side_effect=answer)
-        async with AsyncMLS("LOCAL", username=USER, password=PASSWORD, base_url="http://mls.test",
-                            client_id="svc", apikey="key-1") as mls:
+        async with AsyncMLS(
+            "LOCAL", username=USER, password=PASSWORD, base_url="http://mls.test", client_id="svc", apikey="key-1"
+        ) as mls:
             await mls.profiles.get_user_profile("p", "u1", ["age"])
             await mls.components.get_component(id=1)
     assert seen["v1"]["apikey"] == "key-1" and "authorization" not in seen["v1"]
@@ -48,7 +58,8 @@ async def test_the_profile_api_gets_the_apikey_and_the_model_api_never_does():
 
 
 async def test_a_copy_with_other_options_shares_the_pool_and_closing_it_leaves_the_pool_open(
-        async_transport, client_kwargs):
+    async_transport, client_kwargs
+):
     async with AsyncMLS(**client_kwargs, transport=async_transport) as mls:
         quick = mls.with_options(timeout=5.0, max_retries=0)
         assert quick.models._http is mls.models._http
@@ -68,8 +79,9 @@ async def test_a_with_options_copy_looks_profiles_up_with_its_own_timeout():
 
     with respx.mock(base_url="http://mls.test") as router:
         router.route().mock(side_effect=answer)
-        async with AsyncMLSProfileAPIClient("LOCAL", client_id="svc", apikey="key-1",
-                                            base_url="http://mls.test", timeout=30.0) as client:
+        async with AsyncMLSProfileAPIClient(
+            "LOCAL", client_id="svc", apikey="key-1", base_url="http://mls.test", timeout=30.0
+        ) as client:
             patient = client.with_options(timeout=7.5)
             assert await patient.lookup("user", "p", "u1", ["age"]) == {"age": 3}
             assert await client.lookup("user", "p", "u2", ["age"]) == {"age": 3}
@@ -110,23 +122,33 @@ async def test_one_login_serves_every_resource_of_the_account(async_transport, c
 
 async def test_resource_options_reach_their_resources(async_transport, client_kwargs, tmp_path):
     """``model_dir`` reaches the registry, the profile options reach the profile client, copies keep them."""
-    async with AsyncMLS(**client_kwargs, transport=async_transport, model_dir=tmp_path / "models",
-                        coalesce_window=None) as mls:
+    async with AsyncMLS(
+        **client_kwargs, transport=async_transport, model_dir=tmp_path / "models", coalesce_window=None
+    ) as mls:
         assert mls.registry.model_dir == tmp_path / "models"
         assert mls.with_options(timeout=5.0).registry.model_dir == tmp_path / "models"
         assert mls.with_options(timeout=5.0).registry is not mls.registry
         await mls.profiles.put_user_profiles("window_profile", {"u1": {"age": 7}})
-        assert await mls.with_options(max_retries=0).profiles.get_user_profile(
-            "window_profile", "u1", ["age"]) == {"age": 7}
+        assert await mls.with_options(max_retries=0).profiles.get_user_profile("window_profile", "u1", ["age"]) == {
+            "age": 7
+        }
 
 
 def test_the_resources_are_listed_properties():
     """Every resource is a typed property of the class itself: what ``dir``, help and type checkers see."""
     import functools
 
-    properties = {name: value for name, value in vars(AsyncMLS).items()
-                  if isinstance(value, functools.cached_property)}
-    assert sorted(properties) == ["batch_predictions", "components", "datasets", "dynamodb", "graph",
-                                  "meta_tables", "models", "profiles", "registry"]
+    properties = {name: value for name, value in vars(AsyncMLS).items() if isinstance(value, functools.cached_property)}
+    assert sorted(properties) == [
+        "batch_predictions",
+        "components",
+        "datasets",
+        "dynamodb",
+        "graph",
+        "meta_tables",
+        "models",
+        "profiles",
+        "registry",
+    ]
     assert properties["models"].func.__annotations__["return"] == AsyncMLModelClient.__name__
     assert not hasattr(AsyncMLS, "__getattr__")

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.slow
 
 
 def make_model(name: str, predict_fn: str) -> GenericLogicModel:
-    return GenericLogicModel(model=None, model_name=name, model_version="v1", features=trained.TRAIN_FEATURES,
-                             predict_fn=predict_fn)
+    return GenericLogicModel(
+        model=None, model_name=name, model_version="v1", features=trained.TRAIN_FEATURES, predict_fn=predict_fn
+    )
 
 
 async def test_classification_fit_selects_top_k_and_survives_the_registry(client_kwargs, async_transport, tmp_path):
@@ -22,8 +23,17 @@ async def test_classification_fit_selects_top_k_and_survives_the_registry(client
     train_data, test_data = df.iloc[:180], df.iloc[180:]
     my_model_v1 = make_model("trainable_clf_model", "predict_proba")
     work = tmp_path / "work"
-    my_model_v1.fit(train_data=train_data, test_data=test_data, label="label", non_training_features=["segment"],
-                    k=3, time_limit=30, hyperparameters=trained.FAST_GBM, progress=False, work_dir=work)
+    my_model_v1.fit(
+        train_data=train_data,
+        test_data=test_data,
+        label="label",
+        non_training_features=["segment"],
+        k=3,
+        time_limit=30,
+        hyperparameters=trained.FAST_GBM,
+        progress=False,
+        work_dir=work,
+    )
     assert len(list(work.iterdir())) == 1  # the first fit (all features) is gone, the final one stays
     assert my_model_v1.model_lib == "autogluon"
     assert len(my_model_v1.features) == 4 and my_model_v1.features[-1] == "segment"
@@ -62,8 +72,16 @@ async def test_regression_fit_and_metric_checks():
     model = make_model("trainable_reg_model", "predict")
     with pytest.raises(MLSModelError, match="does not fit this regression problem"):
         model.fit(df.iloc[:180], df.iloc[180:], label="label", eval_metric="roc_auc")
-    model.fit(df.iloc[:180], df.iloc[180:], label="label", eval_metric="root_mean_squared_error", k=20,
-              time_limit=30, hyperparameters=trained.FAST_GBM, progress=False)
+    model.fit(
+        df.iloc[:180],
+        df.iloc[180:],
+        label="label",
+        eval_metric="root_mean_squared_error",
+        k=20,
+        time_limit=30,
+        hyperparameters=trained.FAST_GBM,
+        progress=False,
+    )
     assert model.features == trained.TRAIN_FEATURES  # 7 features <= k: no selection
     assert set(model.feature_importance) == set(trained.TRAIN_FEATURES)
     assert "root_mean_squared_error" in model.performance

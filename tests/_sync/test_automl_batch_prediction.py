@@ -35,20 +35,32 @@ def test_the_request_is_the_originals_and_the_channel_can_be_used_again(client_k
     with AutoMLBatchPredictionClient(**client_kwargs) as client:
         with respx.mock(base_url="http://mls.local") as mock:
             mock.get("/api/v1/datasets", params={"id": "7"}).respond(json=_dataset("score"))
-            route = mock.post("/api/v1/models/3/predictions").respond(json={**ENVELOPE, "results": {
-                "id": 11, "name": "EDD", "status": "RUNNING", "created_at": "2026-11-26T00:00:00"}})
+            route = mock.post("/api/v1/models/3/predictions").respond(
+                json={
+                    **ENVELOPE,
+                    "results": {"id": 11, "name": "EDD", "status": "RUNNING", "created_at": "2026-11-26T00:00:00"},
+                }
+            )
             with pytest.raises(AutoMLPredictionError, match="score_export_option"):
                 client.predict(model, channel)
             for _ in range(2):  # the original deletes `channel` from the config object: a second call failed
-                job = client.predict(model, channel, ScoreExportOption(True, 100), period="202611",
-                                           custom_feature_source_config=CustomFeatureSourceConfig("table", "t1"))
+                job = client.predict(
+                    model,
+                    channel,
+                    ScoreExportOption(True, 100),
+                    period="202611",
+                    custom_feature_source_config=CustomFeatureSourceConfig("table", "t1"),
+                )
             assert (job.id, job.channel, job.status, str(job)) == (11, "EDD", "RUNNING", "11")
     import orjson
 
     assert orjson.loads(route.calls.last.request.content) == {
-        "channel": "EDD", "edd_channel_config": {"username": "a1234567", "database": "db_1", "table": "scores"},
-        "score_export_option": {"sort": True, "target_limit": 100}, "period": "202611",
-        "custom_feature_source_config": {"source_type": "table", "source_path": "t1"}}
+        "channel": "EDD",
+        "edd_channel_config": {"username": "a1234567", "database": "db_1", "table": "scores"},
+        "score_export_option": {"sort": True, "target_limit": 100},
+        "period": "202611",
+        "custom_feature_source_config": {"source_type": "table", "source_path": "t1"},
+    }
 
 
 def test_the_options_check_what_the_original_asserts():
@@ -67,10 +79,13 @@ def test_the_options_check_what_the_original_asserts():
 
 @pytest.mark.slow
 def test_a_job_scores_the_dataset_or_a_custom_source_and_exports_the_best(
-        client_kwargs, sync_transport, server_config):
-    with DatasetClient(**client_kwargs, transport=sync_transport) as datasets, \
-            MLModelClient(**client_kwargs, transport=sync_transport) as models, \
-            AutoMLBatchPredictionClient(**client_kwargs, transport=sync_transport) as predictions:
+    client_kwargs, sync_transport, server_config
+):
+    with (
+        DatasetClient(**client_kwargs, transport=sync_transport) as datasets,
+        MLModelClient(**client_kwargs, transport=sync_transport) as models,
+        AutoMLBatchPredictionClient(**client_kwargs, transport=sync_transport) as predictions,
+    ):
         dataset = datasets.upload_dataset("batch_ds", "classification", trained.frame(), label="label")
         model = models.create_automl_model(dataset=dataset, name="batch_automl", version="v1")
         deadline = time.monotonic() + 120
@@ -88,8 +103,9 @@ def test_a_job_scores_the_dataset_or_a_custom_source_and_exports_the_best(
                 job = predictions.get_batch_prediction(model, job)
             return job
 
-        job = finished(predictions.predict(model, EmailChannelConfig("me@example.com"),
-                                                       ScoreExportOption(True, 50)))
+        job = finished(
+            predictions.predict(model, EmailChannelConfig("me@example.com"), ScoreExportOption(True, 50))
+        )
         assert job.status == "DONE" and job.channel == "EMAIL", job.get()
         export = pd.read_parquet(server_config.data_dir / "exports" / f"prediction-{job.id}.parquet")
         assert len(export) == 50 and export["score"].is_monotonic_decreasing
@@ -98,9 +114,14 @@ def test_a_job_scores_the_dataset_or_a_custom_source_and_exports_the_best(
         imports = server_config.data_dir / "imports"
         imports.mkdir(exist_ok=True)
         trained.frame().drop(columns="label").head(30).assign(user_id=[f"u{i}" for i in range(30)]).to_parquet(
-            imports / "rows.parquet", index=False)
-        custom = finished(predictions.predict(
-            model, EmailChannelConfig("me@example.com"),
-            custom_feature_source_config=CustomFeatureSourceConfig("file", "rows.parquet")))
+            imports / "rows.parquet", index=False
+        )
+        custom = finished(
+            predictions.predict(
+                model,
+                EmailChannelConfig("me@example.com"),
+                custom_feature_source_config=CustomFeatureSourceConfig("file", "rows.parquet"),
+            )
+        )
         scored = pd.read_parquet(server_config.data_dir / "exports" / f"prediction-{custom.id}.parquet")
         assert custom.status == "DONE" and list(scored["user_id"]) == [f"u{i}" for i in range(30)]

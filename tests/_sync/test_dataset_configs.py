@@ -13,8 +13,10 @@ from mls_async.dynamodb import DynamoDBClient
 
 @pytest.fixture
 def clients(client_kwargs, sync_transport):
-    with DatasetClient(**client_kwargs, transport=sync_transport) as datasets, \
-            DynamoDBClient(**client_kwargs, transport=sync_transport) as dynamodb:
+    with (
+        DatasetClient(**client_kwargs, transport=sync_transport) as datasets,
+        DynamoDBClient(**client_kwargs, transport=sync_transport) as dynamodb,
+    ):
         yield datasets, dynamodb
 
 
@@ -24,17 +26,23 @@ def test_dataset_from_an_imported_file_with_column_specs(clients, server_config)
     imports.mkdir(parents=True)
     (imports / "labels.csv").write_text("user_id,city,age,label\nu1,seoul,31,1\nu2,busan,45,0\nu3,seoul,22,1\n")
     dataset = datasets.create_dataset(
-        "file_ds", ProblemType.CLASSIFICATION, FeatureStoreConf(enabled=False),
-        LabelDataConf(source_type="file", source_path="labels.csv"))
+        "file_ds",
+        ProblemType.CLASSIFICATION,
+        FeatureStoreConf(enabled=False),
+        LabelDataConf(source_type="file", source_path="labels.csv"),
+    )
     assert dataset.problem_type is ProblemType.CLASSIFICATION and dataset.num_rows == 3
     assert dataset.label_data_conf.source_type == "file" and dataset.feature_store_conf.enabled is False
     columns = datasets.list_features(name="file_ds")
-    assert columns == [{"name": "user_id", "include": True, "type_code": "CATEGORY"},
-                       {"name": "city", "include": True, "type_code": "CATEGORY"},
-                       {"name": "age", "include": True, "type_code": "FLOAT64"},
-                       {"name": "label", "include": True, "type_code": "FLOAT64"}]
-    datasets.update_column_specs(id=dataset.id, column_specs={"user_id": {"include": False},
-                                                                    "age": {"type_code": "CATEGORY"}})
+    assert columns == [
+        {"name": "user_id", "include": True, "type_code": "CATEGORY"},
+        {"name": "city", "include": True, "type_code": "CATEGORY"},
+        {"name": "age", "include": True, "type_code": "FLOAT64"},
+        {"name": "label", "include": True, "type_code": "FLOAT64"},
+    ]
+    datasets.update_column_specs(
+        id=dataset.id, column_specs={"user_id": {"include": False}, "age": {"type_code": "CATEGORY"}}
+    )
     specs = {c["name"]: c for c in datasets.list_features(id=dataset.id)}
     assert specs["user_id"]["include"] is False and specs["age"]["type_code"] == "CATEGORY"
 
@@ -56,11 +64,11 @@ def test_dataset_from_a_table_joined_with_feature_groups(clients, client_kwargs,
     while dynamodb.is_table_loading("labels"):
         pass
     dataset = datasets.create_dataset(
-        "joined", "score", FeatureStoreConf(True, [3, 4], 1.5), LabelDataConf("table", "labels"))
+        "joined", "score", FeatureStoreConf(True, [3, 4], 1.5), LabelDataConf("table", "labels")
+    )
     assert dataset.feature_store_conf.feature_group_id_list == [3, 4]
     assert dataset.feature_store_conf.n_label_ratio == 1.5
-    assert [c["name"] for c in datasets.list_features(name="joined")] == ["svc_mgmt_num", "label", "age",
-                                                                                 "spend"]
+    assert [c["name"] for c in datasets.list_features(name="joined")] == ["svc_mgmt_num", "label", "age", "spend"]
 
 
 def test_bad_dataset_requests_say_what_to_fix(clients):
@@ -70,8 +78,9 @@ def test_bad_dataset_requests_say_what_to_fix(clients):
     with pytest.raises(MLSBadRequestError, match="table 'nope' does not exist or is empty"):
         datasets.create_dataset("d", "regression", FeatureStoreConf(False), LabelDataConf("table", "nope"))
     with pytest.raises(MLSBadRequestError, match="not a file under the server's imports folder"):
-        datasets.create_dataset("d", "regression", FeatureStoreConf(False),
-                                      LabelDataConf("file", "../../etc/passwd"))
+        datasets.create_dataset(
+            "d", "regression", FeatureStoreConf(False), LabelDataConf("file", "../../etc/passwd")
+        )
     with pytest.raises(MLSValidationError, match="problem_type='ranking' is not valid"):
         datasets.create_dataset("d", "ranking", FeatureStoreConf(False), LabelDataConf("file", "x.csv"))
     with pytest.raises(DatasetError, match="no dataset with name='ghost'"):

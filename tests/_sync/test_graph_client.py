@@ -11,8 +11,9 @@ from mls_async.apis import MLSGraphAPIClient, Edge, Vertex
 
 @pytest.fixture
 def graph(client_kwargs, sync_transport):
-    with MLSGraphAPIClient(env="LOCAL", base_url=client_kwargs["base_url"],
-                                      transport=sync_transport) as client:
+    with MLSGraphAPIClient(
+        env="LOCAL", base_url=client_kwargs["base_url"], transport=sync_transport
+    ) as client:
         yield client
 
 
@@ -52,10 +53,10 @@ def test_requests_carry_the_originals_query(graph):
 def test_the_mms_runtime_sends_no_test_mode(client_kwargs, sync_transport):
     import respx
 
-    with MLSGraphAPIClient(env="LOCAL", runtime_env=MLSRuntimeENV.MMS, base_url=client_kwargs["base_url"],
-                                      transport=sync_transport) as client:
+    with MLSGraphAPIClient(
+        env="LOCAL", runtime_env=MLSRuntimeENV.MMS, base_url=client_kwargs["base_url"], transport=sync_transport
+    ) as client:
         with respx.mock(base_url="http://mls.local") as mock:
             route = mock.delete("/v1/edges").respond(json={"code": 0, "error": None, "results": {}})
             client.drop_edges({"label": "x"})
     assert dict(route.calls.last.request.url.params) == {"label": "x"}
-

@@ -15,8 +15,10 @@ from mls_async.models import MLModelClient, AutoMLModel, ManualModel, MLModelSta
 
 @pytest.fixture
 def clients(client_kwargs, sync_transport):
-    with MLModelClient(**client_kwargs, transport=sync_transport) as ml_model_client, \
-            ComponentClient(**client_kwargs, transport=sync_transport) as component_client:
+    with (
+        MLModelClient(**client_kwargs, transport=sync_transport) as ml_model_client,
+        ComponentClient(**client_kwargs, transport=sync_transport) as component_client,
+    ):
         yield ml_model_client, component_client
 
 
@@ -186,11 +188,11 @@ def test_token_auth_against_the_server(client_kwargs, sync_transport, app):
         client.create_manual_model(name="token_model", version="v1")
         app.state.mls.tokens.rotate()  # every token the server issued is void: the client logs in again
         assert [m.name for m in client.list_manual_models()] == ["token_model"]
-    with MLModelClient(**{**client_kwargs, "password": "wrong"}, transport=sync_transport,
-                                  auth="token") as client:
+    with MLModelClient(
+        **{**client_kwargs, "password": "wrong"}, transport=sync_transport, auth="token"
+    ) as client:
         with pytest.raises(MLSClientError, match="login refused"):
             client.list_manual_models()
-
 
 
 def test_names_the_model_classes_reject_are_refused_up_front(client_kwargs, sync_transport):

@@ -29,8 +29,9 @@ WRAPPERS = {
 
 @pytest.fixture
 def registry(client_kwargs, sync_transport, tmp_path):
-    with ModelRegistry(**client_kwargs, transport=sync_transport,
-                                  model_dir=tmp_path / "local_models") as registry:
+    with ModelRegistry(
+        **client_kwargs, transport=sync_transport, model_dir=tmp_path / "local_models"
+    ) as registry:
         yield registry
 
 

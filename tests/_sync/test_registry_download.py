@@ -41,16 +41,18 @@ class BreakingDownloads(httpx.BaseTransport):
         if request.method == "GET" and request.url.path.endswith("/greet_model/v1"):
             self.downloads += 1
             if self.downloads <= self.breaks:
-                return httpx.Response(response.status_code, headers=response.headers,
-                                      stream=_BrokenBody(response.stream))
+                return httpx.Response(
+                    response.status_code, headers=response.headers, stream=_BrokenBody(response.stream)
+                )
         return response
 
 
 @pytest.mark.parametrize("breaks", [1, 5])
 def test_download_broken_off_is_retried_then_typed(breaks, client_kwargs, sync_transport, tmp_path):
     transport = BreakingDownloads(sync_transport, breaks)
-    with ModelRegistry(**client_kwargs, transport=transport, retry=FAST,
-                                  model_dir=tmp_path / "models") as registry:
+    with ModelRegistry(
+        **client_kwargs, transport=transport, retry=FAST, model_dir=tmp_path / "models"
+    ) as registry:
         registry.save(Greeter("greet_model", "v1", ["x"]))
         if breaks <= FAST.max_retries:
             loaded = registry.load("greet_model", "v1")

@@ -14,8 +14,17 @@ from tests.conftest import PASSWORD, USER
 
 def test_every_resource_shares_one_pool_and_account(sync_transport, client_kwargs, tmp_path):
     with MLS(**client_kwargs, transport=sync_transport, model_dir=tmp_path / "models") as mls:
-        resources = [mls.models, mls.components, mls.datasets, mls.dynamodb, mls.registry, mls.profiles,
-                     mls.graph, mls.meta_tables, mls.batch_predictions]
+        resources = [
+            mls.models,
+            mls.components,
+            mls.datasets,
+            mls.dynamodb,
+            mls.registry,
+            mls.profiles,
+            mls.graph,
+            mls.meta_tables,
+            mls.batch_predictions,
+        ]
         assert len({id(resource._http) for resource in resources}) == 1
         assert mls.models is mls.models  # built once
         assert isinstance(mls.models, MLModelClient)
@@ -40,8 +49,9 @@ def test_the_profile_api_gets_the_apikey_and_the_model_api_never_does():
 
     with respx.mock(base_url="http://mls.test") as router:
         router.route().mock(side_effect=answer)
-        with MLS("LOCAL", username=USER, password=PASSWORD, base_url="http://mls.test",
-                            client_id="svc", apikey="key-1") as mls:
+        with MLS(
+            "LOCAL", username=USER, password=PASSWORD, base_url="http://mls.test", client_id="svc", apikey="key-1"
+        ) as mls:
             mls.profiles.get_user_profile("p", "u1", ["age"])
             mls.components.get_component(id=1)
     assert seen["v1"]["apikey"] == "key-1" and "authorization" not in seen["v1"]
@@ -49,7 +59,8 @@ def test_the_profile_api_gets_the_apikey_and_the_model_api_never_does():
 
 
 def test_a_copy_with_other_options_shares_the_pool_and_closing_it_leaves_the_pool_open(
-        sync_transport, client_kwargs):
+    sync_transport, client_kwargs
+):
     with MLS(**client_kwargs, transport=sync_transport) as mls:
         quick = mls.with_options(timeout=5.0, max_retries=0)
         assert quick.models._http is mls.models._http
@@ -69,8 +80,9 @@ def test_a_with_options_copy_looks_profiles_up_with_its_own_timeout():
 
     with respx.mock(base_url="http://mls.test") as router:
         router.route().mock(side_effect=answer)
-        with MLSProfileAPIClient("LOCAL", client_id="svc", apikey="key-1",
-                                            base_url="http://mls.test", timeout=30.0) as client:
+        with MLSProfileAPIClient(
+            "LOCAL", client_id="svc", apikey="key-1", base_url="http://mls.test", timeout=30.0
+        ) as client:
             patient = client.with_options(timeout=7.5)
             assert patient.lookup("user", "p", "u1", ["age"]) == {"age": 3}
             assert client.lookup("user", "p", "u2", ["age"]) == {"age": 3}
@@ -111,23 +123,33 @@ def test_one_login_serves_every_resource_of_the_account(sync_transport, client_k
 
 def test_resource_options_reach_their_resources(sync_transport, client_kwargs, tmp_path):
     """``model_dir`` reaches the registry, the profile options reach the profile client, copies keep them."""
-    with MLS(**client_kwargs, transport=sync_transport, model_dir=tmp_path / "models",
-                        coalesce_window=None) as mls:
+    with MLS(
+        **client_kwargs, transport=sync_transport, model_dir=tmp_path / "models", coalesce_window=None
+    ) as mls:
         assert mls.registry.model_dir == tmp_path / "models"
         assert mls.with_options(timeout=5.0).registry.model_dir == tmp_path / "models"
         assert mls.with_options(timeout=5.0).registry is not mls.registry
         mls.profiles.put_user_profiles("window_profile", {"u1": {"age": 7}})
-        assert mls.with_options(max_retries=0).profiles.get_user_profile(
-            "window_profile", "u1", ["age"]) == {"age": 7}
+        assert mls.with_options(max_retries=0).profiles.get_user_profile("window_profile", "u1", ["age"]) == {
+            "age": 7
+        }
 
 
 def test_the_resources_are_listed_properties():
     """Every resource is a typed property of the class itself: what ``dir``, help and type checkers see."""
     import functools
 
-    properties = {name: value for name, value in vars(MLS).items()
-                  if isinstance(value, functools.cached_property)}
-    assert sorted(properties) == ["batch_predictions", "components", "datasets", "dynamodb", "graph",
-                                  "meta_tables", "models", "profiles", "registry"]
+    properties = {name: value for name, value in vars(MLS).items() if isinstance(value, functools.cached_property)}
+    assert sorted(properties) == [
+        "batch_predictions",
+        "components",
+        "datasets",
+        "dynamodb",
+        "graph",
+        "meta_tables",
+        "models",
+        "profiles",
+        "registry",
+    ]
     assert properties["models"].func.__annotations__["return"] == MLModelClient.__name__
     assert not hasattr(MLS, "__getattr__")

@@ -189,15 +189,14 @@ class TestConditionalGenericLogicModel:
             model_selection_logic={"abs": 0},
         )
 
-        assert (
-            preprocess(cglm, cglm.model_selection_logic, [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"], [1])
-            == 0
-        )
+        assert preprocess(cglm, cglm.model_selection_logic, [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"], [1]) == 0
 
-        assert preprocess(cglm, cglm.preprocess_logics[0], [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"], [1],
-                          model_index=0) == [2.0, 1.0, 4.0, 2.0, 4.0, 300.0]
+        assert preprocess(
+            cglm, cglm.preprocess_logics[0], [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"], [1], model_index=0
+        ) == [2.0, 1.0, 4.0, 2.0, 4.0, 300.0]
 
-        assert predict(cglm,
+        assert predict(
+            cglm,
             x=[2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"],
             keys=[1],
         ) == {
@@ -390,15 +389,14 @@ class TestConditionalGenericLogicModel:
             model_selection_logic={"abs": 1},
         )
 
-        assert (
-            preprocess(cglm, cglm.model_selection_logic, [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"], [1])
-            == 1
-        )
+        assert preprocess(cglm, cglm.model_selection_logic, [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"], [1]) == 1
 
-        assert preprocess(cglm, cglm.preprocess_logics[1], [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"], [1],
-                          model_index=1) == [1.0, 4.0, 1.0, 3.0]
+        assert preprocess(
+            cglm, cglm.preprocess_logics[1], [2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"], [1], model_index=1
+        ) == [1.0, 4.0, 1.0, 3.0]
 
-        assert predict(cglm,
+        assert predict(
+            cglm,
             x=[2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"],
             keys=[1],
         ) == {
@@ -591,7 +589,8 @@ class TestConditionalGenericLogicModel:
             model_selection_logic={"list": []},
         )
 
-        assert predict(cglm,
+        assert predict(
+            cglm,
             x=[2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"],
             keys=[1],
         ) == {"items": []}

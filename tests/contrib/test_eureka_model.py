@@ -24,16 +24,24 @@ def handler_001(data=None):
     return {"id": "prod_id", "name": "prod_nm", "type": "vas", "props": {"class": "sub", "score": score}}
 
 
-@pytest.mark.parametrize(("handler", "x"), [(handler_000, [9.0, 10.0, 2.0, 4.0, None, "Y"]),
-                                            (handler_001, [9.0, 10.0, 10.0, 2.0, "Y", 1.0])])
+@pytest.mark.parametrize(
+    ("handler", "x"), [(handler_000, [9.0, 10.0, 2.0, 4.0, None, "Y"]), (handler_001, [9.0, 10.0, 10.0, 2.0, "Y", 1.0])]
+)
 def test_a_handler_postprocesses(handler, x, monkeypatch, predict, preprocess):
     monkeypatch.setattr(EurekaModel, "_ml_predict", returning(np.array([0, 1])))
-    model = EurekaModel(model_name="test_model", model_version="test_version", features=FEATURES,
-                        postprocess_logic=handler, predict_fn="predict", use_logic_processer="N")
+    model = EurekaModel(
+        model_name="test_model",
+        model_version="test_version",
+        features=FEATURES,
+        postprocess_logic=handler,
+        predict_fn="predict",
+        use_logic_processer="N",
+    )
     expected_row = [value for value in x]
     assert preprocess(model, model.preprocess_logic, x, [1]) == expected_row
-    assert predict(model, x) == {"items": [{"id": "prod_id", "name": "prod_nm", "type": "vas",
-                                            "props": {"class": "sub", "score": 1}}]}
+    assert predict(model, x) == {
+        "items": [{"id": "prod_id", "name": "prod_nm", "type": "vas", "props": {"class": "sub", "score": 1}}]
+    }
 
 
 class Postprocessing:
@@ -49,18 +57,26 @@ class Postprocessing:
 @pytest.fixture
 def _eureka_profiles(sync_transport, client_kwargs):
     with MLSProfileAPIClient(**client_kwargs, transport=sync_transport) as client:
-        client.put_user_profiles("members", {"u1": {"grade": "gold", "plan": "P100"},
-                                             "u2": {"grade": "silver", "plan": "P200"}})
+        client.put_user_profiles(
+            "members", {"u1": {"grade": "gold", "plan": "P100"}, "u2": {"grade": "silver", "plan": "P200"}}
+        )
         client.put_item_profiles("plans", {"P100": {"price": 100}, "P200": {"price": 200}})
 
 
 def test_a_handler_reads_user_and_item_profiles(_eureka_profiles, predict):
-    model = EurekaModel("eureka_model", "v1", ["user_id", "age"], predict_fn="none", use_logic_processer="N",
-                        postprocess_logic=Postprocessing,
-                        postprocessing_user_profile={"members": ["grade", "plan"]},
-                        postprocessing_item_profile={"plans": {"x.plan": ["price"]}})
-    assert predict(model, ["u1", 30]) == {"items": [{"id": "P100", "name": "plan", "type": "fee",
-                                                     "props": {"price": 100}}]}
+    model = EurekaModel(
+        "eureka_model",
+        "v1",
+        ["user_id", "age"],
+        predict_fn="none",
+        use_logic_processer="N",
+        postprocess_logic=Postprocessing,
+        postprocessing_user_profile={"members": ["grade", "plan"]},
+        postprocessing_item_profile={"plans": {"x.plan": ["price"]}},
+    )
+    assert predict(model, ["u1", 30]) == {
+        "items": [{"id": "P100", "name": "plan", "type": "fee", "props": {"price": 100}}]
+    }
     assert predict(model, ["u2", 30]) == {"items": []}
     assert model.postprocessing_item_profile == {"plans": {"x.plan": ["price"]}}  # left as it was
 
@@ -73,7 +89,13 @@ def test_logic_postprocessing_is_the_default(predict):
 def test_bad_handlers_and_answers_are_named():
     with pytest.raises(MLSModelError, match="Handler"):
         EurekaModel("eureka_model", "v1", ["a"], postprocess_logic={"not": "callable"}, use_logic_processer="N")
-    model = EurekaModel("eureka_model", "v1", ["a"], predict_fn="none", use_logic_processer="N",
-                        postprocess_logic=lambda data: {"id": 1})
+    model = EurekaModel(
+        "eureka_model",
+        "v1",
+        ["a"],
+        predict_fn="none",
+        use_logic_processer="N",
+        postprocess_logic=lambda data: {"id": 1},
+    )
     with pytest.raises(MLSModelError, match="exactly id, name, type, props"):
         model.predict([1])

@@ -106,7 +106,8 @@ class TestGenericLogicModel:
             300.0,
         ]
 
-        assert predict(glm,
+        assert predict(
+            glm,
             x=[2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"],
             keys=[1],
         ) == {
@@ -218,7 +219,8 @@ class TestGenericLogicModel:
             300.0,
         ]
 
-        assert predict(glm,
+        assert predict(
+            glm,
             x=[2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"],
             keys=[1],
         ) == {
@@ -330,7 +332,8 @@ class TestGenericLogicModel:
             300.0,
         ]
 
-        assert predict(glm,
+        assert predict(
+            glm,
             x=[2.0, "Y", "4.0", [1, 2, 3, 4], "Y", "Y"],
             keys=[1],
         ) == {"items": []}

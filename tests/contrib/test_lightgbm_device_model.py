@@ -260,8 +260,12 @@ class TestLightGBMDeviceModels:
                     "props": {"context_id": "context_popular_device"},
                     "type": "device",
                 },
-                {"id": "000004432", "name": "갤럭시 A 퀀텀", "props": {"context_id": "context_default"},
-                 "type": "device"},
+                {
+                    "id": "000004432",
+                    "name": "갤럭시 A 퀀텀",
+                    "props": {"context_id": "context_default"},
+                    "type": "device",
+                },
                 {
                     "id": "000004352",
                     "name": "iPhone SE (2020)",

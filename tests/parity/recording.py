@@ -67,9 +67,16 @@ class Recorder:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = tuple(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)))
         with self._lock:
-            self.seen.append(Seen(scope["method"], scope["path"], query,
-                                  _decode(raw, headers.get("content-type", "")), headers.get("authorization"),
-                                  headers.get("apikey")))
+            self.seen.append(
+                Seen(
+                    scope["method"],
+                    scope["path"],
+                    query,
+                    _decode(raw, headers.get("content-type", "")),
+                    headers.get("authorization"),
+                    headers.get("apikey"),
+                )
+            )
         replayed = False
 
         async def replay() -> dict:

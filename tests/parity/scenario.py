@@ -27,17 +27,24 @@ def prepare(url: str) -> None:
         rows = [{"svc_mgmt_num": f"u{i}", "label": int(i % 3 == 0)} for i in range(90)]
         http.put("/api/v1/dynamodb/tables/label_tbl/items", json=rows).raise_for_status()
         http.put("/api/v1/dynamodb/tables/batch_tbl/items", json=[{"id": "k0", "score": 0.5}]).raise_for_status()
-        features = {f"u{i}": {"age": 20 + i % 40, "traffic": float((i * 7) % 13) + (5.0 if i % 3 == 0 else 0.0)}
-                    for i in range(90)}
+        features = {
+            f"u{i}": {"age": 20 + i % 40, "traffic": float((i * 7) % 13) + (5.0 if i % 3 == 0 else 0.0)}
+            for i in range(90)
+        }
         http.put("/v1/mls-mms/profiles/7/users", json=features).raise_for_status()
         for vertex, label in (("u1", "user"), ("u2", "user"), ("p1", "product"), ("p2", "product")):
-            http.post("/v1/vertices", json={"id": vertex, "label": label, "properties": {"n": vertex}}
-                      ).raise_for_status()
+            http.post(
+                "/v1/vertices", json={"id": vertex, "label": label, "properties": {"n": vertex}}
+            ).raise_for_status()
         for frm, to, label in (("u1", "p1", "bought"), ("u2", "p1", "viewed"), ("u2", "p2", "bought")):
             http.post("/v1/edges", json={"from": frm, "to": to, "label": label}).raise_for_status()
         for table in ("label_tbl", "batch_tbl"):
-            _wait(lambda t=table: http.get(f"/api/v1/dynamodb/tables/{t}/is_loading").json()["results"]
-                  ["is_loading"] is False, f"table {table} to load")
+            _wait(
+                lambda t=table: (
+                    http.get(f"/api/v1/dynamodb/tables/{t}/is_loading").json()["results"]["is_loading"] is False
+                ),
+                f"table {table} to load",
+            )
 
 
 def register_artifact(url: str, name: str, version: str, model_dir: Any) -> None:
@@ -84,13 +91,21 @@ def update_component(side: Side, ctx: dict) -> None:
 
 def create_models(side: Side, ctx: dict) -> None:
     model = side.models.create_manual_model(
-        name="parity_model", version="v1", description="d", creator="someone", model_lib="lightgbm",
-        model_data="/models/parity_model/v1/model.joblib", model_meta={"a": 1}, features="a,b", table="batch_tbl")
-    assert (model.name, model.version, model.model_lib, model.table) == ("parity_model", "v1", "lightgbm",
-                                                                         "batch_tbl")
+        name="parity_model",
+        version="v1",
+        description="d",
+        creator="someone",
+        model_lib="lightgbm",
+        model_data="/models/parity_model/v1/model.joblib",
+        model_meta={"a": 1},
+        features="a,b",
+        table="batch_tbl",
+    )
+    assert (model.name, model.version, model.model_lib, model.table) == ("parity_model", "v1", "lightgbm", "batch_tbl")
     assert model.model_meta == {"a": 1} and model.features == "a,b" and model.model_type == "manual"
-    deployment = side.models.create_model_deployment("parity_dep_model", "v1", "desc", "creator", "rule", None, None,
-                                                     "x,y", None, [ctx["c1"], ctx["c2"]])
+    deployment = side.models.create_model_deployment(
+        "parity_dep_model", "v1", "desc", "creator", "rule", None, None, "x,y", None, [ctx["c1"], ctx["c2"]]
+    )
     assert sorted(c.name for c in deployment.components) == ["c1", "c2"]
     empty = side.models.create_manual_model("empty_model", "v1", description="", model_meta={}, components=[])
     assert empty.description in (None, "") and not empty.model_meta
@@ -146,9 +161,11 @@ def items(side: Side, ctx: dict) -> None:
 def create_dataset(side: Side, ctx: dict) -> None:
     t = side.types
     dataset = side.datasets.create_dataset(
-        name="parity_ds", problem_type=t.ProblemType.CLASSIFICATION,
+        name="parity_ds",
+        problem_type=t.ProblemType.CLASSIFICATION,
         feature_store_conf=t.FeatureStoreConf(enabled=True, feature_group_id_list=[7]),
-        label_data_conf=t.LabelDataConf(source_type="table", source_path="label_tbl"))
+        label_data_conf=t.LabelDataConf(source_type="table", source_path="label_tbl"),
+    )
     assert dataset.name == "parity_ds" and dataset.problem_type.value == "classification"
     assert dataset.feature_store_conf.feature_group_id_list == [7]
     assert dataset.label_data_conf.source_path == "label_tbl"
@@ -193,8 +210,9 @@ def automl_server(side: Side, ctx: dict) -> None:
 
 def batch_prediction(side: Side, ctx: dict) -> None:
     model = ctx["automl"]
-    job = side.predictions.predict(model, side.types.EmailChannelConfig("me@example.com"),
-                                   side.types.ScoreExportOption(True, 10))
+    job = side.predictions.predict(
+        model, side.types.EmailChannelConfig("me@example.com"), side.types.ScoreExportOption(True, 10)
+    )
     assert job.channel == "EMAIL" and job.status in ("RUNNING", "DONE")
     with side.recorder.paused(), httpx.Client(base_url=ctx["url"], auth=(USER, PASSWORD), timeout=30) as http:
         path = f"/api/v1/models/{model.id}/predictions/{job.id}"

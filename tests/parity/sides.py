@@ -117,17 +117,31 @@ def original_side(url: str, recorder: Recorder) -> Side:
     kwargs = {"env": MLSENV.LOCAL, "runtime_env": MLSRuntimeENV.LOCAL, "username": USER, "password": PASSWORD}
     called: set[str] = set()
     automl = original_automl_prediction()
-    types = SimpleNamespace(Component=Component, ManualModel=ManualModel, AutoMLModel=AutoMLModel, Dataset=Dataset,
-                            ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf,
-                            pandas=__import__("pandas"), EmailChannelConfig=automl.EmailChannelConfig,
-                            ScoreExportOption=automl.ScoreExportOption)
-    return Side("sktmls", recorder, Tracked(MLModelClient(**kwargs), "models", called),
-                Tracked(ComponentClient(**kwargs), "components", called),
-                Tracked(DatasetClient(**kwargs), "datasets", called),
-                Tracked(DynamoDBClient(**kwargs), "dynamodb", called),
-                Tracked(MetaTableClient(**kwargs), "meta_tables", called),
-                Tracked(MLSGraphAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL), "graph", called),
-                Tracked(automl.AutoMLBatchPredictionClient(**kwargs), "predictions", called), types, called)
+    types = SimpleNamespace(
+        Component=Component,
+        ManualModel=ManualModel,
+        AutoMLModel=AutoMLModel,
+        Dataset=Dataset,
+        ProblemType=ProblemType,
+        FeatureStoreConf=FeatureStoreConf,
+        LabelDataConf=LabelDataConf,
+        pandas=__import__("pandas"),
+        EmailChannelConfig=automl.EmailChannelConfig,
+        ScoreExportOption=automl.ScoreExportOption,
+    )
+    return Side(
+        "sktmls",
+        recorder,
+        Tracked(MLModelClient(**kwargs), "models", called),
+        Tracked(ComponentClient(**kwargs), "components", called),
+        Tracked(DatasetClient(**kwargs), "datasets", called),
+        Tracked(DynamoDBClient(**kwargs), "dynamodb", called),
+        Tracked(MetaTableClient(**kwargs), "meta_tables", called),
+        Tracked(MLSGraphAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL), "graph", called),
+        Tracked(automl.AutoMLBatchPredictionClient(**kwargs), "predictions", called),
+        types,
+        called,
+    )
 
 
 def _our_types() -> SimpleNamespace:
@@ -136,10 +150,18 @@ def _our_types() -> SimpleNamespace:
     from mls_async.models import AutoMLModel, ManualModel
     from mls_async.models.automl import EmailChannelConfig, ScoreExportOption
 
-    return SimpleNamespace(Component=Component, ManualModel=ManualModel, AutoMLModel=AutoMLModel, Dataset=Dataset,
-                           ProblemType=ProblemType, FeatureStoreConf=FeatureStoreConf, LabelDataConf=LabelDataConf,
-                           pandas=__import__("pandas"), EmailChannelConfig=EmailChannelConfig,
-                           ScoreExportOption=ScoreExportOption)
+    return SimpleNamespace(
+        Component=Component,
+        ManualModel=ManualModel,
+        AutoMLModel=AutoMLModel,
+        Dataset=Dataset,
+        ProblemType=ProblemType,
+        FeatureStoreConf=FeatureStoreConf,
+        LabelDataConf=LabelDataConf,
+        pandas=__import__("pandas"),
+        EmailChannelConfig=EmailChannelConfig,
+        ScoreExportOption=ScoreExportOption,
+    )
 
 
 def sync_side(url: str, recorder: Recorder) -> Side:
@@ -154,14 +176,21 @@ def sync_side(url: str, recorder: Recorder) -> Side:
     from mls_async.models.automl import AutoMLBatchPredictionClient
 
     kwargs = {"env": MLSENV.LOCAL, "username": USER, "password": PASSWORD, "base_url": url}
-    clients = [MLModelClient(**kwargs), ComponentClient(**kwargs), DatasetClient(**kwargs), DynamoDBClient(**kwargs),
-               MetaTableClient(**kwargs), MLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url),
-               AutoMLBatchPredictionClient(**kwargs)]
+    clients = [
+        MLModelClient(**kwargs),
+        ComponentClient(**kwargs),
+        DatasetClient(**kwargs),
+        DynamoDBClient(**kwargs),
+        MetaTableClient(**kwargs),
+        MLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url),
+        AutoMLBatchPredictionClient(**kwargs),
+    ]
     called: set[str] = set()
     kinds = KINDS
     tracked = [Tracked(c, kind, called) for c, kind in zip(clients, kinds)]
-    return Side("mls_async sync", recorder, *tracked, _our_types(), called,
-                close=lambda: [c.close() for c in clients] and None)
+    return Side(
+        "mls_async sync", recorder, *tracked, _our_types(), called, close=lambda: [c.close() for c in clients] and None
+    )
 
 
 def async_side(url: str, recorder: Recorder) -> Side:
@@ -177,9 +206,15 @@ def async_side(url: str, recorder: Recorder) -> Side:
 
     loop = LoopThread()
     kwargs = {"env": MLSENV.LOCAL, "username": USER, "password": PASSWORD, "base_url": url}
-    clients = [AsyncMLModelClient(**kwargs), AsyncComponentClient(**kwargs), AsyncDatasetClient(**kwargs),
-               AsyncDynamoDBClient(**kwargs), AsyncMetaTableClient(**kwargs),
-               AsyncMLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url), AsyncAutoMLBatchPredictionClient(**kwargs)]
+    clients = [
+        AsyncMLModelClient(**kwargs),
+        AsyncComponentClient(**kwargs),
+        AsyncDatasetClient(**kwargs),
+        AsyncDynamoDBClient(**kwargs),
+        AsyncMetaTableClient(**kwargs),
+        AsyncMLSGraphAPIClient(env=MLSENV.LOCAL, base_url=url),
+        AsyncAutoMLBatchPredictionClient(**kwargs),
+    ]
     called: set[str] = set()
     kinds = KINDS
     tracked = [Tracked(c, kind, called, loop.run) for c, kind in zip(clients, kinds)]

@@ -41,18 +41,36 @@ class RowSum:
         return np.stack([1 - total, total], axis=1)
 
 
-LOOKUPS = {"merge": [{"pf": ["user", "demo", {"var": "user_id"}, ["age"]]},
-                     {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]}, 0, 0]},
-                     {"var": ["bonus", 0]}]}
+LOOKUPS = {
+    "merge": [
+        {"pf": ["user", "demo", {"var": "user_id"}, ["age"]]},
+        {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]}, 0, 0]},
+        {"var": ["bonus", 0]},
+    ]
+}
 CASES = [
     ("predict", LOOKUPS, {"list": [{"dict": ["id", {"var": "user_id"}, "props", {"dict": ["score", {"var": "y"}]}]}]}),
     ("predict_proba", LOOKUPS, {"list": [{"dict": ["id", {"var": "additional_keys.0"}, "score", {"var": "y.1"}]}]}),
-    ("predict", {"merge": [{"+": [{"get": [{"pf": ["user", "demo", {"var": "user_id"}, ["age"]]}, 0]},
-                                  {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]}, 0, 1]}]},
-                           {"var": ["bonus", 0]}]},
-     {"list": [{"var": "y"}, {"missing": ["additional_keys", "bonus"]}, {"var": "additional_keys"}]}),
-    ("none", {"pf": ["user", "demo", {"var": "user_id"}, ["city", "age"]]},
-     {"list": [{"dict": ["city", {"pf": ["user", "demo", {"var": "user_id"}, ["city"]]}, "y", {"var": "y"}]}]}),
+    (
+        "predict",
+        {
+            "merge": [
+                {
+                    "+": [
+                        {"get": [{"pf": ["user", "demo", {"var": "user_id"}, ["age"]]}, 0]},
+                        {"get": [{"pf": ["user", "usage", {"var": "user_id"}, ["traffic"]]}, 0, 1]},
+                    ]
+                },
+                {"var": ["bonus", 0]},
+            ]
+        },
+        {"list": [{"var": "y"}, {"missing": ["additional_keys", "bonus"]}, {"var": "additional_keys"}]},
+    ),
+    (
+        "none",
+        {"pf": ["user", "demo", {"var": "user_id"}, ["city", "age"]]},
+        {"list": [{"dict": ["city", {"pf": ["user", "demo", {"var": "user_id"}, ["city"]]}, "y", {"var": "y"}]}]},
+    ),
     ("none", LOOKUPS, {"list": [{"pf": ["user", "demo", {"var": "user_id"}, "city"]}]}),  # keys not a list: an error
 ]
 INPUTS = [([f"u{i}", i if i % 3 else None], [f"k{i}"] if i % 2 else None) for i in range(6)]
@@ -69,9 +87,15 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _kwargs(predict_fn: str, preprocess: Any, postprocess: Any) -> dict[str, Any]:
-    return {"model_name": "parity_logic_model", "model_version": "v1", "features": ["user_id", "bonus"],
-            "model": RowSum(), "preprocess_logic": preprocess, "postprocess_logic": postprocess,
-            "predict_fn": predict_fn}
+    return {
+        "model_name": "parity_logic_model",
+        "model_version": "v1",
+        "features": ["user_id", "bonus"],
+        "model": RowSum(),
+        "preprocess_logic": preprocess,
+        "postprocess_logic": postprocess,
+        "predict_fn": predict_fn,
+    }
 
 
 def _original_answers(url: str, case: tuple[str, Any, Any]) -> list[Any]:
@@ -81,8 +105,7 @@ def _original_answers(url: str, case: tuple[str, Any, Any]) -> list[Any]:
     from sktmls.models.contrib import GenericLogicModel
 
     sktmls.config.CONFIG["LOCAL"]["MLS_PROFILE_API_URL"]["local"] = url
-    client = MLSProfileAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL, client_id=CLIENT_ID,
-                                 apikey=APIKEY)
+    client = MLSProfileAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL, client_id=CLIENT_ID, apikey=APIKEY)
     model = GenericLogicModel(**_kwargs(*case))
     answers = []
     for x, keys in INPUTS:
@@ -101,15 +124,20 @@ def _our_answers(url: str, case: tuple[str, Any, Any]) -> list[Any]:
 
     async def run() -> list[Any]:
         async with AsyncMLSProfileAPIClient("LOCAL", "LOCAL", CLIENT_ID, APIKEY, base_url=url) as client:
-            answers = await asyncio.gather(*(
-                model.predict_async(list(x), pf_client=client, **({} if keys is None else {"keys": keys}))
-                for x, keys in INPUTS), return_exceptions=True)
+            answers = await asyncio.gather(
+                *(
+                    model.predict_async(list(x), pf_client=client, **({} if keys is None else {"keys": keys}))
+                    for x, keys in INPUTS
+                ),
+                return_exceptions=True,
+            )
             return [type(a).__name__ if isinstance(a, Exception) else a for a in answers]
 
     return asyncio.run(run())
 
 
-@pytest.mark.parametrize("case", CASES, ids=["predict", "proba-and-keys", "nested-lookups", "no-model",
-                                            "keys-not-a-list"])
+@pytest.mark.parametrize(
+    "case", CASES, ids=["predict", "proba-and-keys", "nested-lookups", "no-model", "keys-not-a-list"]
+)
 def test_our_logic_model_answers_as_the_original(server, case):
     assert _our_answers(server, case) == _original_answers(server, case)

@@ -52,22 +52,91 @@ def test_the_recorded_answers_are_the_originals_now():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "scripts/record_logic_answers.py", "--check"], cwd=root,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "scripts/record_logic_answers.py", "--check"], cwd=root, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(-5, 5, allow_nan=False),
-                    st.sampled_from(["", "a", "1", "2.5", "x y"]))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(-5, 5, allow_nan=False),
+    st.sampled_from(["", "a", "1", "2.5", "x y"]),
+)
 numbers = st.one_of(st.integers(-20, 20), st.floats(-20, 20, allow_nan=False, allow_infinity=False))
 lists = st.lists(scalars, max_size=5)
-BINARY = ["==", "===", "!=", "!==", "<", "<=", ">", ">=", "in", "contains", "is", "%", "/", "-", "get",
-          "remove", "pick_in", "any_in", "all_in", "join", "repeat", "first"]
-VARIADIC = ["and", "or", "cat", "+", "*", "min", "max", "count", "merge", "list", "dict", "mean", "argmin",
-            "argmax", "closest", "closest_upper", "closest_lower", "if_min", "if_max", "if_closest",
-            "if_closest_upper", "if_closest_lower", "return"]
-UNARY = ["!", "!!", "all", "any", "int", "float", "str", "len", "empty", "unique", "remove_empty",
-         "remove_duplicated", "abs", "exp", "sigmoid", "norm", "dict_keys", "dict_values", "km_to_latitude_degrees"]
+BINARY = [
+    "==",
+    "===",
+    "!=",
+    "!==",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "in",
+    "contains",
+    "is",
+    "%",
+    "/",
+    "-",
+    "get",
+    "remove",
+    "pick_in",
+    "any_in",
+    "all_in",
+    "join",
+    "repeat",
+    "first",
+]
+VARIADIC = [
+    "and",
+    "or",
+    "cat",
+    "+",
+    "*",
+    "min",
+    "max",
+    "count",
+    "merge",
+    "list",
+    "dict",
+    "mean",
+    "argmin",
+    "argmax",
+    "closest",
+    "closest_upper",
+    "closest_lower",
+    "if_min",
+    "if_max",
+    "if_closest",
+    "if_closest_upper",
+    "if_closest_lower",
+    "return",
+]
+UNARY = [
+    "!",
+    "!!",
+    "all",
+    "any",
+    "int",
+    "float",
+    "str",
+    "len",
+    "empty",
+    "unique",
+    "remove_empty",
+    "remove_duplicated",
+    "abs",
+    "exp",
+    "sigmoid",
+    "norm",
+    "dict_keys",
+    "dict_values",
+    "km_to_latitude_degrees",
+]
 FAST = settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
@@ -90,8 +159,10 @@ def test_unary_operators_agree(op, a):
 
 
 @FAST
-@given(path=st.sampled_from(["a", "a.b", "a.0", "l.1", "l.9", "", "n", "d.k", "d.x.y"]),
-       default=st.one_of(st.none(), scalars))
+@given(
+    path=st.sampled_from(["a", "a.b", "a.0", "l.1", "l.9", "", "n", "d.k", "d.x.y"]),
+    default=st.one_of(st.none(), scalars),
+)
 def test_var_agrees(path, default):
     data = {"a": {"b": 1, "0": "zero"}, "l": [1, None, 3], "n": None, "d": {"k": [1]}}
     _agree({"var": [path, default]}, data)

@@ -27,8 +27,13 @@ CALLS: list[tuple[str, tuple, dict]] = [
     ("get_profile", ("demo", "u1"), {"keys": ["age", "city"]}),
     ("get_profile", ("catalog", "p1"), {}),
 ]
-EXPECTED = [{"age": 31}, {"age": 31, "city": "seoul"}, {"price": 10, "name": "plan"}, {"age": 31, "city": "seoul"},
-            {"price": 10, "name": "plan"}]
+EXPECTED = [
+    {"age": 31},
+    {"age": 31, "city": "seoul"},
+    {"price": 10, "name": "plan"},
+    {"age": 31, "city": "seoul"},
+    {"price": 10, "name": "plan"},
+]
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +63,7 @@ def _original(url: str, runtime: str = "LOCAL") -> Any:
 def _ours(url: str, flavour: str, runtime: str = "LOCAL") -> tuple[Any, Callable[[Any], Any], Callable[[], None]]:
     from mls_async import AsyncMLSProfileAPIClient, MLSProfileAPIClient
 
-    kwargs: dict[str, Any] = {"env": "LOCAL" if runtime == "LOCAL" else "DEV", "runtime_env": runtime,
-                              "base_url": url}
+    kwargs: dict[str, Any] = {"env": "LOCAL" if runtime == "LOCAL" else "DEV", "runtime_env": runtime, "base_url": url}
     if runtime != "MMS":
         kwargs.update(client_id=CLIENT_ID, apikey=APIKEY)
     if flavour == "sync":
@@ -116,8 +120,7 @@ def test_on_the_mms_runtime_we_send_what_the_original_sends(server, flavour):
     finally:
         close()
     assert mine == original
-    assert all(s.path.startswith("/v1/mls-mms/") and s.apikey is None and ("mode", "test") not in s.query
-               for s in mine)
+    assert all(s.path.startswith("/v1/mls-mms/") and s.apikey is None and ("mode", "test") not in s.query for s in mine)
 
 
 def test_a_wrong_apikey_is_refused(server):

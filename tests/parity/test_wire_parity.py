@@ -28,8 +28,7 @@ else:
     pytest.importorskip("sktmls", reason="the parity suite needs the original: pip install --no-deps sktmls==2026.10.7")
 pytestmark = pytest.mark.parity
 
-SIDES: dict[str, Callable[[str, Recorder], Side]] = {
-    "sktmls": original_side, "sync": sync_side, "async": async_side}
+SIDES: dict[str, Callable[[str, Recorder], Side]] = {"sktmls": original_side, "sync": sync_side, "async": async_side}
 
 
 def _lookup_by_id(seen: list[Seen]) -> list[Seen]:
@@ -38,8 +37,13 @@ def _lookup_by_id(seen: list[Seen]) -> list[Seen]:
     for index, request in enumerate(seen):
         following = seen[index + 1] if index + 1 < len(seen) else None
         wanted = dict(request.query).get("id")
-        if (wanted and request.method == "GET" and following is not None and following.method == "GET"
-                and following.path == f"{request.path}/{wanted}"):
+        if (
+            wanted
+            and request.method == "GET"
+            and following is not None
+            and following.method == "GET"
+            and following.path == f"{request.path}/{wanted}"
+        ):
             continue
         kept.append(request)
     return kept
@@ -53,24 +57,55 @@ ALLOWED_DIFFERENCES: dict[str, Callable[[list[Seen]], list[Seen]]] = {
 }
 # Public methods of ours with no counterpart in the original, and why each may exist.
 OUR_EXTRAS = {
-    "models.iter_automl_models", "models.iter_manual_models",  # pages of the same GET the list call sends
-    "components.iter_components", "datasets.iter_datasets",
+    "models.iter_automl_models",
+    "models.iter_manual_models",  # pages of the same GET the list call sends
+    "components.iter_components",
+    "datasets.iter_datasets",
     "models.predict",  # online prediction of the local server
     "datasets.upload_dataset",  # file upload to the local server's own route
-    "dynamodb.create_table", "dynamodb.upload_items", "dynamodb.is_table_active", "dynamodb.is_table_loading",
-    "dynamodb.delete_table", "dynamodb.hold_table", "dynamodb.release_table",  # the local server's tables
+    "dynamodb.create_table",
+    "dynamodb.upload_items",
+    "dynamodb.is_table_active",
+    "dynamodb.is_table_loading",
+    "dynamodb.delete_table",
+    "dynamodb.hold_table",
+    "dynamodb.release_table",  # the local server's tables
     # The original's graph writes fail before sending (they pass json= to a _request that has no such
     # parameter); ours send the evident request, checked against the local server in tests/_async.
-    "graph.add_vertex", "graph.add_edge", "graph.update_vertex", "graph.update_edge",
+    "graph.add_vertex",
+    "graph.add_edge",
+    "graph.update_vertex",
+    "graph.update_edge",
     "predictions.get_batch_prediction",  # a job's state: a route of the local server
 }
 # Methods of the original that cannot run (see ORIGINAL_BUGS): no scenario step can call them.
 ORIGINAL_BROKEN = {f"graph.{name}" for name in ("add_vertex", "add_edge", "update_vertex", "update_edge")} | {
-    f"graph.{name}_async" for name in ("list_vertices", "add_vertex", "drop_vertices", "get_vertex", "update_vertex",
-                                       "drop_vertex", "list_edges", "add_edge", "drop_edges", "get_edge",
-                                       "update_edge", "drop_edge")}
-BASE_METHODS = {"get_env", "get_runtime_env", "get_username", "aclose", "close", "with_options", "supports",
-                "announced"}
+    f"graph.{name}_async"
+    for name in (
+        "list_vertices",
+        "add_vertex",
+        "drop_vertices",
+        "get_vertex",
+        "update_vertex",
+        "drop_vertex",
+        "list_edges",
+        "add_edge",
+        "drop_edges",
+        "get_edge",
+        "update_edge",
+        "drop_edge",
+    )
+}
+BASE_METHODS = {
+    "get_env",
+    "get_runtime_env",
+    "get_username",
+    "aclose",
+    "close",
+    "with_options",
+    "supports",
+    "announced",
+}
 
 
 def _run(side_name: str, make: Callable[[str, Recorder], Side], root: Path) -> tuple[dict[str, list[Seen]], Side]:
@@ -116,12 +151,19 @@ def test_the_original_gets_what_it_expects_from_every_method(runs):
 
     steps, side = runs["sktmls"]
     assert list(steps) == [name for name, _ in STEPS]
-    expected = {f"{kind}.{name}" for kind, cls in (("models", MLModelClient), ("components", ComponentClient),
-                                                    ("datasets", DatasetClient), ("dynamodb", DynamoDBClient),
-                                                    ("meta_tables", MetaTableClient), ("graph", MLSGraphAPIClient),
-                                                    ("predictions",
-                                                     original_automl_prediction().AutoMLBatchPredictionClient))
-                for name in _public(cls) - BASE_METHODS}
+    expected = {
+        f"{kind}.{name}"
+        for kind, cls in (
+            ("models", MLModelClient),
+            ("components", ComponentClient),
+            ("datasets", DatasetClient),
+            ("dynamodb", DynamoDBClient),
+            ("meta_tables", MetaTableClient),
+            ("graph", MLSGraphAPIClient),
+            ("predictions", original_automl_prediction().AutoMLBatchPredictionClient),
+        )
+        for name in _public(cls) - BASE_METHODS
+    }
     assert ORIGINAL_BROKEN <= expected, "broken methods listed that the original no longer has"
     assert expected - ORIGINAL_BROKEN - side.called == set(), "original methods the scenario never calls"
 
@@ -148,12 +190,19 @@ def test_every_public_method_has_a_parity_case(runs, ours):
     from mls_async.models.automl import AsyncAutoMLBatchPredictionClient
 
     _, side = runs[ours]
-    public = {f"{kind}.{name}" for kind, cls in (("models", AsyncMLModelClient), ("components", AsyncComponentClient),
-                                                  ("datasets", AsyncDatasetClient), ("dynamodb", AsyncDynamoDBClient),
-                                                  ("meta_tables", AsyncMetaTableClient),
-                                                  ("graph", AsyncMLSGraphAPIClient),
-                                                  ("predictions", AsyncAutoMLBatchPredictionClient))
-              for name in _public(cls) - BASE_METHODS}
+    public = {
+        f"{kind}.{name}"
+        for kind, cls in (
+            ("models", AsyncMLModelClient),
+            ("components", AsyncComponentClient),
+            ("datasets", AsyncDatasetClient),
+            ("dynamodb", AsyncDynamoDBClient),
+            ("meta_tables", AsyncMetaTableClient),
+            ("graph", AsyncMLSGraphAPIClient),
+            ("predictions", AsyncAutoMLBatchPredictionClient),
+        )
+        for name in _public(cls) - BASE_METHODS
+    }
     assert public - side.called - OUR_EXTRAS == set(), "public methods without a parity case"
     assert OUR_EXTRAS <= public, "extras listed for methods that no longer exist"
 
@@ -174,14 +223,16 @@ def test_the_originals_own_bugs_are_the_only_failures_and_fixed_here(tmp_path):
         try:
             for side in (original, ours):
                 component = side.components.create_component(f"bug_c_{side.name[:3]}", "i", True)
-                with_components = side.models.create_manual_model(f"bug_a_{side.name[:3]}_model", "v1",
-                                                                  components=[component])
+                with_components = side.models.create_manual_model(
+                    f"bug_a_{side.name[:3]}_model", "v1", components=[component]
+                )
                 without_meta = side.models.create_manual_model(f"bug_b_{side.name[:3]}_model", "v1")
                 if side is original:
                     with pytest.raises(ORIGINAL_BUGS["update_manual_model on a model with components"]):
                         side.models.update_manual_model(with_components, description="x")
-                    with pytest.raises(ORIGINAL_BUGS[
-                            "update_manual_model_meta(partial_update=True) on a model without meta"]):
+                    with pytest.raises(
+                        ORIGINAL_BUGS["update_manual_model_meta(partial_update=True) on a model without meta"]
+                    ):
                         side.models.update_manual_model_meta(without_meta, {"k": 1}, partial_update=True)
                 else:
                     updated = side.models.update_manual_model(with_components, description="x")

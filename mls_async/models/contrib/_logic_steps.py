@@ -16,8 +16,18 @@ from mls_async.logic.processor import on_asyncio
 from mls_async.models import libraries
 from mls_async.models._base import MLSModelError
 
-__all__ = ["PREDICT_FNS", "check_logic", "check_predict_fn", "logic_inputs", "model_output", "predict_rows",
-           "processor_for", "reads_keys", "run_logic", "single_output"]
+__all__ = [
+    "PREDICT_FNS",
+    "check_logic",
+    "check_predict_fn",
+    "logic_inputs",
+    "model_output",
+    "predict_rows",
+    "processor_for",
+    "reads_keys",
+    "run_logic",
+    "single_output",
+]
 
 PREDICT_FNS = ("predict", "predict_proba", "none")
 
@@ -40,8 +50,9 @@ def check_predict_fn(predict_fn: Any, name: str = "predict_fn") -> None:
         raise MLSModelError(f"{name}={predict_fn!r} is not valid; use one of: {', '.join(PREDICT_FNS)}")
 
 
-def logic_inputs(owner: str, features: list[str], x: Any, keys: Any, data: dict[str, Any], *,
-                 keys_read: bool = True) -> dict[str, Any]:
+def logic_inputs(
+    owner: str, features: list[str], x: Any, keys: Any, data: dict[str, Any], *, keys_read: bool = True
+) -> dict[str, Any]:
     """The logic's data: present feature values, ``additional_keys``, then the model's static ``data``.
 
     With ``keys_read`` False (no logic of the model can read ``additional_keys``) and no
@@ -52,8 +63,11 @@ def logic_inputs(owner: str, features: list[str], x: Any, keys: Any, data: dict[
         raise MLSModelError(f"{owner}: x must be a list of feature values, got {type(x).__name__}")
     if len(x) != len(features):
         raise MLSModelError(f"{owner}: x has {len(x)} values but the model has {len(features)} features")
-    inputs = {name: value for name, value in zip(features, x)
-              if value is not None and not (isinstance(value, list) and not value)}
+    inputs = {
+        name: value
+        for name, value in zip(features, x)
+        if value is not None and not (isinstance(value, list) and not value)
+    }
     if keys is not None or keys_read:
         inputs["additional_keys"] = keys if keys is not None else []
     inputs.update(data)
@@ -104,8 +118,9 @@ async def run_logic(processor: LogicProcessor, logic: Any, data: dict[str, Any],
         raise MLSModelError(f"{owner}: {step} failed: {type(exc).__name__}: {exc}") from exc
 
 
-def predict_rows(model: Any, model_lib: str | None, predict_fn: str, rows: list[Any],
-                 columns: list[str] | None = None) -> Any:
+def predict_rows(
+    model: Any, model_lib: str | None, predict_fn: str, rows: list[Any], columns: list[str] | None = None
+) -> Any:
     """``predict_fn`` of ``model`` on ``rows``: one output per row, as ``model_lib``'s object predicts on rows."""
     return libraries.for_lib(model_lib).predict_rows(model, predict_fn, rows, columns)
 
@@ -127,5 +142,4 @@ def model_output(model: Any, index: int, predict_fn: str, row: Any, owner: str) 
         columns = [f for f in model.features or [] if f not in getattr(model, "non_training_features", [])]
         return single_output(predict_rows(model.models[index], model.model_lib, predict_fn, rows, columns))
     except Exception as exc:
-        raise MLSModelError(f"{owner}: the prediction of models[{index}] failed: {type(exc).__name__}: {exc}") \
-            from exc
+        raise MLSModelError(f"{owner}: the prediction of models[{index}] failed: {type(exc).__name__}: {exc}") from exc

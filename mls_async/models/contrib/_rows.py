@@ -48,23 +48,38 @@ def require(condition: bool, owner: str, message: str) -> None:
 def check_model_defaults(features: Any, defaults: Any, owner: str, fixed: int = 0) -> None:
     require(isinstance(features, list), owner, "`model_features` must be a list")
     require(isinstance(defaults, list), owner, "`default_model_feature_values` must be a list")
-    require(len(features) - fixed == len(defaults), owner,
-            f"`default_model_feature_values` needs one value per model feature"
-            f"{f' after the first {fixed}' if fixed else ''} ({len(features) - fixed}), got {len(defaults)}")
+    require(
+        len(features) - fixed == len(defaults),
+        owner,
+        f"`default_model_feature_values` needs one value per model feature"
+        f"{f' after the first {fixed}' if fixed else ''} ({len(features) - fixed}), got {len(defaults)}",
+    )
     require(None not in defaults, owner, "`default_model_feature_values` holds None")
 
 
 def check_embeddings(features: Any, defaults: Any, indices: Any, owner: str) -> None:
     require(isinstance(features, list), owner, "`emb_features` must be a list")
-    require(isinstance(defaults, list) and None not in defaults, owner,
-            "`default_emb_feature_values` must be a list of lists without None")
-    require(isinstance(indices, list) and None not in indices, owner,
-            "`emb_feature_indices` must be a list of lists without None")
-    require(len(features) == len(defaults) == len(indices), owner,
-            "`emb_features`, `default_emb_feature_values` and `emb_feature_indices` differ in length")
+    require(
+        isinstance(defaults, list) and None not in defaults,
+        owner,
+        "`default_emb_feature_values` must be a list of lists without None",
+    )
+    require(
+        isinstance(indices, list) and None not in indices,
+        owner,
+        "`emb_feature_indices` must be a list of lists without None",
+    )
+    require(
+        len(features) == len(defaults) == len(indices),
+        owner,
+        "`emb_features`, `default_emb_feature_values` and `emb_feature_indices` differ in length",
+    )
     for default, picked in zip(defaults, indices):
-        require(isinstance(picked, list) and isinstance(default, list), owner,
-                "every element of `emb_feature_indices` and `default_emb_feature_values` must be a list")
+        require(
+            isinstance(picked, list) and isinstance(default, list),
+            owner,
+            "every element of `emb_feature_indices` and `default_emb_feature_values` must be a list",
+        )
         require(len(picked) <= len(default), owner, "an `emb_feature_indices` entry is longer than its embedding")
         require(None not in default, owner, "a `default_emb_feature_values` entry holds None")
         for index in picked:
@@ -77,8 +92,11 @@ def check_conversion_formulas(formulas: Any, owner: str) -> None:
     for name, formula in formulas.items():
         require(isinstance(name, str), owner, "`conversion_formulas` keys must be feature names (str)")
         require(isinstance(formula, dict), owner, f"the conversion formula of {name!r} must be a dict")
-        require("map" in formula or "conditions" in formula, owner,
-                f"the conversion formula of {name!r} needs 'map' or 'conditions'")
+        require(
+            "map" in formula or "conditions" in formula,
+            owner,
+            f"the conversion formula of {name!r} needs 'map' or 'conditions'",
+        )
         require("default" in formula, owner, f"the conversion formula of {name!r} needs 'default'")
 
 
@@ -92,8 +110,11 @@ def check_device_meta(device_meta: Any, owner: str) -> dict[str, dict[str, Any]]
         require(bool(name) and bool(values), owner, "every `device_meta` item needs a `name` and `values`")
         require(isinstance(name, str), owner, "a `device_meta` item's `name` must be a str")
         require(isinstance(values, dict), owner, "a `device_meta` item's `values` must be a dict")
-        require({"product_grp_id", "product_grp_nm", "mfact_nm"} <= values.keys(), owner,
-                "`device_meta` item values need `product_grp_id`, `product_grp_nm` and `mfact_nm`")
+        require(
+            {"product_grp_id", "product_grp_nm", "mfact_nm"} <= values.keys(),
+            owner,
+            "`device_meta` item values need `product_grp_id`, `product_grp_nm` and `mfact_nm`",
+        )
         meta[name] = values
     return meta
 
@@ -102,8 +123,9 @@ def fill_defaults(values: list[Any], defaults: list[Any]) -> list[Any]:
     return [value if value is not None else default for value, default in zip(values, defaults)]
 
 
-def pick_embeddings(vectors: list[Any], defaults: list[list[Any]], indices: list[list[int]], owner: str,
-                    *, lists_only: bool = False) -> list[Any]:
+def pick_embeddings(
+    vectors: list[Any], defaults: list[list[Any]], indices: list[list[int]], owner: str, *, lists_only: bool = False
+) -> list[Any]:
     """Each vector (its default when empty) reduced to its indices, missing values defaulted, concatenated."""
     picked: list[Any] = []
     for vector, default, wanted in zip(vectors, defaults, indices):
@@ -127,8 +149,9 @@ def _yes_no(value: Any, numeric: bool) -> Any:
         return converted
 
 
-def convert(values: list[Any], names: list[str], formulas: dict[str, dict[str, Any]], *,
-            numeric: bool = False) -> list[Any]:
+def convert(
+    values: list[Any], names: list[str], formulas: dict[str, dict[str, Any]], *, numeric: bool = False
+) -> list[Any]:
     """Apply the conversion formulas to ``values`` (named by ``names``); ``numeric`` casts the rest to float."""
     converted = []
     for value, name in zip(values, names):

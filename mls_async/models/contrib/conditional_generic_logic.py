@@ -28,21 +28,34 @@ class ConditionalGenericLogicModel(MLSGenericModel):
     ``model_index``. When the selection logic gives a list, that list is the answer.
     """
 
-    def __init__(self, model_name: str, model_version: str, features: list[str], models: list[Any],
-                 preprocess_logics: list[dict[str, Any]], postprocess_logics: list[dict[str, Any]],
-                 predict_fns: list[str], model_selection_logic: dict[str, Any] | None = None,
-                 data: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        model_version: str,
+        features: list[str],
+        models: list[Any],
+        preprocess_logics: list[dict[str, Any]],
+        postprocess_logics: list[dict[str, Any]],
+        predict_fns: list[str],
+        model_selection_logic: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
         model_selection_logic = {"abs": 0} if model_selection_logic is None else model_selection_logic
         data = {} if data is None else data
         if not isinstance(features, list):
             raise MLSModelError(f"{_OWNER}: features must be a list, got {type(features).__name__}")
-        for name, value in (("models", models), ("preprocess_logics", preprocess_logics),
-                            ("postprocess_logics", postprocess_logics), ("predict_fns", predict_fns)):
+        for name, value in (
+            ("models", models),
+            ("preprocess_logics", preprocess_logics),
+            ("postprocess_logics", postprocess_logics),
+            ("predict_fns", predict_fns),
+        ):
             if not isinstance(value, list):
                 raise MLSModelError(f"{_OWNER}: {name} must be a list, got {type(value).__name__}")
         if not len(models) == len(preprocess_logics) == len(postprocess_logics) == len(predict_fns):
-            raise MLSModelError(f"{_OWNER}: models, preprocess_logics, postprocess_logics and predict_fns need "
-                                "one entry per model")
+            raise MLSModelError(
+                f"{_OWNER}: models, preprocess_logics, postprocess_logics and predict_fns need one entry per model"
+            )
         check_logic(model_selection_logic, "model_selection_logic")
         for index, (pre, post, fn) in enumerate(zip(preprocess_logics, postprocess_logics, predict_fns)):
             check_logic(pre, f"preprocess_logics[{index}]")
@@ -64,8 +77,9 @@ class ConditionalGenericLogicModel(MLSGenericModel):
         if isinstance(chosen, list):
             return {"items": chosen}
         if not isinstance(chosen, int):  # True and False are 1 and 0, as in the original
-            raise MLSModelError(f"{_OWNER}: model_selection_logic must give a model index or a list of items, "
-                                f"got {chosen!r}")
+            raise MLSModelError(
+                f"{_OWNER}: model_selection_logic must give a model index or a list of items, got {chosen!r}"
+            )
         if not 0 <= chosen < len(self.models):
             raise MLSModelError(f"{_OWNER}: model index {chosen} is not valid for {len(self.models)} models")
         data = {**data, "model_index": chosen, **self.data}

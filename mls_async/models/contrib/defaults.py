@@ -10,7 +10,6 @@ from mls_async.models._wrappers import MLSCatBoostModel, MLSLightGBMModel, MLSXG
 __all__ = ["DefaultCatBoostModel", "DefaultGenericModel", "DefaultLightGBMModel", "DefaultXGBoostModel"]
 
 
-
 class DefaultLightGBMModel(MLSLightGBMModel):
     """A LightGBM model stored in the registry without online inference."""
 

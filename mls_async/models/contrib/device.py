@@ -27,8 +27,13 @@ from mls_async.models.contrib._rows import (
     require,
 )
 
-__all__ = ["CatboostDeviceModel", "CommbotCatboostDeviceModel", "DEFAULT_USER_ID", "HIGH_RANK_WORDS",
-           "LightGBMDeviceModel"]
+__all__ = [
+    "CatboostDeviceModel",
+    "CommbotCatboostDeviceModel",
+    "DEFAULT_USER_ID",
+    "HIGH_RANK_WORDS",
+    "LightGBMDeviceModel",
+]
 
 HIGH_RANK_WORDS = ("Plus", "플러스", "울트라", "Ultra", "Max", "맥스", "Pro", "프로")
 DEFAULT_USER_ID = hashlib.sha256(b"default").hexdigest()  # the anonymous user of Commbot requests
@@ -45,8 +50,13 @@ class _DeviceRows:
     conversion_formulas: dict[str, dict[str, Any]]
     fixed_features: int = 2
 
-    def _init_rows(self, default_model_feature_values: list[Any], conversion_formulas: dict[str, Any],
-                   default_emb_feature_values: list[list[Any]], emb_feature_indices: list[list[int]]) -> None:
+    def _init_rows(
+        self,
+        default_model_feature_values: list[Any],
+        conversion_formulas: dict[str, Any],
+        default_emb_feature_values: list[list[Any]],
+        emb_feature_indices: list[list[int]],
+    ) -> None:
         self.default_model_feature_values = default_model_feature_values
         self.conversion_formulas = conversion_formulas
         self.default_emb_feature_values = default_emb_feature_values
@@ -60,17 +70,29 @@ class _DeviceRows:
         n_emb = len(self.default_emb_feature_values)
         split = len(x) - n_emb
         model_x = fill_defaults(list(x[:split]), self.default_model_feature_values)
-        embeddings = pick_embeddings(list(x[split:]), self.default_emb_feature_values, self.emb_feature_indices,
-                                     owner, lists_only=True)
-        names = features[self.fixed_features:len(features) - n_emb]
+        embeddings = pick_embeddings(
+            list(x[split:]), self.default_emb_feature_values, self.emb_feature_indices, owner, lists_only=True
+        )
+        names = features[self.fixed_features : len(features) - n_emb]
         return convert(model_x, names, self.conversion_formulas, numeric=True) + embeddings
 
 
-def _check_common(owner: str, model_features: Any, default_model_feature_values: Any, fixed: list[str],
-                  emb_features: Any, default_emb_feature_values: Any, emb_feature_indices: Any,
-                  conversion_formulas: Any, device_meta: Any) -> dict[str, dict[str, Any]]:
-    require(isinstance(model_features, list) and model_features[:len(fixed)] == fixed, owner,
-            f"`model_features` must be a list starting with {', '.join(fixed)}")
+def _check_common(
+    owner: str,
+    model_features: Any,
+    default_model_feature_values: Any,
+    fixed: list[str],
+    emb_features: Any,
+    default_emb_feature_values: Any,
+    emb_feature_indices: Any,
+    conversion_formulas: Any,
+    device_meta: Any,
+) -> dict[str, dict[str, Any]]:
+    require(
+        isinstance(model_features, list) and model_features[: len(fixed)] == fixed,
+        owner,
+        f"`model_features` must be a list starting with {', '.join(fixed)}",
+    )
     check_model_defaults(model_features, default_model_feature_values, owner, fixed=len(fixed))
     check_embeddings(emb_features, default_emb_feature_values, emb_feature_indices, owner)
     check_conversion_formulas(conversion_formulas, owner)
@@ -80,8 +102,11 @@ def _check_common(owner: str, model_features: Any, default_model_feature_values:
 def _check_context_meta(context_meta: Any, owner: str) -> Any:
     import pandas as pd
 
-    require(isinstance(context_meta, pd.DataFrame) and len(context_meta) > 0, owner,
-            "`context_meta` must be a non-empty DataFrame")
+    require(
+        isinstance(context_meta, pd.DataFrame) and len(context_meta) > 0,
+        owner,
+        "`context_meta` must be a non-empty DataFrame",
+    )
     missing = [c for c in _CONTEXT_COLUMNS if c not in context_meta.columns]
     require(not missing, owner, f"`context_meta` lacks the columns {missing}")
     return context_meta[context_meta["ItemNm"] == "device nm"]
@@ -102,13 +127,25 @@ class LightGBMDeviceModel(_DeviceRows, MLSLightGBMModel):
     Apple user gets Apple devices first. The ``num_pick`` best are answered.
     """
 
-    def __init__(self, model: Any, model_name: str, model_version: str, model_features: list[str],
-                 default_model_feature_values: list[Any], label_indices: dict[str, int],
-                 product_classes: dict[str, Any], products: dict[str, Any], device_meta: Any,
-                 conversion_formulas: dict[str, dict[str, Any]] | None = None, emb_features: list[str] | None = None,
-                 default_emb_feature_values: list[list[Any]] | None = None,
-                 emb_feature_indices: list[list[int]] | None = None, default_context_value: str = "context_default",
-                 num_pick: int = 3, high_rank_word: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        model_name: str,
+        model_version: str,
+        model_features: list[str],
+        default_model_feature_values: list[Any],
+        label_indices: dict[str, int],
+        product_classes: dict[str, Any],
+        products: dict[str, Any],
+        device_meta: Any,
+        conversion_formulas: dict[str, dict[str, Any]] | None = None,
+        emb_features: list[str] | None = None,
+        default_emb_feature_values: list[list[Any]] | None = None,
+        emb_feature_indices: list[list[int]] | None = None,
+        default_context_value: str = "context_default",
+        num_pick: int = 3,
+        high_rank_word: list[str] | None = None,
+    ) -> None:
         owner = type(self).__name__
         conversion_formulas = {} if conversion_formulas is None else conversion_formulas
         emb_features = [] if emb_features is None else emb_features
@@ -119,18 +156,33 @@ class LightGBMDeviceModel(_DeviceRows, MLSLightGBMModel):
         names = booster.feature_name()
         embedded = [i for i, name in enumerate(names) if name.startswith("emb")]
         plain = [i for i, name in enumerate(names) if not name.startswith("emb")]
-        require(not embedded or not plain or plain[-1] < embedded[0], owner,
-                "the model's embedding features (emb*) must come after its other features")
-        meta = _check_common(owner, model_features, default_model_feature_values, ["eqp_mdl_cd", "age"],
-                             emb_features, default_emb_feature_values, emb_feature_indices, conversion_formulas,
-                             device_meta)
-        for name, value in (("label_indices", label_indices), ("product_classes", product_classes),
-                            ("products", products)):
+        require(
+            not embedded or not plain or plain[-1] < embedded[0],
+            owner,
+            "the model's embedding features (emb*) must come after its other features",
+        )
+        meta = _check_common(
+            owner,
+            model_features,
+            default_model_feature_values,
+            ["eqp_mdl_cd", "age"],
+            emb_features,
+            default_emb_feature_values,
+            emb_feature_indices,
+            conversion_formulas,
+            device_meta,
+        )
+        for name, value in (
+            ("label_indices", label_indices),
+            ("product_classes", product_classes),
+            ("products", products),
+        ):
             require(isinstance(value, dict) and len(value) > 0, owner, f"`{name}` must be a non-empty dict")
         require(isinstance(high_rank_word, list), owner, "`high_rank_word` must be a list")
         super().__init__(model, model_name, model_version, model_features + emb_features)
-        self._init_rows(default_model_feature_values, conversion_formulas, default_emb_feature_values,
-                        emb_feature_indices)
+        self._init_rows(
+            default_model_feature_values, conversion_formulas, default_emb_feature_values, emb_feature_indices
+        )
         self.index_labels = {index: label for label, index in label_indices.items() if label in product_classes}
         self.product_classes = product_classes
         self.products = products
@@ -155,8 +207,9 @@ class LightGBMDeviceModel(_DeviceRows, MLSLightGBMModel):
             try:
                 scored.extend({**product, "score": y[index]} for product in self.product_classes[label])
             except (KeyError, IndexError, TypeError) as exc:
-                raise MLSModelError(f"{type(self).__name__}: label {label!r} (index {index}) has no score or "
-                                    f"no products: {exc!r}") from exc
+                raise MLSModelError(
+                    f"{type(self).__name__}: label {label!r} (index {index}) has no score or no products: {exc!r}"
+                ) from exc
         items = []
         for product in scored:
             base_name = re.sub("5G|Re", "", product["product_grp_nm"])
@@ -170,10 +223,16 @@ class LightGBMDeviceModel(_DeviceRows, MLSLightGBMModel):
             else:
                 score = product["score"] * product["device_weight"]
             contexts = self.products.get(product["product_grp_id"], {}).get("context_features", [])
-            items.append({"id": product["product_grp_id"], "name": product["product_grp_nm"], "score": score,
-                          "props": {"context_id": context_for_age(contexts, user_age, self.default_context_value)},
-                          "type": "device"})
-        best = sorted(items, key=lambda item: item["score"], reverse=True)[:self.num_pick]
+            items.append(
+                {
+                    "id": product["product_grp_id"],
+                    "name": product["product_grp_nm"],
+                    "score": score,
+                    "props": {"context_id": context_for_age(contexts, user_age, self.default_context_value)},
+                    "type": "device",
+                }
+            )
+        best = sorted(items, key=lambda item: item["score"], reverse=True)[: self.num_pick]
         return [{key: value for key, value in item.items() if key != "score"} for item in best]
 
 
@@ -192,7 +251,7 @@ class _CatboostDevices(_DeviceRows, MLSCatBoostModel):
 
         owner = type(self).__name__
         try:
-            row = self._model_row(x[self.fixed_features:])
+            row = self._model_row(x[self.fixed_features :])
         except Exception as exc:
             raise MLSModelError(f"{owner}: preprocessing failed: {exc}") from exc
         try:
@@ -207,7 +266,7 @@ class _CatboostDevices(_DeviceRows, MLSCatBoostModel):
         import numpy as np
 
         order = np.argsort(y)[::-1].tolist()
-        return [self.target_prod_id[label] for label in order[:min(self.num_pick, len(y))]]
+        return [self.target_prod_id[label] for label in order[: min(self.num_pick, len(y))]]
 
     def _context(self, product_id: str, user_age: Any) -> tuple[Any, Any]:
         contexts = self.products.get(product_id, {}).get("context_features", [])
@@ -215,36 +274,59 @@ class _CatboostDevices(_DeviceRows, MLSCatBoostModel):
 
 
 def _check_catalogue(owner: str, target_prod_id: Any, products_meta: Any, products: Any) -> None:
-    require(isinstance(target_prod_id, list) and len(target_prod_id) > 0, owner,
-            "`target_prod_id` must be a non-empty list")
-    require(isinstance(products_meta, dict) and len(products_meta) > 0, owner,
-            "`products_meta` must be a non-empty dict")
+    require(
+        isinstance(target_prod_id, list) and len(target_prod_id) > 0, owner, "`target_prod_id` must be a non-empty list"
+    )
+    require(
+        isinstance(products_meta, dict) and len(products_meta) > 0, owner, "`products_meta` must be a non-empty dict"
+    )
     require(isinstance(products, dict) and len(products) > 0, owner, "`products` must be a non-empty dict")
 
 
 class CatboostDeviceModel(_CatboostDevices):
     """T direct shop devices: the ``num_pick`` most probable, Apple first for Apple users."""
 
-    def __init__(self, model: Any, model_name: str, model_version: str, model_features: list[str],
-                 default_model_feature_values: list[Any], target_prod_id: list[str], products_meta: dict[str, Any],
-                 products: dict[str, Any], context_meta: Any, device_meta: Any,
-                 conversion_formulas: dict[str, dict[str, Any]] | None = None, emb_features: list[str] | None = None,
-                 default_emb_feature_values: list[list[Any]] | None = None,
-                 emb_feature_indices: list[list[int]] | None = None, default_context_value: str = "context_default",
-                 num_pick: int = 3) -> None:
+    def __init__(
+        self,
+        model: Any,
+        model_name: str,
+        model_version: str,
+        model_features: list[str],
+        default_model_feature_values: list[Any],
+        target_prod_id: list[str],
+        products_meta: dict[str, Any],
+        products: dict[str, Any],
+        context_meta: Any,
+        device_meta: Any,
+        conversion_formulas: dict[str, dict[str, Any]] | None = None,
+        emb_features: list[str] | None = None,
+        default_emb_feature_values: list[list[Any]] | None = None,
+        emb_feature_indices: list[list[int]] | None = None,
+        default_context_value: str = "context_default",
+        num_pick: int = 3,
+    ) -> None:
         owner = type(self).__name__
         conversion_formulas = {} if conversion_formulas is None else conversion_formulas
         emb_features = [] if emb_features is None else emb_features
         default_emb_feature_values = [] if default_emb_feature_values is None else default_emb_feature_values
         emb_feature_indices = [] if emb_feature_indices is None else emb_feature_indices
-        meta = _check_common(owner, model_features, default_model_feature_values, ["eqp_mdl_cd", "age"],
-                             emb_features, default_emb_feature_values, emb_feature_indices, conversion_formulas,
-                             device_meta)
+        meta = _check_common(
+            owner,
+            model_features,
+            default_model_feature_values,
+            ["eqp_mdl_cd", "age"],
+            emb_features,
+            default_emb_feature_values,
+            emb_feature_indices,
+            conversion_formulas,
+            device_meta,
+        )
         _check_catalogue(owner, target_prod_id, products_meta, products)
         context_rows = _check_context_meta(context_meta, owner)
         super().__init__(model, model_name, model_version, model_features + emb_features)
-        self._init_rows(default_model_feature_values, conversion_formulas, default_emb_feature_values,
-                        emb_feature_indices)
+        self._init_rows(
+            default_model_feature_values, conversion_formulas, default_emb_feature_values, emb_feature_indices
+        )
         self.target_prod_id = target_prod_id
         self.device_meta = meta
         self.context_meta = context_rows
@@ -275,10 +357,14 @@ class CatboostDeviceModel(_CatboostDevices):
         for product_id in top:
             text_id, text_value = self._context(product_id, user_age)
             meta = self.products_meta[product_id]
-            items.append({"id": product_id, "name": meta["product_grp_nm"],
-                          "props": {"text_id": text_id, "text_value": text_value,
-                                    "network_type": meta["eqp_mdl_ntwk"]},
-                          "type": "tds_device"})
+            items.append(
+                {
+                    "id": product_id,
+                    "name": meta["product_grp_nm"],
+                    "props": {"text_id": text_id, "text_value": text_value, "network_type": meta["eqp_mdl_ntwk"]},
+                    "type": "tds_device",
+                }
+            )
         return items
 
 
@@ -291,28 +377,53 @@ class CommbotCatboostDeviceModel(_CatboostDevices):
 
     fixed_features = 3
 
-    def __init__(self, model: Any, model_name: str, model_version: str, model_features: list[str],
-                 default_model_feature_values: list[Any], target_prod_id: list[str], popular_devices: list[str],
-                 products_meta: dict[str, Any], products: dict[str, Any], device_meta: Any, context_meta: Any,
-                 conversion_formulas: dict[str, dict[str, Any]] | None = None, emb_features: list[str] | None = None,
-                 default_emb_feature_values: list[list[Any]] | None = None,
-                 emb_feature_indices: list[list[int]] | None = None, default_context_value: str = "context_default",
-                 num_pick: int = 3) -> None:
+    def __init__(
+        self,
+        model: Any,
+        model_name: str,
+        model_version: str,
+        model_features: list[str],
+        default_model_feature_values: list[Any],
+        target_prod_id: list[str],
+        popular_devices: list[str],
+        products_meta: dict[str, Any],
+        products: dict[str, Any],
+        device_meta: Any,
+        context_meta: Any,
+        conversion_formulas: dict[str, dict[str, Any]] | None = None,
+        emb_features: list[str] | None = None,
+        default_emb_feature_values: list[list[Any]] | None = None,
+        emb_feature_indices: list[list[int]] | None = None,
+        default_context_value: str = "context_default",
+        num_pick: int = 3,
+    ) -> None:
         owner = type(self).__name__
         conversion_formulas = {} if conversion_formulas is None else conversion_formulas
         emb_features = [] if emb_features is None else emb_features
         default_emb_feature_values = [] if default_emb_feature_values is None else default_emb_feature_values
         emb_feature_indices = [] if emb_feature_indices is None else emb_feature_indices
-        meta = _check_common(owner, model_features, default_model_feature_values, ["user_id", "eqp_mdl_cd", "age"],
-                             emb_features, default_emb_feature_values, emb_feature_indices, conversion_formulas,
-                             device_meta)
+        meta = _check_common(
+            owner,
+            model_features,
+            default_model_feature_values,
+            ["user_id", "eqp_mdl_cd", "age"],
+            emb_features,
+            default_emb_feature_values,
+            emb_feature_indices,
+            conversion_formulas,
+            device_meta,
+        )
         _check_catalogue(owner, target_prod_id, products_meta, products)
         context_rows = _check_context_meta(context_meta, owner)
-        require(isinstance(popular_devices, list) and len(popular_devices) > 0, owner,
-                "`popular_devices` must be a non-empty list")
+        require(
+            isinstance(popular_devices, list) and len(popular_devices) > 0,
+            owner,
+            "`popular_devices` must be a non-empty list",
+        )
         super().__init__(model, model_name, model_version, model_features + emb_features)
-        self._init_rows(default_model_feature_values, conversion_formulas, default_emb_feature_values,
-                        emb_feature_indices)
+        self._init_rows(
+            default_model_feature_values, conversion_formulas, default_emb_feature_values, emb_feature_indices
+        )
         self.target_prod_id = target_prod_id
         self.device_meta = meta
         self.context_meta = context_rows
@@ -332,8 +443,9 @@ class CommbotCatboostDeviceModel(_CatboostDevices):
         except Exception as exc:
             raise MLSModelError(f"{type(self).__name__}: postprocessing failed: {exc!r}") from exc
 
-    def _ranked(self, y: list[float], user_id: str, user_model_code: str, user_age: Any,
-               keys: Any) -> list[dict[str, Any]]:
+    def _ranked(
+        self, y: list[float], user_id: str, user_model_code: str, user_age: Any, keys: Any
+    ) -> list[dict[str, Any]]:
         num_pick = min(self.num_pick, len(y))
         preferred = keys[1] if len(keys) > 1 and isinstance(keys[1], list) else []
         if user_id == DEFAULT_USER_ID:
@@ -356,9 +468,19 @@ class CommbotCatboostDeviceModel(_CatboostDevices):
         for product_id in top:
             text_id, text_value = self._context(product_id, user_age)
             meta = self.products_meta[product_id]
-            items.append({"id": product_id, "name": meta["product_grp_nm"],
-                          "props": {"network_type": meta["eqp_mdl_ntwk"], "product_id": meta["product_id"],
-                                    "color_hex": meta["color_hex"], "color_nm": meta["color_nm"],
-                                    "text_id": text_id, "text_value": text_value},
-                          "type": "commbot_device"})
+            items.append(
+                {
+                    "id": product_id,
+                    "name": meta["product_grp_nm"],
+                    "props": {
+                        "network_type": meta["eqp_mdl_ntwk"],
+                        "product_id": meta["product_id"],
+                        "color_hex": meta["color_hex"],
+                        "color_nm": meta["color_nm"],
+                        "text_id": text_id,
+                        "text_value": text_value,
+                    },
+                    "type": "commbot_device",
+                }
+            )
         return items

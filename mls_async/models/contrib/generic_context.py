@@ -41,14 +41,26 @@ class GenericContextModel(MLSGenericModel):
     whose value is ``"Y"``, else ``default_context_value``.
     """
 
-    def __init__(self, model: Any, model_name: str, model_version: str, model_features: list[str],
-                 default_model_feature_values: list[Any], default_context_value: str, products: dict[str, Any],
-                 product_selection_logic: dict[str, Any],
-                 conversion_formulas: dict[str, dict[str, Any]] | None = None,
-                 emb_features: list[str] | None = None, default_emb_feature_values: list[list[Any]] | None = None,
-                 emb_feature_indices: list[list[int]] | None = None, context_features: list[str] | None = None,
-                 context_values: list[Any] | None = None, realtime_features: list[str] | None = None,
-                 include_y: bool = False, y_key: str = "score") -> None:
+    def __init__(
+        self,
+        model: Any,
+        model_name: str,
+        model_version: str,
+        model_features: list[str],
+        default_model_feature_values: list[Any],
+        default_context_value: str,
+        products: dict[str, Any],
+        product_selection_logic: dict[str, Any],
+        conversion_formulas: dict[str, dict[str, Any]] | None = None,
+        emb_features: list[str] | None = None,
+        default_emb_feature_values: list[list[Any]] | None = None,
+        emb_feature_indices: list[list[int]] | None = None,
+        context_features: list[str] | None = None,
+        context_values: list[Any] | None = None,
+        realtime_features: list[str] | None = None,
+        include_y: bool = False,
+        y_key: str = "score",
+    ) -> None:
         conversion_formulas = {} if conversion_formulas is None else conversion_formulas
         emb_features = [] if emb_features is None else emb_features
         default_emb_feature_values = [] if default_emb_feature_values is None else default_emb_feature_values
@@ -56,22 +68,35 @@ class GenericContextModel(MLSGenericModel):
         context_features = [] if context_features is None else context_features
         context_values = [] if context_values is None else context_values
         realtime_features = [] if realtime_features is None else realtime_features
-        require(isinstance(model_features, list) and isinstance(default_model_feature_values, list)
-                and len(model_features) == len(default_model_feature_values), _OWNER,
-                "`model_features` and `default_model_feature_values` must be lists of one length")
+        require(
+            isinstance(model_features, list)
+            and isinstance(default_model_feature_values, list)
+            and len(model_features) == len(default_model_feature_values),
+            _OWNER,
+            "`model_features` and `default_model_feature_values` must be lists of one length",
+        )
         require(None not in default_model_feature_values, _OWNER, "`default_model_feature_values` holds None")
         check_embeddings(emb_features, default_emb_feature_values, emb_feature_indices, _OWNER)
         require(isinstance(context_features, list), _OWNER, "`context_features` must be a list")
-        require(isinstance(context_values, list) and len(context_values) == len(context_features), _OWNER,
-                "`context_features` and `context_values` must be lists of one length")
-        require(isinstance(realtime_features, list) and set(realtime_features) <= set(REALTIME_FEATURES), _OWNER,
-                f"`realtime_features` may hold only {', '.join(REALTIME_FEATURES)}")
+        require(
+            isinstance(context_values, list) and len(context_values) == len(context_features),
+            _OWNER,
+            "`context_features` and `context_values` must be lists of one length",
+        )
+        require(
+            isinstance(realtime_features, list) and set(realtime_features) <= set(REALTIME_FEATURES),
+            _OWNER,
+            f"`realtime_features` may hold only {', '.join(REALTIME_FEATURES)}",
+        )
         check_conversion_formulas(conversion_formulas, _OWNER)
         require(isinstance(products, dict), _OWNER, "`products` must be a dict")
         check_logic(product_selection_logic, "product_selection_logic")
         used = {f for product in products.values() for f in product.get("context_features", [])}
-        require(used <= set(context_features), _OWNER,
-                f"`products` name context features not in `context_features`: {sorted(used - set(context_features))}")
+        require(
+            used <= set(context_features),
+            _OWNER,
+            f"`products` name context features not in `context_features`: {sorted(used - set(context_features))}",
+        )
         super().__init__([model], model_name, model_version, model_features + emb_features + context_features)
         self.default_model_feature_values = default_model_feature_values
         self.default_context_value = default_context_value
@@ -89,8 +114,8 @@ class GenericContextModel(MLSGenericModel):
     def _split(self, x: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
         n_context, n_emb = len(self.context_values), len(self.default_emb_feature_values)
         end_emb = len(x) - n_context
-        model_x = fill_defaults(list(x[:end_emb - n_emb]), self.default_model_feature_values)
-        return model_x, list(x[end_emb - n_emb:end_emb]), list(x[end_emb:])
+        model_x = fill_defaults(list(x[: end_emb - n_emb]), self.default_model_feature_values)
+        return model_x, list(x[end_emb - n_emb : end_emb]), list(x[end_emb:])
 
     def _model_row(self, model_x: list[Any], emb_x: list[Any]) -> list[Any]:
         embeddings = pick_embeddings(emb_x, self.default_emb_feature_values, self.emb_feature_indices, _OWNER)
@@ -122,7 +147,7 @@ class GenericContextModel(MLSGenericModel):
 
     async def _items(self, model_x: list[Any], context_x: list[Any], y: float) -> list[dict[str, Any]]:
         names = list(self.features or [])
-        context_names = names[len(names) - len(self.context_values):]
+        context_names = names[len(names) - len(self.context_values) :]
         values = dict(zip(names, model_x))
         values.update(zip(context_names, context_x))
         values["y"] = y

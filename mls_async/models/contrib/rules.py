@@ -36,8 +36,9 @@ class InfoDefectRuleModel(_CheckedRuleModel):
         svc_scrb_period = row[0] if row[0] is not None else -1
         eqp_chg_period = row[1] if row[1] is not None else 99999
         if svc_scrb_period <= 30 or 1 <= eqp_chg_period <= 30:
-            return {"items": [{"id": "INF0000004", "name": "초기 불량 대처 방법 안내", "props": {},
-                               "type": "info_defect"}]}
+            return {
+                "items": [{"id": "INF0000004", "name": "초기 불량 대처 방법 안내", "props": {}, "type": "info_defect"}]
+            }
         return {"items": []}
 
 
@@ -56,8 +57,16 @@ class VasXcloudRuleModel(_CheckedRuleModel):
         video_yn = row[3] or "N"
         night_yn = row[4] or "N"
         if 19 <= age <= 55 and arpu >= 30000 and (game_traffic > 0 or video_yn == "Y" or night_yn == "Y"):
-            return {"items": [{"id": "NA00007114", "name": "게임패스 얼티밋", "type": "vas_xcloud",
-                               "props": {"context_id": "context_default"}}]}
+            return {
+                "items": [
+                    {
+                        "id": "NA00007114",
+                        "name": "게임패스 얼티밋",
+                        "type": "vas_xcloud",
+                        "props": {"context_id": "context_default"},
+                    }
+                ]
+            }
         return {"items": []}
 
 
@@ -68,10 +77,20 @@ class TwRandomGreetingRuleModel(MLSRuleModel):
     model's list itself is left as it is).
     """
 
-    def __init__(self, model_name: str, model_version: str, image_type_ids: list[str], text_type_ids: list[str],
-                 greeting_ids: list[str], greeting_ids_shuffle: bool = False) -> None:
-        for name, value in (("image_type_ids", image_type_ids), ("text_type_ids", text_type_ids),
-                            ("greeting_ids", greeting_ids)):
+    def __init__(
+        self,
+        model_name: str,
+        model_version: str,
+        image_type_ids: list[str],
+        text_type_ids: list[str],
+        greeting_ids: list[str],
+        greeting_ids_shuffle: bool = False,
+    ) -> None:
+        for name, value in (
+            ("image_type_ids", image_type_ids),
+            ("text_type_ids", text_type_ids),
+            ("greeting_ids", greeting_ids),
+        ):
             require(isinstance(value, list) and bool(value), type(self).__name__, f"`{name}` must be a non-empty list")
         super().__init__(model_name, model_version, ["user_id"])
         self.image_type_ids = image_type_ids
@@ -83,11 +102,25 @@ class TwRandomGreetingRuleModel(MLSRuleModel):
         ranking = list(self.greeting_ids)
         if self.greeting_ids_shuffle:
             random.shuffle(ranking)
-        return {"items": [
-            {"id": "tw_greeting_image", "name": "티월드그리팅이미지타입", "type": "tw_greeting",
-             "props": {"bucket": random.choice(self.image_type_ids)}},
-            {"id": "tw_greeting_text", "name": "티월드그리팅텍스트타입", "type": "tw_greeting",
-             "props": {"bucket": random.choice(self.text_type_ids)}},
-            {"id": "tw_greeting_ranking", "name": "티월드그리팅랭킹", "type": "tw_greeting",
-             "props": {"ranking": ranking}},
-        ]}
+        return {
+            "items": [
+                {
+                    "id": "tw_greeting_image",
+                    "name": "티월드그리팅이미지타입",
+                    "type": "tw_greeting",
+                    "props": {"bucket": random.choice(self.image_type_ids)},
+                },
+                {
+                    "id": "tw_greeting_text",
+                    "name": "티월드그리팅텍스트타입",
+                    "type": "tw_greeting",
+                    "props": {"bucket": random.choice(self.text_type_ids)},
+                },
+                {
+                    "id": "tw_greeting_ranking",
+                    "name": "티월드그리팅랭킹",
+                    "type": "tw_greeting",
+                    "props": {"ranking": ranking},
+                },
+            ]
+        }

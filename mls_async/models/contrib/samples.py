@@ -13,8 +13,12 @@ __all__ = ["SampleGenericModel", "SampleModel", "SamplePyTorchModel", "SampleRul
 
 
 def _sample_item(score: float) -> dict[str, Any]:
-    return {"id": "SAMPLE001", "name": "샘플상품", "props": {"context": "샘플컨텍스트", "score": score},
-            "type": "샘플타입"}
+    return {
+        "id": "SAMPLE001",
+        "name": "샘플상품",
+        "props": {"context": "샘플컨텍스트", "score": score},
+        "type": "샘플타입",
+    }
 
 
 def _first_score(model: Any, x: list[Any]) -> float:
@@ -58,8 +62,9 @@ class SampleRuleModel(MLSRuleModel):
         age, app_use_traffic_youtube, svc_scrb_period = x[0], x[1], x[2]
         if svc_scrb_period < 100 or age < 19 or age > 60 or app_use_traffic_youtube < 10:
             return {"items": []}
-        return {"items": [{"id": "NA00006538", "name": "T플랜 스페셜", "props": {"percent_rk": "0.5755"},
-                           "type": "fee"}]}
+        return {
+            "items": [{"id": "NA00006538", "name": "T플랜 스페셜", "props": {"percent_rk": "0.5755"}, "type": "fee"}]
+        }
 
 
 class SamplePyTorchModel(MLSPyTorchModel):
@@ -72,5 +77,8 @@ class SamplePyTorchModel(MLSPyTorchModel):
             raise MLSModelError("`x` and `features` differ in length")
         with torch.inference_mode():
             score = float(self.models[0](torch.tensor(x)).detach().numpy()[0])
-        return {"items": [{"id": "SAMPLE001", "name": "PyTorch샘플모델", "type": "PyTorch샘플타입",
-                           "props": {"score": score}}]}
+        return {
+            "items": [
+                {"id": "SAMPLE001", "name": "PyTorch샘플모델", "type": "PyTorch샘플타입", "props": {"score": score}}
+            ]
+        }

@@ -27,8 +27,9 @@ class LightGBM(Library):
 
     def predict_matrix(self, wrapper: Any, matrix: Any) -> Any:
         model = wrapper.models[0]
-        booster = runtime_cache(wrapper, "_cache_booster",
-                                lambda: model.booster_ if hasattr(model, "booster_") else model)
+        booster = runtime_cache(
+            wrapper, "_cache_booster", lambda: model.booster_ if hasattr(model, "booster_") else model
+        )
         if one_thread("lightgbm", len(matrix)):  # see _threads: the same scores, without waking OpenMP
             return booster.predict(matrix, num_threads=1)
         return booster.predict(matrix)

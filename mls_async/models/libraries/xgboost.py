@@ -23,8 +23,9 @@ class XGBoost(Library):
 
     def predict_matrix(self, wrapper: Any, matrix: Any) -> Any:
         model = wrapper.models[0]
-        booster = runtime_cache(wrapper, "_cache_booster",
-                                lambda: model.get_booster() if hasattr(model, "get_booster") else model)
+        booster = runtime_cache(
+            wrapper, "_cache_booster", lambda: model.get_booster() if hasattr(model, "get_booster") else model
+        )
         if one_thread("xgboost", len(matrix)):  # see _threads: a copy of the booster with nthread=1
             booster = runtime_cache(wrapper, "_cache_single_thread_booster", lambda: xgboost_single_thread(booster))
         return booster.inplace_predict(matrix)

@@ -42,7 +42,9 @@ class ErrorMiddleware:
             if started:
                 raise
             request_id = scope.get(REQUEST_ID_KEY, "-")
-            logger.error("internal error in %s %s (request %s)", scope["method"], scope["path"], request_id,
-                         exc_info=exc)
-            await error_response(500, f"internal error ({type(exc).__name__}); the server log has the details "
-                                      f"(request id {request_id})")(scope, receive, send)
+            logger.error(
+                "internal error in %s %s (request %s)", scope["method"], scope["path"], request_id, exc_info=exc
+            )
+            await error_response(
+                500, f"internal error ({type(exc).__name__}); the server log has the details (request id {request_id})"
+            )(scope, receive, send)

@@ -31,7 +31,8 @@ Shortcut = Callable[[Request], Awaitable[Response | None]]
 _Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
 _SHORTCUT = "__mls_shortcut__"
 _route_contexts: Callable[[Sequence[BaseRoute]], Iterable[Any]] | None = getattr(
-    fastapi.routing, "iter_route_contexts", None)
+    fastapi.routing, "iter_route_contexts", None
+)
 
 
 def answered_before_routing(shortcut: Shortcut | None = None) -> Callable[[_Endpoint], _Endpoint]:
@@ -52,8 +53,11 @@ def shortcut_routes(routes: Sequence[BaseRoute]) -> list[tuple[Any, Shortcut]]:
     whole (0.16x), else the ``APIRoute`` itself (older FastAPI mounts included routes flat).
     """
     flat: Iterable[Any] = _route_contexts(routes) if _route_contexts is not None else routes
-    return [(route, getattr(route.endpoint, _SHORTCUT)) for route in flat
-            if isinstance(getattr(route, "original_route", route), APIRoute) and hasattr(route.endpoint, _SHORTCUT)]
+    return [
+        (route, getattr(route.endpoint, _SHORTCUT))
+        for route in flat
+        if isinstance(getattr(route, "original_route", route), APIRoute) and hasattr(route.endpoint, _SHORTCUT)
+    ]
 
 
 class ShortcutMiddleware:
@@ -121,8 +125,11 @@ class _Recorded:
     def replay(self) -> Receive:
         if not self._chunks:
             return self._receive
-        replayed: MutableMapping[str, Any] | None = {"type": "http.request", "body": b"".join(self._chunks),
-                                                     "more_body": not self._complete}
+        replayed: MutableMapping[str, Any] | None = {
+            "type": "http.request",
+            "body": b"".join(self._chunks),
+            "more_body": not self._complete,
+        }
 
         async def receive() -> Message:
             nonlocal replayed
