@@ -45,8 +45,9 @@ LOOKUPS_PER_PREDICTION = 3
 Outcome = tuple[list[float], list[Any], int, int, dict[str, int]]
 
 
-async def open_loop(predict: Callable[[list[Any]], Awaitable[Any]], inputs: list[list[Any]], rate: float,
-                    seconds: float) -> tuple[list[float], list[Any]]:
+async def open_loop(
+    predict: Callable[[list[Any]], Awaitable[Any]], inputs: list[list[Any]], rate: float, seconds: float
+) -> tuple[list[float], list[Any]]:
     """Start ``predict(inputs[i])`` at ``i / rate`` s; each latency from its scheduled start."""
     loop = asyncio.get_running_loop()
     count = int(rate * seconds)
@@ -71,9 +72,15 @@ async def open_loop(predict: Callable[[list[Any]], Awaitable[Any]], inputs: list
 
 def _model(module: str, clf: Any) -> Any:
     contrib = __import__(f"{module}.models.contrib", fromlist=["GenericLogicModel"])
-    return contrib.GenericLogicModel(model_name="tail_model", model_version="v1", features=["user_id", "f4", "f5"],
-                                     model=clf, preprocess_logic=PREPROCESS, postprocess_logic=POSTPROCESS,
-                                     predict_fn="predict_proba")
+    return contrib.GenericLogicModel(
+        model_name="tail_model",
+        model_version="v1",
+        features=["user_id", "f4", "f5"],
+        model=clf,
+        preprocess_logic=PREPROCESS,
+        postprocess_logic=POSTPROCESS,
+        predict_fn="predict_proba",
+    )
 
 
 def ours(url: str, clf: Any, inputs: list[list[Any]], rate: float, seconds: float, hedged: bool) -> Outcome:
@@ -83,8 +90,10 @@ def ours(url: str, clf: Any, inputs: list[list[Any]], rate: float, seconds: floa
     model = _model("mls_async", clf)
 
     async def run() -> Outcome:
-        async with AsyncMLSProfileAPIClient("LOCAL", "LOCAL", CLIENT_ID, APIKEY, base_url=url,
-                                            hedging=HedgingPolicy() if hedged else None) as client:
+        async with AsyncMLSProfileAPIClient(
+            "LOCAL", "LOCAL", CLIENT_ID, APIKEY, base_url=url, hedging=HedgingPolicy() if hedged else None
+        ) as client:
+
             async def predict(x: list[Any]) -> Any:
                 return await model.predict_async(x, pf_client=client)
 
@@ -114,8 +123,7 @@ def original(url: str, clf: Any, inputs: list[list[Any]], rate: float, seconds: 
 
     requests.Session.send = counted  # type: ignore[method-assign]
     sktmls.config.CONFIG["LOCAL"]["MLS_PROFILE_API_URL"]["local"] = url
-    client = MLSProfileAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL, client_id=CLIENT_ID,
-                                 apikey=APIKEY)
+    client = MLSProfileAPIClient(env=MLSENV.LOCAL, runtime_env=MLSRuntimeENV.LOCAL, client_id=CLIENT_ID, apikey=APIKEY)
     model = _model("sktmls", clf)
 
     async def run() -> Outcome:
@@ -155,24 +163,41 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-original", action="store_true", help="leave out the original's row")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"server in its own process without its batch route, reads {args.latency_ms:.0f} ms, "
-          f"{args.tail:.0%} at {args.tail_ms:.0f} ms (seed {args.seed}); open loop, {args.rate:g} predictions/s "
-          f"for {args.seconds:g} s, {LOOKUPS_PER_PREDICTION} lookups each")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"server in its own process without its batch route, reads {args.latency_ms:.0f} ms, "
+        f"{args.tail:.0%} at {args.tail_ms:.0f} ms (seed {args.seed}); open loop, {args.rate:g} predictions/s "
+        f"for {args.seconds:g} s, {LOOKUPS_PER_PREDICTION} lookups each"
+    )
     clf = train()
     users = [f"u{i}" for i in range(max(1, int(args.rate * args.seconds)))]
     inputs = [[u, 0.1, -0.2] for u in users]
-    server_args = ["--user", f"{USER}:{PASSWORD}", "--apikey", f"{CLIENT_ID}:{APIKEY}", "--no-profile-batch",
-                   "--feature-latency-ms", str(args.latency_ms), "--feature-tail", str(args.tail),
-                   "--feature-tail-ms", str(args.tail_ms), "--feature-seed", str(args.seed)]
+    server_args = [
+        "--user",
+        f"{USER}:{PASSWORD}",
+        "--apikey",
+        f"{CLIENT_ID}:{APIKEY}",
+        "--no-profile-batch",
+        "--feature-latency-ms",
+        str(args.latency_ms),
+        "--feature-tail",
+        str(args.tail),
+        "--feature-tail-ms",
+        str(args.tail_ms),
+        "--feature-seed",
+        str(args.seed),
+    ]
     variants: list[tuple[str, Callable[[str], Outcome]]] = [
-        ("ours, hedged lookups (default policy)",
-         lambda url: ours(url, clf, inputs, args.rate, args.seconds, True)),
+        ("ours, hedged lookups (default policy)", lambda url: ours(url, clf, inputs, args.rate, args.seconds, True)),
         ("ours, hedging off", lambda url: ours(url, clf, inputs, args.rate, args.seconds, False)),
     ]
     if not args.no_original:
-        variants.append(("sktmls 2026.10.7 predict_async, 64-thread executor",
-                         lambda url: in_own_process(original, url, clf, inputs, args.rate, args.seconds)))
+        variants.append(
+            (
+                "sktmls 2026.10.7 predict_async, 64-thread executor",
+                lambda url: in_own_process(original, url, clf, inputs, args.rate, args.seconds),
+            )
+        )
     rows = []
     for name, run in variants:
         with tempfile.TemporaryDirectory() as data_dir, ServerProcess(Path(data_dir), *server_args) as server:
@@ -185,13 +210,17 @@ def main() -> None:
     print("\n| variant | p50 | p99 | p99.9 | max | requests per lookup |")
     print("|---|---|---|---|---|---|")
     for name, ordered, lookups, requests, _, _ in rows:
-        print(f"| {name} | {percentile(ordered, 50) * 1000:.0f} ms | {percentile(ordered, 99) * 1000:.0f} ms | "
-              f"{percentile(ordered, 99.9) * 1000:.0f} ms | {ordered[-1] * 1000:.0f} ms | "
-              f"{requests / max(1, lookups):.3f} |")
+        print(
+            f"| {name} | {percentile(ordered, 50) * 1000:.0f} ms | {percentile(ordered, 99) * 1000:.0f} ms | "
+            f"{percentile(ordered, 99.9) * 1000:.0f} ms | {ordered[-1] * 1000:.0f} ms | "
+            f"{requests / max(1, lookups):.3f} |"
+        )
     for name, _, lookups, _, _, stats in rows:
         if stats:
-            print(f"{name}: {lookups} lookups, {stats['hedges_sent']} hedges sent, {stats['hedges_won']} won, "
-                  f"{stats['hedges_denied']} denied by the budget")
+            print(
+                f"{name}: {lookups} lookups, {stats['hedges_sent']} hedges sent, {stats['hedges_won']} won, "
+                f"{stats['hedges_denied']} denied by the budget"
+            )
     print(f"every variant's {len(reference)} predictions equal {rows[-1][0]}'s")
 
 

@@ -28,6 +28,7 @@ from mls_async._exceptions import (
     MLSValidationError,
     ModelRegistryError,
 )
+from mls_async._hedging import HedgingPolicy, LookupStats
 from mls_async._response import MLSResponse
 from mls_async._retry import RetryPolicy
 from mls_async._sync.base_client import MLSClient
@@ -43,6 +44,8 @@ __all__ = [
     "AsyncMLSProfileAPIClient",
     "AsyncModelRegistry",
     "DoesNotExist",
+    "HedgingPolicy",
+    "LookupStats",
     "MLS",
     "MLSAPIStatusError",
     "MLSBadRequestError",

@@ -59,8 +59,15 @@ import anyio
 from mls_async._exceptions import DoesNotExist, MLSNotFoundError, MLSTimeoutError, MLSValidationError
 from mls_async._hedging import Hedger, LookupStats, logger
 
-__all__ = ["AsyncRequestCoalescer", "InFlight", "PENDING", "PendingLookups", "RequestCoalescer", "Slots",
-           "check_deadline"]
+__all__ = [
+    "AsyncRequestCoalescer",
+    "InFlight",
+    "PENDING",
+    "PendingLookups",
+    "RequestCoalescer",
+    "Slots",
+    "check_deadline",
+]
 
 Values = dict[str, Any]
 Outcome = Values | BaseException
@@ -232,11 +239,25 @@ class _Request(InFlight):
     in the in-flight limit is free at once.
     """
 
-    __slots__ = ("task", "waiting", "groups", "live", "ids", "flight", "owner", "group", "hedger", "copy",
-                 "sent_at", "copied_at", "settled")
+    __slots__ = (
+        "task",
+        "waiting",
+        "groups",
+        "live",
+        "ids",
+        "flight",
+        "owner",
+        "group",
+        "hedger",
+        "copy",
+        "sent_at",
+        "copied_at",
+        "settled",
+    )
 
-    def __init__(self, owner: _LoopLookups, group: Hashable, ids: list[str] | None,
-                 flight: tuple[Any, ...] | None) -> None:
+    def __init__(
+        self, owner: _LoopLookups, group: Hashable, ids: list[str] | None, flight: tuple[Any, ...] | None
+    ) -> None:
         self.owner = owner
         self.group = group
         self.ids = ids  # a batch request's ids; None for a single lookup
@@ -361,8 +382,9 @@ class _Request(InFlight):
         for i in range(len(waiting.keys)):
             key = waiting.keys[i]
             values = found.get(key)
-            waiting.settle(i, values if values is not None else DoesNotExist(
-                f"no profile for {key!r} in {self.group!r}"))
+            waiting.settle(
+                i, values if values is not None else DoesNotExist(f"no profile for {key!r} in {self.group!r}")
+            )
 
 
 class _Group(InFlight):
@@ -519,8 +541,9 @@ class AsyncRequestCoalescer:
         self._last = found
         return found
 
-    async def get(self, group: Hashable, key: str, fields: list[str] | None, *,
-                  deadline: float | None = None, what: str = "") -> Values:
+    async def get(
+        self, group: Hashable, key: str, fields: list[str] | None, *, deadline: float | None = None, what: str = ""
+    ) -> Values:
         """The values of ``fields`` (all when None) for ``key`` in ``group``.
 
         With ``deadline`` (seconds): past it the lookup is withdrawn and ``MLSTimeoutError``
@@ -542,8 +565,9 @@ class AsyncRequestCoalescer:
     def _timed_out(self, what: str, deadline: float) -> MLSTimeoutError:
         self._stats.count("timeouts")
         logger.debug("lookup of %s timed out after its deadline of %g s", what, deadline)
-        return MLSTimeoutError(None, f"no answer within the deadline of {deadline:g} s; still pending: {what} "
-                                     "(its request was cancelled)")
+        return MLSTimeoutError(
+            None, f"no answer within the deadline of {deadline:g} s; still pending: {what} (its request was cancelled)"
+        )
 
     async def _portable_get(self, group: Hashable, key: str, fields: list[str] | None) -> Values:
         """A lookup off asyncio (trio): its own request, hedged as on asyncio, the losing copy cancelled."""
@@ -586,8 +610,9 @@ class AsyncRequestCoalescer:
             raise outcome
         return outcome
 
-    def start(self, group: Hashable, key: str, fields: list[str] | None, *,
-              as_values: bool = False) -> asyncio.Future[Any]:
+    def start(
+        self, group: Hashable, key: str, fields: list[str] | None, *, as_values: bool = False
+    ) -> asyncio.Future[Any]:
         """Register the lookup now and return its future (no coroutine or task per lookup).
 
         With ``as_values`` the future gives ``[value of each field]`` (None for a missing
@@ -622,8 +647,16 @@ class AsyncRequestCoalescer:
         """Whether lookups wait ``window`` for their peers: only while a batch request may carry them."""
         return bool(self._window) and self._can_batch() is not False
 
-    def _register(self, lookups: _LoopLookups, group: Hashable, key: str, fields: list[str] | None,
-                  target: Any, slot: int, as_values: bool) -> None:
+    def _register(
+        self,
+        lookups: _LoopLookups,
+        group: Hashable,
+        key: str,
+        fields: list[str] | None,
+        target: Any,
+        slot: int,
+        as_values: bool,
+    ) -> None:
         batch = lookups.pending.get(group)
         if batch is None:
             batch = lookups.pending[group] = _Batch()
@@ -709,7 +742,7 @@ class AsyncRequestCoalescer:
             return
         requests: dict[str, _Request] = {}
         for start in range(0, len(ids), self._max_batch):
-            chunk = ids[start:start + self._max_batch]
+            chunk = ids[start : start + self._max_batch]
             request = _Request(lookups, group, chunk, None)
             self._send(lookups, request, self._fetch_many(group, chunk, wanted))  # a POST: never hedged
             self._stats.count("requests")
@@ -757,8 +790,9 @@ class RequestCoalescer:
         self._fetch_one = fetch_one
         self._stats = stats if stats is not None else LookupStats()
 
-    def get(self, group: Hashable, key: str, fields: list[str] | None, *,
-            deadline: float | None = None, what: str = "") -> Values:
+    def get(
+        self, group: Hashable, key: str, fields: list[str] | None, *, deadline: float | None = None, what: str = ""
+    ) -> Values:
         """One request; with ``deadline`` it is sent once (no retry), with the deadline as its timeout."""
         self._stats.count("lookups")
         self._stats.count("requests")
@@ -769,8 +803,11 @@ class RequestCoalescer:
             return self._fetch_one(group, key, fields, deadline)
         except MLSTimeoutError:
             self._stats.count("timeouts")
-            raise MLSTimeoutError(None, f"no answer within the deadline of {deadline:g} s; still pending: "
-                                        f"{what or repr(key)} (its request was cancelled)") from None
+            raise MLSTimeoutError(
+                None,
+                f"no answer within the deadline of {deadline:g} s; still pending: "
+                f"{what or repr(key)} (its request was cancelled)",
+            ) from None
 
     def start(self, group: Hashable, key: str, fields: list[str] | None, *, as_values: bool = False) -> Any:
         """The lookup's answer, or inside a running loop its future; under a prediction's deadline
@@ -783,8 +820,9 @@ class RequestCoalescer:
             return self._answer(group, key, fields, as_values, timeout)
         return loop.run_in_executor(_lookup_threads(), self._answer, group, key, fields, as_values, timeout)
 
-    def _answer(self, group: Hashable, key: str, fields: list[str] | None, as_values: bool,
-                timeout: float | None = None) -> Any:
+    def _answer(
+        self, group: Hashable, key: str, fields: list[str] | None, as_values: bool, timeout: float | None = None
+    ) -> Any:
         self._stats.count("lookups")
         self._stats.count("requests")
         try:

@@ -67,8 +67,10 @@ class HedgingPolicy:
         if not self.min_ratio >= 0:
             raise ValueError(f"min_ratio={self.min_ratio!r} must be a multiple of the median latency >= 0, e.g. 1.5")
         if self.min_delay < 0 or self.max_delay < self.min_delay:
-            raise ValueError(f"min_delay={self.min_delay!r} and max_delay={self.max_delay!r} must satisfy "
-                             "0 <= min_delay <= max_delay")
+            raise ValueError(
+                f"min_delay={self.min_delay!r} and max_delay={self.max_delay!r} must satisfy "
+                "0 <= min_delay <= max_delay"
+            )
         if not 0 <= self.budget <= 1:
             raise ValueError(f"budget={self.budget!r} must be a share of requests between 0 and 1, e.g. 0.05")
         if self.burst < 1:
@@ -198,7 +200,8 @@ class Hedger:
                 self.stats.hedges_won += 1
             self._since_refresh += 1
             if self._since_refresh >= self._refresh_every or (
-                    self._delay is None and len(self._latencies) >= self.policy.min_samples):
+                self._delay is None and len(self._latencies) >= self.policy.min_samples
+            ):
                 self._since_refresh = 0
                 self._delay = self._current_delay()
         if hedge:

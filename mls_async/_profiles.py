@@ -20,11 +20,13 @@ __all__ = ["ProfileReader", "MergingProfileReader"]
 class ProfileReader(Protocol):
     """Reads one user's or item's features of one profile; a missing one raises ``DoesNotExist``."""
 
-    async def get_user_profile(self, profile_id: str, user_id: str,
-                               keys: list[str] | None = None) -> dict[str, Any]: ...
+    async def get_user_profile(
+        self, profile_id: str, user_id: str, keys: list[str] | None = None
+    ) -> dict[str, Any]: ...
 
-    async def get_item_profile(self, profile_id: str, item_id: str,
-                               keys: list[str] | None = None) -> dict[str, Any]: ...
+    async def get_item_profile(
+        self, profile_id: str, item_id: str, keys: list[str] | None = None
+    ) -> dict[str, Any]: ...
 
     async def get_profile(self, profile_id: str, id: str, keys: list[str] | None = None) -> dict[str, Any]:
         """The integrated read: ``id`` as a user, or else as an item."""
@@ -35,7 +37,8 @@ class ProfileReader(Protocol):
 class MergingProfileReader(ProfileReader, Protocol):
     """A reader whose lookups start at once and are merged with their concurrent peers."""
 
-    def lookup(self, api_type: str, profile_id: str, target_id: Any,
-               keys: list[str] | None = None) -> Awaitable[dict[str, Any]]: ...
+    def lookup(
+        self, api_type: str, profile_id: str, target_id: Any, keys: list[str] | None = None
+    ) -> Awaitable[dict[str, Any]]: ...
 
     def lookup_values(self, api_type: str, profile_id: str, target_id: Any, keys: list[str]) -> Any: ...

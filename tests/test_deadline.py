@@ -48,9 +48,14 @@ def _others() -> set[asyncio.Task]:
 
 def _model() -> GenericLogicModel:
     return GenericLogicModel(
-        model_name="deadline_model", model_version="v1", features=["user_id"], model=None, predict_fn="none",
+        model_name="deadline_model",
+        model_version="v1",
+        features=["user_id"],
+        model=None,
+        predict_fn="none",
         preprocess_logic={"merge": [{"pf": ["user", group, {"var": "user_id"}, ["f"]]} for group in GROUPS]},
-        postprocess_logic={"list": [{"var": "y"}]})
+        postprocess_logic={"list": [{"var": "y"}]},
+    )
 
 
 @pytest.fixture
@@ -90,15 +95,21 @@ async def test_a_prediction_within_its_deadline_answers_as_without_one(slow, ser
     client, _ = slow
     server_config.feature_latency = 0.0
     model = _model()
-    assert await model.predict_async(["u2"], pf_client=client, deadline=5) == \
-        await model.predict_async(["u2"], pf_client=client) == {"items": [None]}
+    assert (
+        await model.predict_async(["u2"], pf_client=client, deadline=5)
+        == await model.predict_async(["u2"], pf_client=client)
+        == {"items": [None]}
+    )
 
 
 async def test_concurrent_predictions_time_out_alone(slow, server_config):
     client, wire = slow
     model = _model()
-    outcomes = await asyncio.gather(model.predict_async(["u1"], pf_client=client, deadline=0.05),
-                                    model.predict_async(["u1"], pf_client=client, deadline=3), return_exceptions=True)
+    outcomes = await asyncio.gather(
+        model.predict_async(["u1"], pf_client=client, deadline=0.05),
+        model.predict_async(["u1"], pf_client=client, deadline=3),
+        return_exceptions=True,
+    )
     assert isinstance(outcomes[0], MLSTimeoutError)
     assert outcomes[1] == {"items": [None]}  # the lookups it shared went on for it
 
@@ -192,14 +203,40 @@ def test_a_prediction_deadline_on_trio(client_kwargs, app, server_config):
     assert lookup.endswith("still pending: user 'u1' of profile 'g2' (its request was cancelled)")
 
 
-
 async def test_a_eureka_prediction_takes_a_deadline(slow):
     from mls_async.models.contrib import EurekaModel
 
     client, wire = slow
-    model = EurekaModel("eureka_model", "v1", ["user_id"], predict_fn="none", use_logic_processer="N",
-                        postprocess_logic=lambda data: {}, postprocessing_user_profile={"g1": ["f"]})
+    model = EurekaModel(
+        "eureka_model",
+        "v1",
+        ["user_id"],
+        predict_fn="none",
+        use_logic_processer="N",
+        postprocess_logic=lambda data: {},
+        postprocessing_user_profile={"g1": ["f"]},
+    )
     with pytest.raises(MLSTimeoutError, match="eureka_model prediction.*still pending: user 'u1' of profile 'g1'"):
+        await model.predict_async(["u1"], pf_client=client, deadline=0.05)
+    await asyncio.sleep(0.05)
+    assert wire.active == 0 and wire.finished == 0
+
+
+async def test_a_conditional_prediction_takes_a_deadline(slow):
+    from mls_async.models.contrib import ConditionalGenericLogicModel
+
+    client, wire = slow
+    model = ConditionalGenericLogicModel(
+        "conditional_model",
+        "v1",
+        ["user_id"],
+        models=[None],
+        predict_fns=["none"],
+        model_selection_logic={"abs": 0},
+        preprocess_logics=[{"merge": [{"pf": ["user", "g1", {"var": "user_id"}, ["f"]]}]}],
+        postprocess_logics=[{"list": [{"var": "y"}]}],
+    )
+    with pytest.raises(MLSTimeoutError, match="conditional_model prediction.*still pending: user 'u1' of profile 'g1'"):
         await model.predict_async(["u1"], pf_client=client, deadline=0.05)
     await asyncio.sleep(0.05)
     assert wire.active == 0 and wire.finished == 0

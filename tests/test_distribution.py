@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -75,6 +76,12 @@ def _tracked(folder: str) -> set[str]:
 def test_the_sdist_holds_the_tests_their_fixtures_and_the_scripts(tmp_path):
     if not (ROOT / ".git").exists():
         pytest.skip("needs the git checkout to know which files are tracked")
+    # Built from a copy of the tracked files: setuptools writes its egg-info beside the sources.
+    source = tmp_path / "source"
+    for name in _tracked("."):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     built = subprocess.run(
         [
             sys.executable,
@@ -82,7 +89,7 @@ def test_the_sdist_holds_the_tests_their_fixtures_and_the_scripts(tmp_path):
             "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))",
             str(tmp_path),
         ],
-        cwd=ROOT,
+        cwd=source,
         capture_output=True,
         text=True,
         timeout=300,

@@ -59,8 +59,9 @@ async def _client(client_kwargs, transport, policy: HedgingPolicy | None = EAGER
     return client
 
 
-async def test_a_slow_lookup_gets_one_hedge_that_wins_and_the_slow_request_is_aborted(client_kwargs, async_transport,
-                                                                                      caplog):
+async def test_a_slow_lookup_gets_one_hedge_that_wins_and_the_slow_request_is_aborted(
+    client_kwargs, async_transport, caplog
+):
     caplog.set_level(logging.DEBUG, logger="mls_async.hedging")
     wire = SlowFirst(async_transport)
     client = await _client(client_kwargs, wire)
@@ -81,17 +82,21 @@ async def test_a_slow_lookup_gets_one_hedge_that_wins_and_the_slow_request_is_ab
     await client.aclose()
 
 
-async def test_a_hedged_lookup_in_a_prediction_answers_and_the_merged_callers_share_it(client_kwargs,
-                                                                                       async_transport):
+async def test_a_hedged_lookup_in_a_prediction_answers_and_the_merged_callers_share_it(client_kwargs, async_transport):
     from mls_async.models.contrib import GenericLogicModel
 
     wire = SlowFirst(async_transport)
     client = await _client(client_kwargs, wire)
     await client.get_user_profile("g1", "u1", ["f"])
     model = GenericLogicModel(
-        model_name="hedge_model", model_version="v1", features=["user_id"], model=None, predict_fn="none",
+        model_name="hedge_model",
+        model_version="v1",
+        features=["user_id"],
+        model=None,
+        predict_fn="none",
         preprocess_logic={"merge": [{"pf": ["user", "g1", {"var": "user_id"}, ["f"]]}]},
-        postprocess_logic={"list": [{"var": "f"}, {"var": "user_id"}]})
+        postprocess_logic={"list": [{"var": "f"}, {"var": "user_id"}]},
+    )
     wire.slow.add("/v1/mls-mms/profiles/g1/users/u3")
     with anyio.fail_after(3):
         answers = await asyncio.gather(*(model.predict_async(["u3"], pf_client=client) for _ in range(5)))
@@ -111,8 +116,7 @@ async def test_answers_within_the_delay_are_never_hedged(client_kwargs, async_tr
     await client.aclose()
 
 
-async def test_the_default_policy_hedges_few_requests_without_a_tail(client_kwargs,
-                                                                                      async_transport, server_config):
+async def test_the_default_policy_hedges_few_requests_without_a_tail(client_kwargs, async_transport, server_config):
     client = await _client(client_kwargs, async_transport, HedgingPolicy())
     server_config.feature_latency = 0.005
     for i in range(150):
@@ -123,8 +127,7 @@ async def test_the_default_policy_hedges_few_requests_without_a_tail(client_kwar
     await client.aclose()
 
 
-async def test_the_budget_caps_hedges_when_the_store_is_slow_everywhere(client_kwargs, async_transport,
-                                                                        server_config):
+async def test_the_budget_caps_hedges_when_the_store_is_slow_everywhere(client_kwargs, async_transport, server_config):
     policy = HedgingPolicy(min_samples=1, min_delay=0.01, max_delay=0.01, budget=0.1, burst=1)
     server_config.profile_batch = False  # a GET per lookup
     client = await _client(client_kwargs, async_transport, policy)
@@ -163,21 +166,27 @@ async def test_a_failed_request_waits_for_its_hedge(client_kwargs, async_transpo
 @respx.mock
 async def test_a_batch_post_is_never_hedged():
     async def profile(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"code": 0, "results": {"f": 1}},
-                              headers={"MLS-Capabilities": "profile-batch"})
+        return httpx.Response(200, json={"code": 0, "results": {"f": 1}}, headers={"MLS-Capabilities": "profile-batch"})
 
     async def batch(request: httpx.Request) -> httpx.Response:
         await anyio.sleep(0.3)  # thirty times the hedging delay
-        return httpx.Response(200, json={"code": 0, "results": {"b": {"f": 2}, "c": {"f": 3}}},
-                              headers={"MLS-Capabilities": "profile-batch"})
+        return httpx.Response(
+            200,
+            json={"code": 0, "results": {"b": {"f": 2}, "c": {"f": 3}}},
+            headers={"MLS-Capabilities": "profile-batch"},
+        )
 
     respx.get(url__regex=r"http://mls\.test/v1/mls-mms/profiles/g1/users/a.*").mock(side_effect=profile)
     posted = respx.post("http://mls.test/v1/mls-mms/profiles/g1/users/batch").mock(side_effect=batch)
-    client = AsyncMLSProfileAPIClient(env="LOCAL", username="u", password="p", base_url="http://mls.test",
-                                      transport="httpx",
-                                      hedging=HedgingPolicy(min_samples=1, min_delay=0.01, max_delay=0.01))
-    assert await client.get_user_profiles("g1", ["a", "b", "c"], ["f"]) == {
-        "a": {"f": 1}, "b": {"f": 2}, "c": {"f": 3}}
+    client = AsyncMLSProfileAPIClient(
+        env="LOCAL",
+        username="u",
+        password="p",
+        base_url="http://mls.test",
+        transport="httpx",
+        hedging=HedgingPolicy(min_samples=1, min_delay=0.01, max_delay=0.01),
+    )
+    assert await client.get_user_profiles("g1", ["a", "b", "c"], ["f"]) == {"a": {"f": 1}, "b": {"f": 2}, "c": {"f": 3}}
     assert posted.call_count == 1 and client.stats.hedges_sent == 0
     await client.aclose()
 

@@ -73,10 +73,20 @@ def test_the_bucket_refills_only_as_requests_are_sent():
     assert bucket.spend()
 
 
-@pytest.mark.parametrize("options", [
-    {"percentile": 0}, {"percentile": 100}, {"min_delay": -1}, {"min_delay": 2, "max_delay": 1},
-    {"budget": 1.5}, {"burst": 0}, {"min_samples": 0}, {"min_ratio": -1}, {"min_ratio": float("nan")},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"percentile": 0},
+        {"percentile": 100},
+        {"min_delay": -1},
+        {"min_delay": 2, "max_delay": 1},
+        {"budget": 1.5},
+        {"burst": 0},
+        {"min_samples": 0},
+        {"min_ratio": -1},
+        {"min_ratio": float("nan")},
+    ],
+)
 def test_bad_options_are_refused_naming_the_option(options):
     with pytest.raises(ValueError, match=next(iter(options))):
         HedgingPolicy(**options)
@@ -86,5 +96,12 @@ def test_stats_snapshot_is_a_plain_dict():
     stats = LookupStats()
     stats.count("lookups", 3)
     stats.count("timeouts")
-    assert stats.snapshot() == {"lookups": 3, "requests": 0, "hedges_sent": 0, "hedges_won": 0,
-                                "hedges_denied": 0, "timeouts": 1, "cancelled": 0}
+    assert stats.snapshot() == {
+        "lookups": 3,
+        "requests": 0,
+        "hedges_sent": 0,
+        "hedges_won": 0,
+        "hedges_denied": 0,
+        "timeouts": 1,
+        "cancelled": 0,
+    }

@@ -134,13 +134,20 @@ def test_the_demo_runs_end_to_end_on_one_connection_pool(tmp_path, capsys, monke
     assert len(pools) == 1
 
 
-def test_the_public_surface_type_checks_as_written():
+def test_the_public_surface_type_checks_as_written(tmp_path):
     """tests/typing_surface.py states what mypy must infer (``async with`` gives the class, resources typed)."""
     pytest.importorskip("mypy")
     root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "tests/typing_surface.py"], cwd=root, capture_output=True, text=True
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--strict",
+        "--cache-dir",
+        str(tmp_path / "mypy"),
+        "tests/typing_surface.py",
+    ]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -77,7 +77,6 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
     """
 
     _api = API.PROFILE
-    resource = "profiles"
     root_options = ("client_id", "apikey", "coalesce_window", "hedging")
 
     @classmethod
@@ -107,9 +106,21 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
         auth: str = "basic",
         connection: AsyncConnection | None = None,
     ) -> None:
-        super().__init__(env, runtime_env, username, password, base_url=base_url, timeout=timeout,
-                         max_retries=max_retries, retry=retry, limits=limits, transport=transport, auth=auth,
-                         credentials_required=False, connection=connection)
+        super().__init__(
+            env,
+            runtime_env,
+            username,
+            password,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            limits=limits,
+            transport=transport,
+            auth=auth,
+            credentials_required=False,
+            connection=connection,
+        )
         if hedging is not None:
             check_type(hedging, HedgingPolicy, "hedging", hint="Pass a HedgingPolicy, or None to never hedge.")
         self._hedging = hedging if hedging is not None else HedgingPolicy.off()
@@ -122,7 +133,8 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
             if apikey is None and self._settings.username is None:
                 raise MLSConfigError(
                     "the profile API needs client_id= and apikey= on this runtime (only MMS needs none); "
-                    "against `mls-async server` an account's username=/password= also work")
+                    "against `mls-async server` an account's username=/password= also work"
+                )
             if apikey is not None and not client_id:
                 raise MLSConfigError("apikey= belongs to a client: pass client_id= too")
             self.client_id = client_id or MMS_CLIENT_ID
@@ -135,8 +147,13 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
     def _copied(self) -> None:
         # Merging calls back into this client, so a with_options copy gets its own, with its own options.
         self._coalescer = AsyncRequestCoalescer(
-            self._fetch_one, self._fetch_many, window=self._coalesce_window,
-            can_batch=lambda: self.announced(CAP_PROFILE_BATCH), hedger=self._hedger, stats=self.stats)
+            self._fetch_one,
+            self._fetch_many,
+            window=self._coalesce_window,
+            can_batch=lambda: self.announced(CAP_PROFILE_BATCH),
+            hedger=self._hedger,
+            stats=self.stats,
+        )
 
     def _hedger(self, group: Hashable) -> Hedger:
         """The hedger of one profile API (``users`` or ``items`` of one profile): its latencies, its budget."""
@@ -158,22 +175,29 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
             params["mode"] = "test"
         return params
 
-    async def _read(self, path: str, params: dict[str, Any] | None, missing: str,
-                    timeout: float | None = None) -> dict[str, Any]:
+    async def _read(
+        self, path: str, params: dict[str, Any] | None, missing: str, timeout: float | None = None
+    ) -> dict[str, Any]:
         try:  # with a timeout (a sync lookup's deadline): one attempt, no retry past it
-            response = await self._request("GET", path, params=params, timeout=timeout,
-                                           max_retries=None if timeout is None else 0)
+            response = await self._request(
+                "GET", path, params=params, timeout=timeout, max_retries=None if timeout is None else 0
+            )
         except MLSNotFoundError as exc:
             raise DoesNotExist(missing) from exc
         return response.results or {}
 
-    async def _fetch_one(self, group: Hashable, target_id: str, keys: list[str] | None,
-                         timeout: float | None = None) -> dict[str, Any]:
+    async def _fetch_one(
+        self, group: Hashable, target_id: str, keys: list[str] | None, timeout: float | None = None
+    ) -> dict[str, Any]:
         kind, profile_id = typing.cast(tuple[str, str], group)
         query = self._lookup_query(keys)
         path = f"{self._path(profile_id)}/{kind}/{target_id}"
-        return await self._read(f"{path}?{query}" if query else path, None,
-                                f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}", timeout)
+        return await self._read(
+            f"{path}?{query}" if query else path,
+            None,
+            f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}",
+            timeout,
+        )
 
     def _lookup_query(self, keys: list[str] | None) -> str:
         """The encoded query of a lookup of ``keys``, kept: a model asks for the same keys every time."""
@@ -203,20 +227,23 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
         if keys is not None:
             check_type(keys, list, "keys", hint="Pass a list of feature names, or None for all.")
 
-    async def get_user_profile(self, profile_id: str, user_id: str, keys: list[str] | None = None, *,
-                               deadline: float | None = None) -> dict[str, Any]:
+    async def get_user_profile(
+        self, profile_id: str, user_id: str, keys: list[str] | None = None, *, deadline: float | None = None
+    ) -> dict[str, Any]:
         """Feature values of one user in ``profile_id`` (only ``keys`` when given), within ``deadline`` seconds."""
         self._check(user_id, keys, "user_id")
         return await self._get("users", profile_id, str(user_id), keys, deadline)
 
-    async def get_item_profile(self, profile_id: str, item_id: str, keys: list[str] | None = None, *,
-                               deadline: float | None = None) -> dict[str, Any]:
+    async def get_item_profile(
+        self, profile_id: str, item_id: str, keys: list[str] | None = None, *, deadline: float | None = None
+    ) -> dict[str, Any]:
         """Feature values of one item in ``profile_id`` (only ``keys`` when given), within ``deadline`` seconds."""
         self._check(item_id, keys, "item_id")
         return await self._get("items", profile_id, str(item_id), keys, deadline)
 
-    async def _get(self, kind: str, profile_id: str, target_id: str, keys: list[str] | None,
-                   deadline: float | None) -> dict[str, Any]:
+    async def _get(
+        self, kind: str, profile_id: str, target_id: str, keys: list[str] | None, deadline: float | None
+    ) -> dict[str, Any]:
         what = _described(kind, profile_id, target_id)
         if deadline is not None:
             check_deadline(deadline)
@@ -238,8 +265,9 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
         self._check(id, keys, "id")
         self.stats.count("lookups")
         self.stats.count("requests")
-        return await self._read(self._path(profile_id), self._params(keys, id=id),
-                                f"no profile {id!r} in profile {profile_id!r}")
+        return await self._read(
+            self._path(profile_id), self._params(keys, id=id), f"no profile {id!r} in profile {profile_id!r}"
+        )
 
     def lookup(self, api_type: str, profile_id: str, target_id: Any, keys: list[str] | None = None) -> Any:
         """Start a ``user``/``item`` lookup now and return its future (the logic DSL's fast path)."""
@@ -261,8 +289,9 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
             pending.add_future(_described(kind, profile_id, target), future, self.stats)
         return future
 
-    def lookup_into(self, api_type: str, profile_id: str, target_id: Any, keys: list[str], slots: Slots,
-                    index: int) -> bool:
+    def lookup_into(
+        self, api_type: str, profile_id: str, target_id: Any, keys: list[str], slots: Slots, index: int
+    ) -> bool:
         """:meth:`lookup_values` answering into slot ``index`` of a pending logic node, with no future of its own.
 
         False when this client does not gather lookups (``coalesce_window=None``, or sync).
@@ -276,14 +305,16 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
             pending.add_slot(_described(kind, profile_id, target), slots, index, self.stats)
         return True
 
-    async def get_user_profiles(self, profile_id: str, user_ids: list[str],
-                                keys: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    async def get_user_profiles(
+        self, profile_id: str, user_ids: list[str], keys: list[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
         """Many users at once: ``{user_id: values}``, unknown ids left out (merged as ``get_user_profile``)."""
         check_type(user_ids, list, "user_ids")
         return await self._many("users", profile_id, user_ids, keys)
 
-    async def get_item_profiles(self, profile_id: str, item_ids: list[str],
-                                keys: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    async def get_item_profiles(
+        self, profile_id: str, item_ids: list[str], keys: list[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
         """Many items at once: ``{item_id: values}``, unknown ids left out (merged as ``get_item_profile``)."""
         check_type(item_ids, list, "item_ids")
         return await self._many("items", profile_id, item_ids, keys)

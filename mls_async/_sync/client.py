@@ -26,6 +26,7 @@ from mls_async._sync.base_client import (
     ClientOptions,
 )
 from mls_async._config import MLSENV, MLSRuntimeENV
+from mls_async._hedging import HedgingPolicy
 from mls_async._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class MLS:
             ``apikey`` the account's username and password stay off its requests.
         coalesce_window: seconds ``mls.profiles`` gathers concurrent lookups of one
             profile; ``None`` sends each distinct lookup on its own.
+        hedging: when ``mls.profiles`` sends a second copy of a slow lookup (a
+            ``HedgingPolicy``; ``None``: never).
         model_dir: the registry's local copy (``mls.registry``); ``$MLS_MODEL_DIR`` or
             ``~/models`` by default.
 
@@ -82,12 +85,18 @@ class MLS:
         client_id: str | None = None,
         apikey: str | None = None,
         coalesce_window: float | None = 0.002,
+        hedging: HedgingPolicy | None = HedgingPolicy(),
         model_dir: str | Path | None = None,
     ) -> None:
         self._options = ClientOptions.resolve(
             env, runtime_env, username, password, base_url, timeout, max_retries, retry, auth
         )
-        self._profile_options = {"client_id": client_id, "apikey": apikey, "coalesce_window": coalesce_window}
+        self._profile_options = {
+            "client_id": client_id,
+            "apikey": apikey,
+            "coalesce_window": coalesce_window,
+            "hedging": hedging,
+        }
         self._model_dir = model_dir
         self._connection = Connection(timeout=timeout, limits=limits, transport=transport)
         self._owns_connection = True

@@ -78,7 +78,6 @@ class MLSProfileAPIClient(MLSClient):
     """
 
     _api = API.PROFILE
-    resource = "profiles"
     root_options = ("client_id", "apikey", "coalesce_window", "hedging")
 
     @classmethod
@@ -108,9 +107,21 @@ class MLSProfileAPIClient(MLSClient):
         auth: str = "basic",
         connection: Connection | None = None,
     ) -> None:
-        super().__init__(env, runtime_env, username, password, base_url=base_url, timeout=timeout,
-                         max_retries=max_retries, retry=retry, limits=limits, transport=transport, auth=auth,
-                         credentials_required=False, connection=connection)
+        super().__init__(
+            env,
+            runtime_env,
+            username,
+            password,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            limits=limits,
+            transport=transport,
+            auth=auth,
+            credentials_required=False,
+            connection=connection,
+        )
         if hedging is not None:
             check_type(hedging, HedgingPolicy, "hedging", hint="Pass a HedgingPolicy, or None to never hedge.")
         self._hedging = hedging if hedging is not None else HedgingPolicy.off()
@@ -123,7 +134,8 @@ class MLSProfileAPIClient(MLSClient):
             if apikey is None and self._settings.username is None:
                 raise MLSConfigError(
                     "the profile API needs client_id= and apikey= on this runtime (only MMS needs none); "
-                    "against `mls-async server` an account's username=/password= also work")
+                    "against `mls-async server` an account's username=/password= also work"
+                )
             if apikey is not None and not client_id:
                 raise MLSConfigError("apikey= belongs to a client: pass client_id= too")
             self.client_id = client_id or MMS_CLIENT_ID
@@ -136,8 +148,13 @@ class MLSProfileAPIClient(MLSClient):
     def _copied(self) -> None:
         # Merging calls back into this client, so a with_options copy gets its own, with its own options.
         self._coalescer = RequestCoalescer(
-            self._fetch_one, self._fetch_many, window=self._coalesce_window,
-            can_batch=lambda: self.announced(CAP_PROFILE_BATCH), hedger=self._hedger, stats=self.stats)
+            self._fetch_one,
+            self._fetch_many,
+            window=self._coalesce_window,
+            can_batch=lambda: self.announced(CAP_PROFILE_BATCH),
+            hedger=self._hedger,
+            stats=self.stats,
+        )
 
     def _hedger(self, group: Hashable) -> Hedger:
         """The hedger of one profile API (``users`` or ``items`` of one profile): its latencies, its budget."""
@@ -159,22 +176,29 @@ class MLSProfileAPIClient(MLSClient):
             params["mode"] = "test"
         return params
 
-    def _read(self, path: str, params: dict[str, Any] | None, missing: str,
-                    timeout: float | None = None) -> dict[str, Any]:
+    def _read(
+        self, path: str, params: dict[str, Any] | None, missing: str, timeout: float | None = None
+    ) -> dict[str, Any]:
         try:  # with a timeout (a sync lookup's deadline): one attempt, no retry past it
-            response = self._request("GET", path, params=params, timeout=timeout,
-                                           max_retries=None if timeout is None else 0)
+            response = self._request(
+                "GET", path, params=params, timeout=timeout, max_retries=None if timeout is None else 0
+            )
         except MLSNotFoundError as exc:
             raise DoesNotExist(missing) from exc
         return response.results or {}
 
-    def _fetch_one(self, group: Hashable, target_id: str, keys: list[str] | None,
-                         timeout: float | None = None) -> dict[str, Any]:
+    def _fetch_one(
+        self, group: Hashable, target_id: str, keys: list[str] | None, timeout: float | None = None
+    ) -> dict[str, Any]:
         kind, profile_id = typing.cast(tuple[str, str], group)
         query = self._lookup_query(keys)
         path = f"{self._path(profile_id)}/{kind}/{target_id}"
-        return self._read(f"{path}?{query}" if query else path, None,
-                                f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}", timeout)
+        return self._read(
+            f"{path}?{query}" if query else path,
+            None,
+            f"no {kind[:-1]} {target_id!r} in profile {profile_id!r}",
+            timeout,
+        )
 
     def _lookup_query(self, keys: list[str] | None) -> str:
         """The encoded query of a lookup of ``keys``, kept: a model asks for the same keys every time."""
@@ -204,20 +228,23 @@ class MLSProfileAPIClient(MLSClient):
         if keys is not None:
             check_type(keys, list, "keys", hint="Pass a list of feature names, or None for all.")
 
-    def get_user_profile(self, profile_id: str, user_id: str, keys: list[str] | None = None, *,
-                               deadline: float | None = None) -> dict[str, Any]:
+    def get_user_profile(
+        self, profile_id: str, user_id: str, keys: list[str] | None = None, *, deadline: float | None = None
+    ) -> dict[str, Any]:
         """Feature values of one user in ``profile_id`` (only ``keys`` when given), within ``deadline`` seconds."""
         self._check(user_id, keys, "user_id")
         return self._get("users", profile_id, str(user_id), keys, deadline)
 
-    def get_item_profile(self, profile_id: str, item_id: str, keys: list[str] | None = None, *,
-                               deadline: float | None = None) -> dict[str, Any]:
+    def get_item_profile(
+        self, profile_id: str, item_id: str, keys: list[str] | None = None, *, deadline: float | None = None
+    ) -> dict[str, Any]:
         """Feature values of one item in ``profile_id`` (only ``keys`` when given), within ``deadline`` seconds."""
         self._check(item_id, keys, "item_id")
         return self._get("items", profile_id, str(item_id), keys, deadline)
 
-    def _get(self, kind: str, profile_id: str, target_id: str, keys: list[str] | None,
-                   deadline: float | None) -> dict[str, Any]:
+    def _get(
+        self, kind: str, profile_id: str, target_id: str, keys: list[str] | None, deadline: float | None
+    ) -> dict[str, Any]:
         what = _described(kind, profile_id, target_id)
         if deadline is not None:
             check_deadline(deadline)
@@ -239,8 +266,9 @@ class MLSProfileAPIClient(MLSClient):
         self._check(id, keys, "id")
         self.stats.count("lookups")
         self.stats.count("requests")
-        return self._read(self._path(profile_id), self._params(keys, id=id),
-                                f"no profile {id!r} in profile {profile_id!r}")
+        return self._read(
+            self._path(profile_id), self._params(keys, id=id), f"no profile {id!r} in profile {profile_id!r}"
+        )
 
     def lookup(self, api_type: str, profile_id: str, target_id: Any, keys: list[str] | None = None) -> Any:
         """Start a ``user``/``item`` lookup now and return its future (the logic DSL's fast path)."""
@@ -262,8 +290,9 @@ class MLSProfileAPIClient(MLSClient):
             pending.add_future(_described(kind, profile_id, target), future, self.stats)
         return future
 
-    def lookup_into(self, api_type: str, profile_id: str, target_id: Any, keys: list[str], slots: Slots,
-                    index: int) -> bool:
+    def lookup_into(
+        self, api_type: str, profile_id: str, target_id: Any, keys: list[str], slots: Slots, index: int
+    ) -> bool:
         """:meth:`lookup_values` answering into slot ``index`` of a pending logic node, with no future of its own.
 
         False when this client does not gather lookups (``coalesce_window=None``, or sync).
@@ -277,14 +306,16 @@ class MLSProfileAPIClient(MLSClient):
             pending.add_slot(_described(kind, profile_id, target), slots, index, self.stats)
         return True
 
-    def get_user_profiles(self, profile_id: str, user_ids: list[str],
-                                keys: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    def get_user_profiles(
+        self, profile_id: str, user_ids: list[str], keys: list[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
         """Many users at once: ``{user_id: values}``, unknown ids left out (merged as ``get_user_profile``)."""
         check_type(user_ids, list, "user_ids")
         return self._many("users", profile_id, user_ids, keys)
 
-    def get_item_profiles(self, profile_id: str, item_ids: list[str],
-                                keys: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    def get_item_profiles(
+        self, profile_id: str, item_ids: list[str], keys: list[str] | None = None
+    ) -> dict[str, dict[str, Any]]:
         """Many items at once: ``{item_id: values}``, unknown ids left out (merged as ``get_item_profile``)."""
         check_type(item_ids, list, "item_ids")
         return self._many("items", profile_id, item_ids, keys)

@@ -74,9 +74,14 @@ async def _asyncio_within(seconds: float, what: str, work: Awaitable[T], pending
 
 
 def _timed_out(what: str, seconds: float, waiting: list[str]) -> MLSTimeoutError:
-    still = ("still pending: " + ", ".join(waiting[:10]) + (f" and {len(waiting) - 10} more" if len(waiting) > 10
-                                                            else "") + " (their requests were cancelled)"
-             if waiting else "no lookup was pending (the model or the logic was still running)")
+    still = (
+        "still pending: "
+        + ", ".join(waiting[:10])
+        + (f" and {len(waiting) - 10} more" if len(waiting) > 10 else "")
+        + " (their requests were cancelled)"
+        if waiting
+        else "no lookup was pending (the model or the logic was still running)"
+    )
     logger.debug("%s passed its deadline of %g s; %s", what, seconds, still)
     return MLSTimeoutError(None, f"{what}: no answer within the deadline of {seconds:g} s; {still}")
 

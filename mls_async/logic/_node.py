@@ -66,6 +66,7 @@ class NodeSlots:
         self._tuples = 0  # bit i: slot i holds a lookup's values as a tuple (see deliver_values)
 
     if TYPE_CHECKING:
+
         def done(self) -> bool: ...
 
     def watch(self, index: int, awaitable: Any) -> None:
@@ -191,11 +192,22 @@ class PendingNode(NodeSlots, asyncio.Future[Any]):
 class NestedNode(NodeSlots):
     """A node beneath another one: its value goes straight into slot ``index`` of ``parent``."""
 
-    __slots__ = ("values", "pending", "_finish", "_processor", "_data", "_error_index", "_error", "_tuples",
-                 "_parent", "_index")
+    __slots__ = (
+        "values",
+        "pending",
+        "_finish",
+        "_processor",
+        "_data",
+        "_error_index",
+        "_error",
+        "_tuples",
+        "_parent",
+        "_index",
+    )
 
-    def __init__(self, size: int, finish: Finish | None, processor: Any, data: Any, parent: NodeSlots,
-                 index: int) -> None:
+    def __init__(
+        self, size: int, finish: Finish | None, processor: Any, data: Any, parent: NodeSlots, index: int
+    ) -> None:
         self._init_slots(size, finish, processor, data)
         self._parent = parent
         self._index = index

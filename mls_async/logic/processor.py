@@ -22,8 +22,16 @@ from mls_async._exceptions import MLSModelError, MLSNotFoundError
 from mls_async.logic._node import NestedNode, NodeSlots, PendingNode
 from mls_async.logic.operations import OPERATIONS, make_dict
 
-__all__ = ["LogicProcessor", "LogicError", "ALLOWED_TOP_LEVEL", "Compiled", "NodeFactory", "StartInto", "compile_logic",
-           "on_asyncio"]
+__all__ = [
+    "LogicProcessor",
+    "LogicError",
+    "ALLOWED_TOP_LEVEL",
+    "Compiled",
+    "NodeFactory",
+    "StartInto",
+    "compile_logic",
+    "on_asyncio",
+]
 
 SPECIAL = ("var", "missing", "missing_some", "pf", "graph", "dynamodb", "if", "with", "for")
 ALLOWED_TOP_LEVEL = frozenset({"var", "missing", "missing_some", "pf", "with", "for", "if", *OPERATIONS})
@@ -51,8 +59,9 @@ async def _maybe_await(value: Any) -> Any:
 
 Run = Callable[["LogicProcessor", dict[str, Any]], Any]
 StartInto = Callable[["LogicProcessor", dict[str, Any], NodeSlots, int], None]
-NodeFactory = Callable[[int, Callable[[Any, list[Any], Any], Any] | None, "LogicProcessor", dict[str, Any]],
-                       PendingNode]
+NodeFactory = Callable[
+    [int, Callable[[Any, list[Any], Any], Any] | None, "LogicProcessor", dict[str, Any]], PendingNode
+]
 
 
 @dataclass(frozen=True)
@@ -101,8 +110,13 @@ def _fill(node: NodeSlots, children: list[Compiled], processor: LogicProcessor, 
         index += 1
 
 
-def _start_eager(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
-                 data: dict[str, Any], make: NodeFactory = PendingNode) -> PendingNode:
+def _start_eager(
+    children: list[Compiled],
+    finish: Finish | None,
+    processor: LogicProcessor,
+    data: dict[str, Any],
+    make: NodeFactory = PendingNode,
+) -> PendingNode:
     """The node a caller awaits: every argument runs now, the lookups beneath answer into it (see ``_node``).
 
     ``make`` builds the node (a :class:`PendingNode` subclass that does more once complete, say).
@@ -116,8 +130,14 @@ def _start_eager(children: list[Compiled], finish: Finish | None, processor: Log
     return node.started()
 
 
-def _start_nested(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
-                  data: dict[str, Any], parent: NodeSlots, index: int) -> None:
+def _start_nested(
+    children: list[Compiled],
+    finish: Finish | None,
+    processor: LogicProcessor,
+    data: dict[str, Any],
+    parent: NodeSlots,
+    index: int,
+) -> None:
     """An eager node beneath another: its value goes into the parent's slot ``index`` (no future of its own)."""
     nested = NestedNode(len(children), finish, processor, data, parent, index)
     try:
@@ -136,9 +156,14 @@ def _eager_node(children: list[Compiled], finish: Finish | None) -> Compiled:
     def start_node(make: NodeFactory, processor: LogicProcessor, data: dict[str, Any]) -> PendingNode:
         return _start_eager(children, finish, processor, data, make)
 
-    return Compiled(functools.partial(_start_eager, children, finish), True, True,
-                    functools.partial(_start_nested, children, finish), start_node=start_node,
-                    portable=functools.partial(_portable_start, children, finish))
+    return Compiled(
+        functools.partial(_start_eager, children, finish),
+        True,
+        True,
+        functools.partial(_start_nested, children, finish),
+        start_node=start_node,
+        portable=functools.partial(_portable_start, children, finish),
+    )
 
 
 def _values(children: list[Compiled], processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[list[Any]]:
@@ -146,8 +171,9 @@ def _values(children: list[Compiled], processor: LogicProcessor, data: dict[str,
     return _start(children, None, processor, data)
 
 
-def _start(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
-           data: dict[str, Any]) -> Awaitable[Any]:
+def _start(
+    children: list[Compiled], finish: Finish | None, processor: LogicProcessor, data: dict[str, Any]
+) -> Awaitable[Any]:
     """Run every argument now (each lookup beneath starts at once), then collect them in one coroutine.
 
     Plain loops, no comprehensions: thousands of predictions wait in :func:`_collect` at
@@ -163,8 +189,9 @@ def _start(children: list[Compiled], finish: Finish | None, processor: LogicProc
     return _collect(children, values, finish, processor, data)
 
 
-async def _collect(children: list[Compiled], values: list[Any], finish: Finish | None, processor: LogicProcessor,
-                   data: dict[str, Any]) -> Any:
+async def _collect(
+    children: list[Compiled], values: list[Any], finish: Finish | None, processor: LogicProcessor, data: dict[str, Any]
+) -> Any:
     """Await the started arguments in turn (their lookups are in flight together); lazy ones concurrently."""
     try:
         lazy = 0
@@ -231,12 +258,16 @@ def _with_values(children: list[Compiled], finish: Finish) -> Compiled:
         return Compiled(lambda p, d: finish(p, values(p, d), d), False)
     if _eager(children):
         return _eager_node(children, finish)
-    return Compiled(functools.partial(_start, children, finish), True,
-                    portable=functools.partial(_portable_start, children, finish))
+    return Compiled(
+        functools.partial(_start, children, finish), True, portable=functools.partial(_portable_start, children, finish)
+    )
 
 
-def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]],
-            portable_method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]] | None = None) -> Compiled:
+def _lookup(
+    children: list[Compiled],
+    method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]],
+    portable_method: Callable[[LogicProcessor, list[Any]], Awaitable[Any]] | None = None,
+) -> Compiled:
     async def run(processor: LogicProcessor, data: dict[str, Any]) -> Any:
         return await method(processor, await _values(children, processor, data))
 
@@ -251,8 +282,9 @@ def _lookup(children: list[Compiled], method: Callable[[LogicProcessor, list[Any
 def _profile_lookup(children: list[Compiled]) -> Compiled:
     """``pf``: started as soon as its arguments are known, through :meth:`LogicProcessor.pf`."""
     if any(child.is_async for child in children):
-        return _lookup(children, lambda p, values: cast("Awaitable[Any]", p.pf(values)),
-                       lambda p, values: p._pf_read(values))
+        return _lookup(
+            children, lambda p, values: cast("Awaitable[Any]", p.pf(values)), lambda p, values: p._pf_read(values)
+        )
 
     def start(processor: LogicProcessor, data: dict[str, Any]) -> Awaitable[Any]:
         arguments = []
@@ -292,6 +324,7 @@ def _if(children: list[Compiled]) -> Compiled:
     branches = children[1::2]
     otherwise = children[-1] if len(children) % 2 == 1 else None
     if not any(child.is_async for child in children):
+
         def run(processor: LogicProcessor, data: dict[str, Any]) -> Any:
             for condition, branch in zip(conditions, branches):
                 if condition.run(processor, data):
@@ -357,8 +390,9 @@ async def _portable_values(children: list[Compiled], processor: LogicProcessor, 
     return values
 
 
-async def _portable_start(children: list[Compiled], finish: Finish | None, processor: LogicProcessor,
-                          data: dict[str, Any]) -> Any:
+async def _portable_start(
+    children: list[Compiled], finish: Finish | None, processor: LogicProcessor, data: dict[str, Any]
+) -> Any:
     values = await _portable_values(children, processor, data)
     return values if finish is None else finish(processor, values, data)
 
@@ -379,6 +413,7 @@ def _with(children: list[Compiled]) -> Compiled:
 
     # As in the original, the names are removed afterwards (an outer binding of the same name too).
     if not any(child.is_async for child in children):
+
         def run(processor: LogicProcessor, data: dict[str, Any]) -> Any:
             bound = [name.run(processor, data) for name in names]
             try:
@@ -431,6 +466,7 @@ def _for(children: list[Compiled]) -> Compiled:
             data.pop(name, None)
 
     if not any(child.is_async for child in children):
+
         def run(processor: LogicProcessor, data: dict[str, Any]) -> list[Any]:
             iterable = source.run(processor, data)
             results = []
@@ -465,6 +501,7 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
     function = OPERATIONS.get(op)
     if function is None:
         raise LogicError(f"unknown operator {op!r}")
+
     def call(values: list[Any]) -> Any:
         try:
             return function(*values)
@@ -476,8 +513,11 @@ def _operation(op: str, children: list[Compiled]) -> Compiled:
         return Compiled(lambda p, d: call(values(p, d)), False)
     if _eager(children):
         return _eager_node(children, lambda p, values, d: call(values))
-    return Compiled(functools.partial(_start, children, lambda p, values, d: call(values)), True,
-                    portable=functools.partial(_portable_start, children, lambda p, values, d: call(values)))
+    return Compiled(
+        functools.partial(_start, children, lambda p, values, d: call(values)),
+        True,
+        portable=functools.partial(_portable_start, children, lambda p, values, d: call(values)),
+    )
 
 
 def _shown(values: list[Any]) -> str:
@@ -537,8 +577,10 @@ def _compile_operator(op: str, node: dict[str, Any], children: list[Compiled]) -
             return _literal_var(*(_literal_value(child) for child in children))
         return _with_values(children, lambda p, values, data: p._var(values, data))
     if op == "missing":
-        return _with_values(children, lambda p, values, data: [
-            name for name in _names(values) if p._var([name, _ABSENT], data) is _ABSENT])
+        return _with_values(
+            children,
+            lambda p, values, data: [name for name in _names(values) if p._var([name, _ABSENT], data) is _ABSENT],
+        )
     if op == "missing_some":
         return _with_values(children, lambda p, values, data: _missing_some(p, values, data))
     if op == "pf":
@@ -605,8 +647,14 @@ class LogicProcessor:
     ``cache`` for all its predictions, so that a prediction only runs functions.
     """
 
-    def __init__(self, pf_client: Any = None, graph_client: Any = None, dynamodb_client: Any = None,
-                 *, cache: dict[int, tuple[Any, Compiled]] | None = None) -> None:
+    def __init__(
+        self,
+        pf_client: Any = None,
+        graph_client: Any = None,
+        dynamodb_client: Any = None,
+        *,
+        cache: dict[int, tuple[Any, Compiled]] | None = None,
+    ) -> None:
         self.pf_client = pf_client
         self.graph_client = graph_client
         self.dynamodb_client = dynamodb_client
@@ -623,8 +671,14 @@ class LogicProcessor:
         return entry[1]
 
     @classmethod
-    async def apply(cls, logic: Any, data: dict[str, Any] | None = None, pf_client: Any = None,
-                    graph_client: Any = None, dynamodb_client: Any = None) -> Any:
+    async def apply(
+        cls,
+        logic: Any,
+        data: dict[str, Any] | None = None,
+        pf_client: Any = None,
+        graph_client: Any = None,
+        dynamodb_client: Any = None,
+    ) -> Any:
         """Evaluate ``logic`` once (the original SDK's entry point)."""
         return await cls(pf_client, graph_client, dynamodb_client).evaluate(logic, data if data is not None else {})
 
@@ -655,8 +709,15 @@ class LogicProcessor:
             return self.lookup(values[0], values[1], values[2], _pf_keys(values[3]), node, index)
         return _answer(asyncio.ensure_future(self._read(values)), node, index)
 
-    def lookup(self, api_type: str, profile_id: Any, target_id: Any, keys: list[Any], node: NodeSlots | None = None,
-               index: int = 0) -> Awaitable[Any] | None:
+    def lookup(
+        self,
+        api_type: str,
+        profile_id: Any,
+        target_id: Any,
+        keys: list[Any],
+        node: NodeSlots | None = None,
+        index: int = 0,
+    ) -> Awaitable[Any] | None:
         """The one way to a profile: ``[value per key]``, or None when nothing is found (or there is no client).
 
         With ``node`` the answer goes into its slot ``index`` (and None is returned), else
@@ -696,11 +757,13 @@ class LogicProcessor:
         client = self.pf_client
         try:  # the target id goes as it is
             if api_type == "user":
-                profile = await _maybe_await(client.get_user_profile(profile_id=profile_id, user_id=target_id,
-                                                                     keys=keys))
+                profile = await _maybe_await(
+                    client.get_user_profile(profile_id=profile_id, user_id=target_id, keys=keys)
+                )
             elif api_type == "item":
-                profile = await _maybe_await(client.get_item_profile(profile_id=profile_id, item_id=target_id,
-                                                                     keys=keys))
+                profile = await _maybe_await(
+                    client.get_item_profile(profile_id=profile_id, item_id=target_id, keys=keys)
+                )
             else:
                 profile = await _maybe_await(client.get_profile(profile_id=profile_id, id=target_id, keys=keys))
         except Exception as exc:
@@ -759,10 +822,8 @@ def _answer(answer: Awaitable[Any], node: NodeSlots | None, index: int) -> Await
 
 def _not_found(exc: BaseException) -> bool:
     """A lookup that found nothing: ours (``MLSNotFoundError``) or any client error with code 404."""
-    return isinstance(exc, MLSNotFoundError) or getattr(exc, "code", None) == 404 \
-        or getattr(exc, "status", None) == 404
+    return isinstance(exc, MLSNotFoundError) or getattr(exc, "code", None) == 404 or getattr(exc, "status", None) == 404
 
 
 def _names(values: list[Any]) -> list[Any]:
     return values[0] if values and isinstance(values[0], list) else values
-

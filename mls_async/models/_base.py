@@ -22,8 +22,6 @@ from mls_async.models.extension import without_runtime_caches
 __all__ = ["MLSModel", "MLSModelError", "MODEL_NAME_PATTERN", "MODEL_VERSION_PATTERN"]
 
 
-
-
 class MLSModel:
     """Base of registered models.
 
@@ -40,9 +38,7 @@ class MLSModel:
                 "e.g. 'churn_model'"
             )
         if not isinstance(model_version, str) or not MODEL_VERSION_PATTERN.match(model_version):
-            raise MLSModelError(
-                f"model_version={model_version!r} is not valid: use letters, digits and '_', e.g. 'v1'"
-            )
+            raise MLSModelError(f"model_version={model_version!r} is not valid: use letters, digits and '_', e.g. 'v1'")
         self.models: Any = None
         self.model_name = model_name
         self.model_version = model_version
@@ -70,16 +66,26 @@ class MLSModel:
             )
 
     # -- registry -------------------------------------------------------------------------
-    def save(self, env: MLSENV | None = None, runtime_env: MLSRuntimeENV | None = None, force: bool = False,
-             **client_kwargs: Any) -> dict[str, Any]:
+    def save(
+        self,
+        env: MLSENV | None = None,
+        runtime_env: MLSRuntimeENV | None = None,
+        force: bool = False,
+        **client_kwargs: Any,
+    ) -> dict[str, Any]:
         """Register model.joblib + model.json in the MLS model registry (as ``ModelRegistry.save``)."""
         from mls_async._sync.registry import ModelRegistry
 
         with ModelRegistry(env, runtime_env, **client_kwargs) as registry:
             return registry.save(self, force=force)
 
-    async def save_async(self, env: MLSENV | None = None, runtime_env: MLSRuntimeENV | None = None,
-                         force: bool = False, **client_kwargs: Any) -> dict[str, Any]:
+    async def save_async(
+        self,
+        env: MLSENV | None = None,
+        runtime_env: MLSRuntimeENV | None = None,
+        force: bool = False,
+        **client_kwargs: Any,
+    ) -> dict[str, Any]:
         """Async :meth:`save`."""
         from mls_async._async.registry import AsyncModelRegistry
 

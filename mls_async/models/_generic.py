@@ -57,12 +57,19 @@ class MLSGenericModel(MLSModel):
     a Python file defining one; a file's source travels with the registered model.
     """
 
-    def __init__(self, models: list[Any], model_name: str, model_version: str, features: list[str],
-                 custom_predict_async: str | Path | Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self,
+        models: list[Any],
+        model_name: str,
+        model_version: str,
+        features: list[str],
+        custom_predict_async: str | Path | Callable[..., Any] | None = None,
+    ) -> None:
         super().__init__(model_name, model_version)
         if not isinstance(models, list):
-            raise MLSModelError(f"{model_name}: `models` must be a list, got {type(models).__name__}; "
-                                "wrap a single model as [model]")
+            raise MLSModelError(
+                f"{model_name}: `models` must be a list, got {type(models).__name__}; wrap a single model as [model]"
+            )
         self.models = models
         self.features = check_features(features, model_name)
         self.model_lib = "etc"
@@ -73,8 +80,10 @@ class MLSGenericModel(MLSModel):
             self.load_custom_predict_async(custom_predict_async)
         elif custom_predict_async is not None:
             if not inspect.iscoroutinefunction(custom_predict_async):
-                raise MLSModelError(f"{model_name}: custom_predict_async must be an `async def` function "
-                                    "or a path to a .py file defining one")
+                raise MLSModelError(
+                    f"{model_name}: custom_predict_async must be an `async def` function "
+                    "or a path to a .py file defining one"
+                )
             self.custom_predict_async = custom_predict_async
 
     def set_model_lib(self, model_lib: str) -> None:
@@ -86,8 +95,11 @@ class MLSGenericModel(MLSModel):
 
     def load_custom_predict_async(self, file_path: str | Path | None = None) -> Callable[..., Any]:
         """Load ``predict_async`` from ``file_path`` (default: the model's registry directory)."""
-        path = Path(file_path) if file_path is not None else (
-            default_model_dir() / self.model_name / self.model_version / CUSTOM_PREDICT_FILE)
+        path = (
+            Path(file_path)
+            if file_path is not None
+            else (default_model_dir() / self.model_name / self.model_version / CUSTOM_PREDICT_FILE)
+        )
         try:
             source = path.read_text()
         except OSError as exc:
@@ -101,8 +113,9 @@ class MLSGenericModel(MLSModel):
         deadline = kwargs.pop("deadline", None)
         if deadline is not None:
             # this method again, without the deadline, as a subclass calling it would run it
-            return await within_deadline(deadline, f"{self.model_name} prediction",
-                                         MLSGenericModel.predict_async(self, x, **kwargs))
+            return await within_deadline(
+                deadline, f"{self.model_name} prediction", MLSGenericModel.predict_async(self, x, **kwargs)
+            )
         custom = getattr(self, "custom_predict_async", None)
         if custom is not None:
             if "model" in inspect.signature(custom).parameters:

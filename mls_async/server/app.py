@@ -32,8 +32,8 @@ CONFIG_ENVIRONMENT = "MLS_SERVER_CONFIG"  # how `--workers` hands the configurat
 def _without_telemetry() -> dict[str, Any]:
     """FastAPI's native OpenTelemetry off, where this FastAPI has it.
 
-    Enabled, it looked up the global providers (and the environment) on every request, a
-    sixth of the server's time per profile read; the local server exports no telemetry.
+    Enabled, it looks up the global providers (and the environment) on every request, a
+    measurable share of a profile read's time; the local server exports no telemetry.
     """
     if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
         return {}

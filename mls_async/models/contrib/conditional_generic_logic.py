@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mls_async.logic._deadline import within_deadline
 from mls_async.models._base import MLSModelError
 from mls_async.models._generic import MLSGenericModel
 from mls_async.models.contrib._logic_steps import (
@@ -71,6 +72,14 @@ class ConditionalGenericLogicModel(MLSGenericModel):
         self.data = data
 
     async def predict_async(self, x: list[Any], **kwargs: Any) -> dict[str, Any]:
+        """Predict for ``x``; ``pf_client=`` reads the features, ``deadline=`` (seconds) bounds the whole prediction."""
+        deadline = kwargs.pop("deadline", None)
+        if deadline is not None:
+            return await within_deadline(
+                deadline,
+                f"{self.model_name} prediction",
+                ConditionalGenericLogicModel.predict_async(self, x, **kwargs),
+            )
         processor = processor_for(self, kwargs)
         data = logic_inputs(_OWNER, list(self.features or []), x, kwargs.get("keys"), self.data)
         chosen = await run_logic(processor, self.model_selection_logic, data, _OWNER, "model selection")

@@ -52,8 +52,9 @@ def _check_profiles(user_profiles: Any, item_profiles: Any) -> None:
             raise MLSModelError(f"{_OWNER}: postprocessing_item_profile[{profile_id!r}] must be a dict")
         for item_id, keys in items.items():
             if not isinstance(item_id, str) or not isinstance(keys, list):
-                raise MLSModelError(f"{_OWNER}: postprocessing_item_profile[{profile_id!r}][{item_id!r}] must be "
-                                    "a list of keys")
+                raise MLSModelError(
+                    f"{_OWNER}: postprocessing_item_profile[{profile_id!r}][{item_id!r}] must be a list of keys"
+                )
 
 
 def _handler(postprocess: Any) -> Any:
@@ -72,12 +73,20 @@ async def _call(method: Any, **kwargs: Any) -> Any:
 class EurekaModel(MLSGenericModel, MLSTrainableCustom):
     """Preprocess logic -> ``models[0].<predict_fn>`` -> postprocess logic or ``Handler``."""
 
-    def __init__(self, model_name: str, model_version: str, features: list[str], model: Any = None,
-                 preprocess_logic: dict[str, Any] | None = None, postprocess_logic: Any = None,
-                 predict_fn: str = "predict", data: dict[str, Any] | None = None,
-                 postprocessing_user_profile: dict[str, list[str]] | None = None,
-                 postprocessing_item_profile: dict[str, dict[str, list[str]]] | None = None,
-                 use_logic_processer: str = "Y") -> None:
+    def __init__(
+        self,
+        model_name: str,
+        model_version: str,
+        features: list[str],
+        model: Any = None,
+        preprocess_logic: dict[str, Any] | None = None,
+        postprocess_logic: Any = None,
+        predict_fn: str = "predict",
+        data: dict[str, Any] | None = None,
+        postprocessing_user_profile: dict[str, list[str]] | None = None,
+        postprocessing_item_profile: dict[str, dict[str, list[str]]] | None = None,
+        use_logic_processer: str = "Y",
+    ) -> None:
         data = {} if data is None else data
         user_profiles = {} if postprocessing_user_profile is None else postprocessing_user_profile
         item_profiles = {} if postprocessing_item_profile is None else postprocessing_item_profile
@@ -89,8 +98,10 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
             raise MLSModelError(f"{_OWNER}: use_logic_processer must be 'Y' or 'N'")
         if use_logic_processer == "N":
             if postprocess_logic is not None and _handler(postprocess_logic) is None:
-                raise MLSModelError(f"{_OWNER}: with use_logic_processer='N', postprocess_logic must be a "
-                                    "Handler(data) function or have one")
+                raise MLSModelError(
+                    f"{_OWNER}: with use_logic_processer='N', postprocess_logic must be a "
+                    "Handler(data) function or have one"
+                )
         else:
             postprocess_logic = default_postprocess() if postprocess_logic is None else postprocess_logic
             check_logic(postprocess_logic, "postprocess_logic")
@@ -115,8 +126,9 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
         deadline = kwargs.pop("deadline", None)
         if deadline is not None:
             # this method again, without the deadline, as a subclass calling it would run it
-            return await within_deadline(deadline, f"{self.model_name} prediction",
-                                         EurekaModel.predict_async(self, x, **kwargs))
+            return await within_deadline(
+                deadline, f"{self.model_name} prediction", EurekaModel.predict_async(self, x, **kwargs)
+            )
         processor = processor_for(self, kwargs)
         data = logic_inputs(_OWNER, list(self.features or []), x, kwargs.get("keys"), self.data)
         row = await run_logic(processor, self.preprocess_logic, data, _OWNER, "preprocessing")
@@ -135,8 +147,10 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
                 if "." in item_id:
                     name = item_id.split(".")[1]
                     if name not in data:
-                        raise MLSModelError(f"{_OWNER}: item profile {profile_id!r} reads the item named by "
-                                            f"{name!r}, which no user profile or feature gave")
+                        raise MLSModelError(
+                            f"{_OWNER}: item profile {profile_id!r} reads the item named by "
+                            f"{name!r}, which no user profile or feature gave"
+                        )
                     item_id = data[name]
                 lookups.append((profile_id, item_id, keys))
         return lookups
@@ -147,18 +161,27 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
         if pf_client is None:
             raise MLSModelError(f"{_OWNER}: profile postprocessing needs pf_client=")
         try:
-            users = await _gathered([
-                functools.partial(_call, pf_client.get_user_profile, profile_id=profile_id, user_id=data["user_id"],
-                                  keys=keys)
-                for profile_id, keys in self.postprocessing_user_profile.items()])
+            users = await _gathered(
+                [
+                    functools.partial(
+                        _call, pf_client.get_user_profile, profile_id=profile_id, user_id=data["user_id"], keys=keys
+                    )
+                    for profile_id, keys in self.postprocessing_user_profile.items()
+                ]
+            )
             for profile_id, values in zip(self.postprocessing_user_profile, users):
                 if None in values.values():
                     raise MLSModelError(f"user profile {profile_id!r} lacks values for {values}")
                 data.update(values)
             lookups = self._item_lookups(data)
-            items = await _gathered([
-                functools.partial(_call, pf_client.get_item_profile, profile_id=profile_id, item_id=item_id, keys=keys)
-                for profile_id, item_id, keys in lookups])
+            items = await _gathered(
+                [
+                    functools.partial(
+                        _call, pf_client.get_item_profile, profile_id=profile_id, item_id=item_id, keys=keys
+                    )
+                    for profile_id, item_id, keys in lookups
+                ]
+            )
             for (profile_id, _, _), values in zip(lookups, items):
                 if None in values.values():
                     raise MLSModelError(f"item profile {profile_id!r} lacks values for {values}")
@@ -177,8 +200,9 @@ class EurekaModel(MLSGenericModel, MLSTrainableCustom):
         if not result:
             return []
         if not isinstance(result, dict) or set(result) != set(ITEM_FIELDS):
-            raise MLSModelError(f"{_OWNER}: Handler must answer a dict with exactly {', '.join(ITEM_FIELDS)}, "
-                                f"got {result!r:.200}")
+            raise MLSModelError(
+                f"{_OWNER}: Handler must answer a dict with exactly {', '.join(ITEM_FIELDS)}, got {result!r:.200}"
+            )
         return [result]
 
 

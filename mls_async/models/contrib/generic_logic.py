@@ -32,14 +32,16 @@ from mls_async.models.contrib._logic_steps import (
     reads_keys,
     run_logic,
 )
+from mls_async.models.libraries import for_lib
 
 __all__ = ["GenericLogicModel", "PREDICT_FNS", "check_logic", "default_postprocess"]
 
 
 def default_postprocess() -> dict[str, Any]:
     """One item whose props hold the score ``y`` (id, name and type from features of those names)."""
-    return {"list": [{"dict": ["id", "id", "name", "name", "type", "type", "props",
-                               {"dict": ["score", {"var": "y"}]}]}]}
+    return {
+        "list": [{"dict": ["id", "id", "name", "name", "type", "type", "props", {"dict": ["score", {"var": "y"}]}]}]
+    }
 
 
 class GenericLogicModel(MLSGenericModel, MLSTrainable):
@@ -55,16 +57,25 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         data: static values available to both logics (they override feature values).
     """
 
-    def __init__(self, model_name: str, model_version: str, features: list[str], model: Any = None,
-                 preprocess_logic: dict[str, Any] | None = None, postprocess_logic: dict[str, Any] | None = None,
-                 predict_fn: str = "predict", data: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        model_version: str,
+        features: list[str],
+        model: Any = None,
+        preprocess_logic: dict[str, Any] | None = None,
+        postprocess_logic: dict[str, Any] | None = None,
+        predict_fn: str = "predict",
+        data: dict[str, Any] | None = None,
+    ) -> None:
         if not isinstance(features, list):
             raise MLSModelError(f"features must be a list, got {type(features).__name__}")
         check_predict_fn(predict_fn)
         if data is not None and not isinstance(data, dict):
             raise MLSModelError(f"data must be a dict, got {type(data).__name__}")
-        preprocess_logic = preprocess_logic if preprocess_logic is not None else {
-            "merge": [{"var": f} for f in features]}
+        preprocess_logic = (
+            preprocess_logic if preprocess_logic is not None else {"merge": [{"var": f} for f in features]}
+        )
         postprocess_logic = postprocess_logic if postprocess_logic is not None else default_postprocess()
         check_logic(preprocess_logic, "preprocess_logic")
         check_logic(postprocess_logic, "postprocess_logic")
@@ -92,7 +103,7 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
 
     def _model_output(self, row: Any) -> asyncio.Future[Any]:
         """The model's output for ``row``, as a future: batched with concurrent single rows, else done now."""
-        if self.predict_fn == "none" and self.model_lib != "pytorch":
+        if self.predict_fn == "none" and not for_lib(self.model_lib).calls_model:
             return _done(None)
         if not self._model_ready():
             raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
@@ -102,10 +113,10 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
 
     def _model_ready(self) -> bool:
         """Whether a row would go to ``models[0]`` (a ``predict_fn`` other than none, and a model having it)."""
-        if self.predict_fn == "none" and self.model_lib != "pytorch":
+        if self.predict_fn == "none" and not for_lib(self.model_lib).calls_model:
             return False
         model = self.models[0] if self.models else None
-        return model is not None and (self.model_lib == "pytorch" or hasattr(model, self.predict_fn))
+        return model is not None and (for_lib(self.model_lib).calls_model or hasattr(model, self.predict_fn))
 
     def _answer_row(self, row: Any, answer: asyncio.Future[Any]) -> None:
         """Set ``answer`` to the model's output for ``row``: in the next batch, or now for several rows."""
@@ -120,8 +131,9 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
             return
         self._batcher().add(row, answer)  # concurrent single rows share one call
 
-    def _model_call_node(self, size: int, finish: Finish | None, processor: LogicProcessor,
-                         data: dict[str, Any]) -> _ModelCall:
+    def _model_call_node(
+        self, size: int, finish: Finish | None, processor: LogicProcessor, data: dict[str, Any]
+    ) -> _ModelCall:
         """The node of the preprocessing logic's arguments, as a model call (see :class:`_ModelCall`)."""
         return _ModelCall(self, size, finish, processor, data)
 
@@ -143,8 +155,8 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
     def _batcher(self) -> MicroBatcher:
         batcher = self.__dict__.get("_cache_batcher")
         if batcher is None:
-            # AutoGluon's predict costs milliseconds of CPU: always off the event loop.
-            offload = 0 if self.model_lib == "autogluon" else _LibraryModel.inline_max_rows
+            # a library whose predict costs milliseconds of CPU (AutoGluon) runs off the event loop
+            offload = 0 if for_lib(self.model_lib).always_offload else _LibraryModel.inline_max_rows
             batcher = self._cache_batcher = MicroBatcher(self._predict_plain_rows, offload_above=offload)
         return batcher
 
@@ -169,13 +181,13 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
 
     async def _portable_output(self, row: Any) -> Any:
         """:meth:`_model_output` off asyncio: no batching with other callers; heavy calls in a worker thread."""
-        if self.predict_fn == "none" and self.model_lib != "pytorch":
+        if self.predict_fn == "none" and not for_lib(self.model_lib).calls_model:
             return None
         if not self._model_ready():
             raise MLSModelError(f"{self.model_name}: models[0] has no {self.predict_fn}(); pass model=... or fit()")
         several = bool(row) and isinstance(row[0], list)
         rows = row if several else [row]
-        if self.model_lib == "autogluon" or len(rows) > _LibraryModel.inline_max_rows:
+        if for_lib(self.model_lib).always_offload or len(rows) > _LibraryModel.inline_max_rows:
             outputs = await anyio.to_thread.run_sync(self._predict_plain_rows, rows)
         else:
             outputs = self._predict_plain_rows(rows)
@@ -196,16 +208,22 @@ class GenericLogicModel(MLSGenericModel, MLSTrainable):
         deadline = kwargs.pop("deadline", None)
         if deadline is not None:
             # this method again, without the deadline, as a subclass calling it would run it
-            return await within_deadline(deadline, f"{self.model_name} prediction",
-                                         GenericLogicModel.predict_async(self, x, **kwargs))
-        # The steps inline (no run_logic or _ml_predict coroutines): each object less is less
-        # for the garbage collector to scan while thousands of predictions wait.
+            return await within_deadline(
+                deadline, f"{self.model_name} prediction", GenericLogicModel.predict_async(self, x, **kwargs)
+            )
+        # The steps inline (no run_logic or _ml_predict coroutines): thousands of predictions
+        # may wait at once, and each holds only what it needs.
         processor = processor_for(self, kwargs)
-        data = logic_inputs("GenericLogicModel", self.features or [], x, kwargs.get("keys"), self.data,
-                            keys_read=reads_keys(processor, self.preprocess_logic, self.postprocess_logic))
+        data = logic_inputs(
+            "GenericLogicModel",
+            self.features or [],
+            x,
+            kwargs.get("keys"),
+            self.data,
+            keys_read=reads_keys(processor, self.preprocess_logic, self.postprocess_logic),
+        )
         if not on_asyncio():
             return await self._predict_portable(processor, data)
-        del kwargs  # not needed past here: one object less per prediction waiting for its features
         output: asyncio.Future[Any] | None = None
         try:
             compiled = processor.compiled(self.preprocess_logic)
@@ -248,8 +266,14 @@ class _ModelCall(PendingNode):
 
     __slots__ = ("_model",)
 
-    def __init__(self, model: GenericLogicModel, size: int, finish: Finish | None, processor: LogicProcessor,
-                 data: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        model: GenericLogicModel,
+        size: int,
+        finish: Finish | None,
+        processor: LogicProcessor,
+        data: dict[str, Any],
+    ) -> None:
         super().__init__(size, finish, processor, data)
         self._model = model
 
