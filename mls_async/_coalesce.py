@@ -527,17 +527,19 @@ class AsyncRequestCoalescer:
         self._hedger = hedger
         self._stats = stats if stats is not None else LookupStats()
         self._loops: dict[asyncio.AbstractEventLoop, _LoopLookups] = {}
+        self._loops_lock = threading.Lock()
         self._last: _LoopLookups | None = None
 
     def _lookups(self, loop: asyncio.AbstractEventLoop) -> _LoopLookups:
         last = self._last
         if last is not None and last.loop is loop:
             return last
-        found = self._loops.get(loop)
-        if found is None:
-            for ended in [other for other in self._loops if other.is_closed()]:
-                self._loops.pop(ended, None)
-            found = self._loops[loop] = _LoopLookups(loop, self._stats)
+        with self._loops_lock:  # loops on several threads (a notebook's and the sync facade's) meet here
+            found = self._loops.get(loop)
+            if found is None:
+                for ended in [other for other in self._loops if other.is_closed()]:
+                    self._loops.pop(ended, None)
+                found = self._loops[loop] = _LoopLookups(loop, self._stats)
         self._last = found
         return found
 
@@ -587,7 +589,10 @@ class AsyncRequestCoalescer:
             except Exception as exc:
                 outcome = exc
             if not isinstance(outcome, BaseException) or isinstance(outcome, MLSNotFoundError):
-                hedger.answered(anyio.current_time() - started, hedge=hedged and not outcomes)
+                settled_before = any(
+                    not isinstance(o, BaseException) or isinstance(o, MLSNotFoundError) for _, o in outcomes
+                )
+                hedger.answered(anyio.current_time() - started, hedge=hedged and not settled_before)
             outcomes.append((hedged, outcome))
             answered.set()
 

@@ -78,7 +78,7 @@ async def test_a_prediction_past_its_deadline_names_its_lookups_and_leaves_nothi
     started = time.perf_counter()
     with pytest.raises(MLSTimeoutError) as caught:
         await model.predict_async(["u1"], pf_client=client, deadline=0.05)
-    assert time.perf_counter() - started < 0.5  # the 1 s lookups were not waited for
+    assert time.perf_counter() - started < 0.9  # the 1 s lookups were not waited for
     message = str(caught.value)
     assert message.startswith("deadline_model prediction: no answer within the deadline of 0.05 s; still pending:")
     for group in GROUPS:

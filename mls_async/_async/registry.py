@@ -220,9 +220,10 @@ class AsyncModelRegistry(AsyncMLSClient):
         _check_name(model_name, model_version)
         self.model_dir.mkdir(parents=True, exist_ok=True)
         lock = await self._hold(model_name, model_version)
-        staging = Path(tempfile.mkdtemp(prefix=f".{model_name}-{model_version}-", dir=self.model_dir))
-        archive = staging / "archive.tar"
+        staging: Path | None = None
         try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{model_name}-{model_version}-", dir=self.model_dir))
+            archive = staging / "archive.tar"
             expected, digest = await self._download(model_name, model_version, archive)
             if expected and expected != digest.hexdigest():
                 raise ModelRegistryError(
@@ -234,7 +235,8 @@ class AsyncModelRegistry(AsyncMLSClient):
             await to_thread(replace_dir, unpacked, target)
             return await to_thread(load_version_dir, target)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
             lock.release()
 
     async def _hold(self, model_name: str, model_version: str) -> VersionLock:

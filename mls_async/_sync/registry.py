@@ -221,9 +221,10 @@ class ModelRegistry(MLSClient):
         _check_name(model_name, model_version)
         self.model_dir.mkdir(parents=True, exist_ok=True)
         lock = self._hold(model_name, model_version)
-        staging = Path(tempfile.mkdtemp(prefix=f".{model_name}-{model_version}-", dir=self.model_dir))
-        archive = staging / "archive.tar"
+        staging: Path | None = None
         try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{model_name}-{model_version}-", dir=self.model_dir))
+            archive = staging / "archive.tar"
             expected, digest = self._download(model_name, model_version, archive)
             if expected and expected != digest.hexdigest():
                 raise ModelRegistryError(
@@ -235,7 +236,8 @@ class ModelRegistry(MLSClient):
             run_inline(replace_dir, unpacked, target)
             return run_inline(load_version_dir, target)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
             lock.release()
 
     def _hold(self, model_name: str, model_version: str) -> VersionLock:

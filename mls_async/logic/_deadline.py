@@ -64,13 +64,23 @@ async def _asyncio_within(seconds: float, what: str, work: Awaitable[T], pending
 
     timer = asyncio.get_running_loop().call_later(seconds, expire)
     try:
-        return await work
+        result = await work
     except asyncio.CancelledError:
         if fired and task.uncancel() == 0:
             raise _timed_out(what, seconds, fired[0]) from None
         raise
+    except Exception as exc:
+        # The work turned our cancellation into an error of its own: take the cancellation
+        # back, so that the caller's task is not left cancelling, and report the deadline.
+        if fired:
+            task.uncancel()
+            raise _timed_out(what, seconds, fired[0]) from exc
+        raise
     finally:
         timer.cancel()
+    if fired:  # the work swallowed the cancellation and answered: take it back
+        task.uncancel()
+    return result
 
 
 def _timed_out(what: str, seconds: float, waiting: list[str]) -> MLSTimeoutError:

@@ -42,10 +42,10 @@ __all__ = ["THREADED_ROWS", "one_thread", "xgboost_single_thread"]
 
 # Rows from which the library's default threads run; fewer rows run on one thread.
 # benchmarks/bench_predict.py ("threads by batch size") measures where more threads pay: cut
-# a batch's time to 0.8x for at most 1.5x its CPU. On the 2-core development machine, shared
-# with other work, they paid at no size from 64 to 16384 rows, and for CatBoost at 32768 in
-# some runs: batches from that largest size measured keep the library's default.
-THREADED_ROWS: dict[str, int] = {"lightgbm": 32768, "xgboost": 32768, "catboost": 32768}
+# a batch's time to 0.8x for at most 1.5x its CPU. On an idle 2-core x86_64 machine they paid
+# from 256 rows for LightGBM, from about 2048 for XGBoost and from 8192 for CatBoost; a host
+# with more cores gains more from them, never less, so these sizes err towards threads.
+THREADED_ROWS: dict[str, int] = {"lightgbm": 256, "xgboost": 2048, "catboost": 8192}
 
 
 def one_thread(library: str, rows: int) -> bool:

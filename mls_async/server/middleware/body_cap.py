@@ -52,7 +52,7 @@ class BodyCapMiddleware:
 
         try:
             await self.app(scope, capped_receive, send)
-        except _TooLarge:
+        except* _TooLarge:  # also when it crossed a task group (a streaming answer's listener, say)
             # An answer already under way makes this second start fail, which ends the connection.
             await _refusal(limit)(scope, receive, send)
 
