@@ -18,7 +18,9 @@ Rows: ours with hedged lookups (the default policy), ours without, and the origi
 ``sktmls`` 2026.10.7 in its own process (its ``predict_async``: the sync ``predict`` in the
 loop's executor, 64 threads, with its requests-based profile client). Requests per lookup
 are counted in the client: our ``profile_client.stats``, and the original's sent requests.
-Every variant's predictions must equal the original's: the run fails otherwise.
+Every variant's predictions must equal the original's: the run fails otherwise. Each
+variant runs in a process of its own, whose CPU time over the measured part, divided by the
+predictions, is its client CPU per prediction (the server's is not counted).
 
     python -m benchmarks.bench_tail [--rate 50] [--seconds 20] [--tail 0.02]
 """
@@ -31,6 +33,7 @@ import math
 import os
 import platform
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -41,8 +44,9 @@ from benchmarks.server_process import ServerProcess
 
 LOOKUPS_PER_PREDICTION = 3
 
-# latencies, predictions, lookups, requests, and what the hedges did (ours), in the measured part
-Outcome = tuple[list[float], list[Any], int, int, dict[str, int]]
+# latencies, predictions, lookups, requests, and the process's CPU seconds and (ours) what the
+# hedges did, in the measured part
+Outcome = tuple[list[float], list[Any], int, int, dict[str, float]]
 
 
 async def open_loop(
@@ -99,10 +103,13 @@ def ours(url: str, clf: Any, inputs: list[list[Any]], rate: float, seconds: floa
 
             await open_loop(predict, inputs, rate, 1.0)  # warm-up: not measured
             before = client.stats.snapshot()
+            cpu = time.process_time()
             latencies, results = await open_loop(predict, inputs, rate, seconds)
+            cpu = time.process_time() - cpu
             after = client.stats.snapshot()
-            done = {name: after[name] - before[name] for name in after}
-            return latencies, results, done["lookups"], done["requests"], done
+            done: dict[str, float] = {name: after[name] - before[name] for name in after}
+            done["cpu_seconds"] = cpu
+            return latencies, results, int(done["lookups"]), int(done["requests"]), done
 
     return asyncio.run(run())
 
@@ -134,8 +141,10 @@ def original(url: str, clf: Any, inputs: list[list[Any]], rate: float, seconds: 
 
         await open_loop(predict, inputs, rate, 1.0)
         before = sent[0]
+        cpu = time.process_time()
         latencies, results = await open_loop(predict, inputs, rate, seconds)
-        return latencies, results, len(results) * LOOKUPS_PER_PREDICTION, sent[0] - before, {}
+        cpu = time.process_time() - cpu
+        return latencies, results, len(results) * LOOKUPS_PER_PREDICTION, sent[0] - before, {"cpu_seconds": cpu}
 
     return asyncio.run(run())
 
@@ -188,8 +197,11 @@ def main() -> None:
         str(args.seed),
     ]
     variants: list[tuple[str, Callable[[str], Outcome]]] = [
-        ("ours, hedged lookups (default policy)", lambda url: ours(url, clf, inputs, args.rate, args.seconds, True)),
-        ("ours, hedging off", lambda url: ours(url, clf, inputs, args.rate, args.seconds, False)),
+        (
+            "ours, hedged lookups (default policy)",
+            lambda url: in_own_process(ours, url, clf, inputs, args.rate, args.seconds, True),
+        ),
+        ("ours, hedging off", lambda url: in_own_process(ours, url, clf, inputs, args.rate, args.seconds, False)),
     ]
     if not args.no_original:
         variants.append(
@@ -207,19 +219,23 @@ def main() -> None:
     reference = rows[-1][4]  # the original's, when it ran
     for name, _, _, _, results, _ in rows:
         assert results == reference, f"{name}: predictions differ from {rows[-1][0]}'s"
-    print("\n| variant | p50 | p99 | p99.9 | max | requests per lookup |")
-    print("|---|---|---|---|---|---|")
-    for name, ordered, lookups, requests, _, _ in rows:
+    print("\n| variant | p50 | p99 | p99.9 | max | requests per lookup | client CPU per prediction |")
+    print("|---|---|---|---|---|---|---|")
+    for name, ordered, lookups, requests, results, stats in rows:
         print(
             f"| {name} | {percentile(ordered, 50) * 1000:.0f} ms | {percentile(ordered, 99) * 1000:.0f} ms | "
             f"{percentile(ordered, 99.9) * 1000:.0f} ms | {ordered[-1] * 1000:.0f} ms | "
-            f"{requests / max(1, lookups):.3f} |"
+            f"{requests / max(1, lookups):.3f} | {stats['cpu_seconds'] / len(results) * 1000:.2f} ms |"
         )
+    if not args.no_original:
+        original_cpu = rows[-1][5]["cpu_seconds"]
+        for name, _, _, _, _, stats in rows[:-1]:
+            print(f"{name}: client CPU per prediction {stats['cpu_seconds'] / original_cpu:.2f}x the original's")
     for name, _, lookups, _, _, stats in rows:
-        if stats:
+        if "hedges_sent" in stats:
             print(
-                f"{name}: {lookups} lookups, {stats['hedges_sent']} hedges sent, {stats['hedges_won']} won, "
-                f"{stats['hedges_denied']} denied by the budget"
+                f"{name}: {lookups} lookups, {stats['hedges_sent']:.0f} hedges sent, {stats['hedges_won']:.0f} won, "
+                f"{stats['hedges_denied']:.0f} denied by the budget"
             )
     print(f"every variant's {len(reference)} predictions equal {rows[-1][0]}'s")
 
