@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from mls_async._exceptions import MLSClientError
+from mls_async._extras import install_command
 
 __all__ = ["ModelLibrary", "LIBRARIES", "MODEL_LIBS", "library", "import_library", "library_version"]
 
@@ -29,7 +30,7 @@ class ModelLibrary:
 
     def install_hint(self) -> str:
         if self.extra is not None:
-            return f"pip install 'mls-async[{self.extra}]'"
+            return install_command(self.extra)
         return f"pip install {self.module}" if self.module else "nothing to install"
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mls_async._extras import needs_extra
 from mls_async.batch._score import score_frame
 from mls_async.batch._sink import Sink, write_partition
 from mls_async.batch._source import Source, open_source
@@ -268,10 +269,8 @@ def _on_dask(
     scheduler: Any,
     progress: bool,
 ) -> BatchResult:
-    try:
+    with needs_extra("batch", "scheduler= (Dask)"):
         from distributed import Client, LocalCluster, as_completed
-    except ImportError as exc:
-        raise ImportError("scheduler= needs Dask: pip install 'mls-async[batch]'") from exc
     started = time.perf_counter()
     table = source if isinstance(source, Source) else open_source(source)
     total = table.partitions(partition_rows)
