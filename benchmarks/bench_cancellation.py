@@ -51,13 +51,13 @@ def _sent_counter() -> list[int]:
     from mls_async._aiohttp_transport import AiohttpTransport
 
     sent = [0]
-    lean = AiohttpTransport.lean_request
+    direct = AiohttpTransport.direct_request
 
     async def counted(self: AiohttpTransport, *args: Any, **kwargs: Any) -> Any:
         sent[0] += 1
-        return await lean(self, *args, **kwargs)
+        return await direct(self, *args, **kwargs)
 
-    AiohttpTransport.lean_request = counted  # type: ignore[method-assign]
+    AiohttpTransport.direct_request = counted  # type: ignore[method-assign]
     return sent
 
 

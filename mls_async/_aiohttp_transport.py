@@ -15,7 +15,7 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport as _Base
 
-__all__ = ["AiohttpTransport", "LeanResponse"]
+__all__ = ["AiohttpTransport", "DirectResponse"]
 
 
 def _precise(error: BaseException) -> httpx.TransportError:
@@ -41,9 +41,9 @@ class AiohttpTransport(_Base):
         except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
             raise _precise(exc) from exc
 
-    async def lean_request(
+    async def direct_request(
         self, method: str, url: str, headers: Mapping[str, str], timeout: httpx.Timeout
-    ) -> LeanResponse:
+    ) -> DirectResponse:
         """One bodyless request straight on the aiohttp session, read whole: no httpx objects on the way.
 
         The hot path of feature lookups; errors are those of :meth:`handle_async_request`.
@@ -55,13 +55,13 @@ class AiohttpTransport(_Base):
             async with self.client.request(
                 method, url, headers=headers, allow_redirects=False, timeout=limits
             ) as response:
-                return LeanResponse(method, url, response.status, response.headers, await response.read())
+                return DirectResponse(method, url, response.status, response.headers, await response.read())
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise _precise(exc) from exc
 
 
-class LeanResponse:
-    """What :meth:`AiohttpTransport.lean_request` answers: enough of an ``httpx.Response`` for our decoding."""
+class DirectResponse:
+    """What :meth:`AiohttpTransport.direct_request` answers: enough of an ``httpx.Response`` for our decoding."""
 
     __slots__ = ("status_code", "headers", "content", "_method", "_url")
 
@@ -77,7 +77,7 @@ class LeanResponse:
         return httpx.Request(self._method, self._url)
 
     def __getattr__(self, name: str) -> Any:
-        raise AttributeError(f"a lean response has no {name}; only bodyless requests take the lean path")
+        raise AttributeError(f"a direct response has no {name}; only bodyless requests take the direct path")
 
 
 def release_without_loop(transport: AiohttpTransport) -> None:

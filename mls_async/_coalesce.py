@@ -319,7 +319,7 @@ class _Request(InFlight):
         self.copied_at = loop.time()
         logger.debug("hedging %r %r after %.1f ms", self.group, self.key, (self.copied_at - self.sent_at) * 1000)
         copy = self.copy = asyncio.ensure_future(coalescer._fetch_one(self.group, self.key, fields), loop=loop)
-        copy.add_done_callback(self.landed, context=_CALLBACK_CONTEXT)
+        copy.add_done_callback(self.arrived, context=_CALLBACK_CONTEXT)
 
     def _race(self, task: asyncio.Task[Any]) -> bool:
         """With a hedge out: whether ``task``'s outcome settles the lookup (else the other copy may still answer).
@@ -349,7 +349,7 @@ class _Request(InFlight):
         hedged = task is self.copy
         hedger.answered(self.owner.loop.time() - (self.copied_at if hedged else self.sent_at), hedge=hedged)
 
-    def landed(self, task: asyncio.Task[Any]) -> None:
+    def arrived(self, task: asyncio.Task[Any]) -> None:
         if self.settled or (self.copy is not None and not self._race(task)):
             return
         self.settled = True
@@ -360,7 +360,7 @@ class _Request(InFlight):
         if task.cancelled():
             error: BaseException = asyncio.CancelledError()
             for group in groups:
-                group.landed(self.key, error)
+                group.arrived(self.key, error)
             for i in range(len(waiting.keys)):
                 target, slot = waiting.targets[i], waiting.slots[i]
                 if target.done():
@@ -376,7 +376,7 @@ class _Request(InFlight):
             for i in range(len(waiting.keys)):
                 waiting.settle(i, outcome)
             for group in groups:
-                group.landed(self.key, outcome)
+                group.arrived(self.key, outcome)
             return
         found: dict[str, Values] = task.result()
         for i in range(len(waiting.keys)):
@@ -388,7 +388,7 @@ class _Request(InFlight):
 
 
 class _Group(InFlight):
-    """Gathered lookups sent as one request per distinct id, answered together once every request has landed.
+    """Gathered lookups sent as one request per distinct id, answered together once every request has arrived.
 
     The predictions they feed then complete in one pass of the loop and share one model
     call. A lookup whose caller has gone is swept out (once per pass of the loop, however
@@ -438,7 +438,7 @@ class _Group(InFlight):
         for key in [key for key in self.requests if key not in wanted]:
             self.requests.pop(key).withdraw()
 
-    def landed(self, key: str, outcome: Outcome) -> None:
+    def arrived(self, key: str, outcome: Outcome) -> None:
         self.answers[key] = outcome
         self.outstanding -= 1
         if self.outstanding:
@@ -579,7 +579,7 @@ class AsyncRequestCoalescer:
             self._stats.count("requests")
             return await self._fetch_one(group, key, fields)
         delay = hedger.sent()
-        outcomes: list[tuple[bool, Outcome]] = []  # (from the hedge, outcome) of each copy, in landing order
+        outcomes: list[tuple[bool, Outcome]] = []  # (from the hedge, outcome) of each copy, in arrival order
         answered = anyio.Event()
 
         async def attempt(hedged: bool) -> None:
@@ -707,7 +707,7 @@ class AsyncRequestCoalescer:
 
     def _send(self, lookups: _LoopLookups, request: _Request, call: Awaitable[Any]) -> None:
         task = request.task = asyncio.ensure_future(call, loop=lookups.loop)
-        task.add_done_callback(request.landed, context=_CALLBACK_CONTEXT)
+        task.add_done_callback(request.arrived, context=_CALLBACK_CONTEXT)
 
     def _flush(self, lookups: _LoopLookups, group: Hashable) -> None:
         batch = lookups.pending.pop(group, None)

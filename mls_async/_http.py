@@ -1,4 +1,4 @@
-"""The httpx clients our clients own: httpx's, minus the cookie jar, plus a lean path for reads,
+"""The httpx clients our clients own: httpx's, minus the cookie jar, plus a direct path for reads,
 kept per event loop.
 
 The MLS protocol sets no cookies, yet httpx parses every response into its jar and
@@ -6,12 +6,13 @@ merges the jar into every request. These clients keep an empty jar that ignores
 ``Set-Cookie``.
 
 On the aiohttp transport a bodyless request may skip httpx's request and response
-objects and URL parsing altogether (:meth:`AsyncHTTPClient.lean_transport`): the same
+objects and URL parsing altogether (:meth:`AsyncHTTPClient.direct_transport`): the same
 request on the same connection pool, for half the client CPU of a feature lookup
-(``benchmarks/bench_features.py``, P1 and P3). It is taken only when the pool was built on
-our aiohttp transport, has no event hooks, and httpx itself would hand the request,
-unchanged, to that transport: no mock in between (respx replaces httpx's choice of
-transport, ``_transport_for_url``, the one httpx internal read here), no auth flow but Basic.
+(``benchmarks/bench_features.py``, P1 and P3). It is taken only when the pool runs on the
+aiohttp transport it built itself (httpx then routes every request to it: no mounts, and
+no environment proxies with a transport given), has no event hooks, and the auth is Basic
+or none. Mocking at httpx's client (respx) therefore needs ``transport="httpx"``, which
+never goes direct.
 
 Sockets and sessions belong to the event loop that opened them: :class:`AsyncPools`
 keeps one client per loop that uses it (successive ``asyncio.run`` calls, the sync
@@ -37,15 +38,15 @@ if TYPE_CHECKING:
     from mls_async._response import ResponseLike
 
 
-class SyncLeanTransport(Protocol):
-    """The lean path's shape for sync clients, which never have one (it keeps generated code typed)."""
+class SyncDirectTransport(Protocol):
+    """The direct path's shape for sync clients, which never have one (it keeps generated code typed)."""
 
-    def lean_request(
+    def direct_request(
         self, method: str, url: str, headers: Mapping[str, str], timeout: httpx.Timeout
     ) -> ResponseLike: ...
 
 
-__all__ = ["AsyncHTTPClient", "AsyncPools", "HTTPClient", "Pools", "SyncLeanTransport"]
+__all__ = ["AsyncHTTPClient", "AsyncPools", "HTTPClient", "Pools", "SyncDirectTransport"]
 
 
 class _NoCookies(httpx.Cookies):
@@ -75,13 +76,13 @@ class AsyncHTTPClient(httpx.AsyncClient):
 
     cookies = property(_jar, lambda client, value: None, doc="An empty jar that ignores Set-Cookie.")
 
-    def __init__(self, *, lean: AiohttpTransport | None = None, **options: Any) -> None:
+    def __init__(self, *, direct: AiohttpTransport | None = None, **options: Any) -> None:
         super().__init__(**options)
-        self._mls_lean = lean  # the aiohttp transport this pool was built on, if it was
+        self._mls_direct = direct  # the aiohttp transport this pool was built on, if it was
 
-    def lean_transport(self, base_url: str, auth: httpx.Auth | None) -> AiohttpTransport | None:
-        """Our aiohttp transport, when httpx would send requests to ``base_url`` with ``auth`` to it as they are."""
-        transport = self._mls_lean
+    def direct_transport(self, auth: httpx.Auth | None) -> AiohttpTransport | None:
+        """Our aiohttp transport, when httpx would send requests with ``auth`` to it as they are."""
+        transport = self._mls_direct
         if transport is None:
             return None
         if auth is not None and not isinstance(auth, httpx.BasicAuth):
@@ -89,15 +90,9 @@ class AsyncHTTPClient(httpx.AsyncClient):
         hooks = self.event_hooks
         if hooks["request"] or hooks["response"]:
             return None
-        urls: dict[str, httpx.URL] = self.__dict__.setdefault("_mls_lean_urls", {})
-        url = urls.get(base_url)
-        if url is None:
-            url = urls[base_url] = httpx.URL(base_url)
-        if self._transport_for_url(url) is not transport:
-            return None  # a mock (respx patches _transport_for_url)
         return transport
 
-    def lean_headers(self, auth: httpx.Auth | None) -> tuple[dict[str, str], str | None]:
+    def direct_headers(self, auth: httpx.Auth | None) -> tuple[dict[str, str], str | None]:
         """The pool's own headers and the Authorization header ``auth`` sets, as httpx would send them.
 
         Built once per state of the pool's headers and per auth (the key is cheap; building
@@ -105,7 +100,7 @@ class AsyncHTTPClient(httpx.AsyncClient):
         """
         key = (tuple(self.headers.raw), id(auth))
         cache: dict[tuple[Any, ...], tuple[dict[str, str], str | None]] = self.__dict__.setdefault(
-            "_mls_lean_headers", {}
+            "_mls_direct_headers", {}
         )
         found = cache.get(key)
         if found is None:
@@ -182,14 +177,14 @@ class AsyncPools:
                 _let_go(other)
             on_asyncio = loop is None or isinstance(loop, asyncio.AbstractEventLoop)
             transport = async_transport(self._choice, self._limits, on_asyncio=on_asyncio, verify=self._ssl)
-            lean = transport if _is_aiohttp(transport) else None
+            direct = transport if _is_aiohttp(transport) else None
             http = AsyncHTTPClient(
                 timeout=self._timeout,
                 limits=self._limits,
                 transport=transport,
                 verify=self._ssl,
                 headers=self._headers,
-                lean=cast("AiohttpTransport | None", lean),
+                direct=cast("AiohttpTransport | None", direct),
             )
             pool = self._pools[loop] = _LoopPool(
                 loop,
@@ -247,7 +242,7 @@ def _let_go(pool: _LoopPool) -> None:
     """Mark the pool of an ended loop closed, so that it is dropped without warnings (its sockets go with it)."""
     from mls_async._aiohttp_transport import release_without_loop
 
-    for transport in (pool.http.__dict__.get("_mls_lean"),):
+    for transport in (pool.http.__dict__.get("_mls_direct"),):
         if transport is not None:
             release_without_loop(transport)
 
@@ -255,11 +250,11 @@ def _let_go(pool: _LoopPool) -> None:
 class HTTPClient(httpx.Client):
     cookies = property(_jar, lambda client, value: None, doc="An empty jar that ignores Set-Cookie.")
 
-    def lean_transport(self, base_url: str, auth: httpx.Auth | None) -> SyncLeanTransport | None:
-        """No lean path for sync clients: httpx's own transport serves them."""
+    def direct_transport(self, auth: httpx.Auth | None) -> SyncDirectTransport | None:
+        """No direct path for sync clients: httpx's own transport serves them."""
         return None
 
-    def lean_headers(self, auth: httpx.Auth | None) -> tuple[dict[str, str], str | None]:
+    def direct_headers(self, auth: httpx.Auth | None) -> tuple[dict[str, str], str | None]:
         return dict(self.headers), None
 
 

@@ -37,7 +37,7 @@ _STATUS_ERRORS: dict[int, type[MLSAPIStatusError]] = {
 
 
 class ResponseLike(Protocol):
-    """What decoding reads of a response: an ``httpx.Response``, or a lean one (see ``_aiohttp_transport``)."""
+    """What decoding reads of a response: an ``httpx.Response``, or a direct one (see ``_aiohttp_transport``)."""
 
     status_code: int
 

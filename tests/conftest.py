@@ -28,7 +28,8 @@ else:
     _hypothesis_settings.load_profile("mls-async")
 
 # respx intercepts at httpx's client (its "httpx" mocker), so mocks work whatever transport a
-# client runs on, the aiohttp default included.
+# client is given. Clients in modules that mock with respx run on httpx's transport (see
+# _isolated_env): the aiohttp transport's direct reads never pass through httpx's client.
 respx.mocks.DEFAULT_MOCKER = "httpx"
 
 USER, PASSWORD = "tester", "s3cret-pass"
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own model directory and no stray MLS settings."""
     for var in (
         "MLS_ENV",
@@ -46,8 +47,11 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "MLS_USERNAME",
         "MLS_PASSWORD",
         "MLS_BASE_URL",
+        "MLS_HTTP_TRANSPORT",
     ):
         monkeypatch.delenv(var, raising=False)
+    if request.module is not None and "respx" in vars(request.module):
+        monkeypatch.setenv("MLS_HTTP_TRANSPORT", "httpx")
     monkeypatch.setenv("MLS_MODEL_DIR", str(tmp_path / "models"))
     # Libraries that write next to the caller (CatBoost's catboost_info/, say) write into tmp_path;
     # subprocesses (server workers unpickling test models) still import this checkout's packages.

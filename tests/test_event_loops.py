@@ -144,3 +144,20 @@ async def test_a_loop_bound_failure_of_a_given_transport_is_an_mls_error_and_the
         with pytest.raises(MLSClientError, match="belongs to another event loop.*transport='aiohttp' or 'httpx'"):
             await client.get_user_profile("usage", "u1", ["traffic"])
         assert await client.get_user_profile("usage", "u1", ["traffic"]) == {"traffic": 1.5}
+
+
+def test_a_script_s_sync_calls_exit_cleanly(tmp_path):
+    """The thread's runner is closed at exit without the error Python 3.12+ raises for a new thread then."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import asyncio\n"
+        "from mls_async.models._runner import run_sync\n"
+        "async def resolve():\n"
+        "    return len(await asyncio.get_running_loop().getaddrinfo('127.0.0.1', 80))\n"  # uses the default executor
+        "print(run_sync(resolve()) > 0)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "True", "")

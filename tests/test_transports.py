@@ -78,47 +78,49 @@ async def test_a_refused_connection_is_retried_even_for_a_post_and_a_slow_answer
 
 
 @pytest.fixture
-def lean_calls(monkeypatch) -> list[str]:
-    """Every request that took the lean path (a counting wrapper around the real one)."""
+def direct_calls(monkeypatch) -> list[str]:
+    """Every request that took the direct path (a counting wrapper around the real one)."""
     calls: list[str] = []
-    real = AiohttpTransport.lean_request
+    real = AiohttpTransport.direct_request
 
     async def counted(self, method, url, headers, timeout):
         calls.append(f"{method} {url}")
         return await real(self, method, url, headers, timeout)
 
-    monkeypatch.setattr(AiohttpTransport, "lean_request", counted)
+    monkeypatch.setattr(AiohttpTransport, "direct_request", counted)
     return calls
 
 
 @pytest.mark.e2e
-async def test_bodyless_reads_go_lean_with_the_same_auth_and_answers(live_server, lean_calls):
+async def test_bodyless_reads_go_direct_with_the_same_auth_and_answers(live_server, direct_calls):
     from mls_async import AsyncMLSProfileAPIClient, MLSNotFoundError
 
     kwargs = {"env": "LOCAL", "username": "tester", "password": "s3cret-pass", "base_url": live_server}
     async with AsyncMLModelClient(**kwargs) as models, AsyncMLSProfileAPIClient(**kwargs) as profiles:
-        created = await models.create_manual_model("lean_model", "v1")  # its POST is never lean
-        assert not any(call.startswith("POST") for call in lean_calls)
-        lean_calls.clear()
-        assert (await models.get_manual_model(id=created.id)).name == "lean_model"
+        created = await models.create_manual_model("direct_model", "v1")  # its POST is never direct
+        assert not any(call.startswith("POST") for call in direct_calls)
+        direct_calls.clear()
+        assert (await models.get_manual_model(id=created.id)).name == "direct_model"
         await profiles.put_user_profiles("p", {"u1": {"a": 1, "b": 2}})
         assert await profiles.get_user_profile("p", "u1", ["a"]) == {"a": 1}
         assert await profiles.get_profile("p", "u1", ["b"]) == {"b": 2}
         with pytest.raises(MLSNotFoundError, match="no manual model|not found|no model"):
             await models.get_manual_model(id=987654)
-        assert len(lean_calls) == 4 and all(call.startswith("GET ") for call in lean_calls)
-        assert any("/v1/mls-mms/profiles/p/users/u1?f=a&mode=test" in call for call in lean_calls)
+        assert len(direct_calls) == 4 and all(call.startswith("GET ") for call in direct_calls)
+        assert any("/v1/mls-mms/profiles/p/users/u1?f=a&mode=test" in call for call in direct_calls)
     async with AsyncMLModelClient(**{**kwargs, "password": "wrong"}, retry=FAST) as wrong:
         with pytest.raises(Exception, match="wrong username or password"):
-            await wrong.get_manual_model(id=created.id)  # Basic auth is sent on the lean path as on httpx's
+            await wrong.get_manual_model(id=created.id)  # Basic auth is sent on the direct path as on httpx's
 
 
-async def test_a_mocked_client_never_goes_lean(lean_calls):
+@pytest.mark.parametrize("using", ["httpcore", "httpx"])
+async def test_respx_mocks_a_client_on_httpx_s_transport(using, direct_calls):
     import respx
 
-    async with AsyncMLModelClient(env="LOCAL", username="u", password="p", base_url="http://mls.mock") as client:
-        with respx.mock(base_url="http://mls.mock") as mock:
+    kwargs = {"env": "LOCAL", "username": "u", "password": "p", "base_url": "http://mls.mock", "transport": "httpx"}
+    async with AsyncMLModelClient(**kwargs) as client:
+        with respx.mock(base_url="http://mls.mock", using=using) as mock:
             body = {"code": 0, "error": None, "results": {"id": 5, "name": "m", "model_type": "manual"}}
             mock.get("/api/v1/models/5").respond(json=body)
             assert (await client.get_manual_model(id=5)).name == "m"
-    assert lean_calls == []
+    assert direct_calls == []

@@ -338,7 +338,7 @@ class AsyncMLSClient:
     async def _stream(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send a request whose response body is read as a stream (downloads)."""
         response = await self._exchange(method, path, stream=True, **kwargs)
-        if not isinstance(response, httpx.Response):  # streams never take the lean path
+        if not isinstance(response, httpx.Response):  # streams never take the direct path
             raise TypeError(f"expected an httpx.Response, got {type(response).__name__}")
         return response
 
@@ -357,7 +357,7 @@ class AsyncMLSClient:
         read_only: bool = False,
         stream: bool = False,
     ) -> ResponseLike:
-        """One logical call: its attempts, retries and error mapping; bodyless calls may go lean."""
+        """One logical call: its attempts, retries and error mapping; bodyless calls may go direct."""
         method = method.upper()
         request_headers = {**self._headers, **headers} if headers else dict(self._headers)
         if idempotent:
@@ -374,19 +374,15 @@ class AsyncMLSClient:
         while True:
             payload = content() if callable(content) else (content if content is not None else body)
             request_timeout = timeout if timeout is not None else self._timeout
-            lean = (
-                self._http.lean_transport(self._settings.base_url, self._auth)
-                if (payload is None and not stream)
-                else None
-            )
+            direct = self._http.direct_transport(self._auth) if (payload is None and not stream) else None
             retry_after: float | None = None
             sent = True
             try:
                 async with self._limiter:
                     response: ResponseLike
-                    if lean is not None:
-                        response = await lean.lean_request(
-                            method, url, self._lean_headers(request_headers), httpx.Timeout(request_timeout)
+                    if direct is not None:
+                        response = await direct.direct_request(
+                            method, url, self._direct_headers(request_headers), httpx.Timeout(request_timeout)
                         )
                     else:
                         request = self._http.build_request(
@@ -461,9 +457,9 @@ class AsyncMLSClient:
         error.msg += f"; {note}"
         error.args = (error.msg,)
 
-    def _lean_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+    def _direct_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         """The headers httpx would send: the pool's, the request's, then Basic auth (as its auth flow)."""
-        pool_headers, authorization = self._http.lean_headers(self._auth)
+        pool_headers, authorization = self._http.direct_headers(self._auth)
         merged = dict(pool_headers)
         merged.update(headers)
         if authorization is not None:

@@ -1,9 +1,9 @@
-"""Logic nodes in flight: slots for their arguments, filled as the lookups beneath them land.
+"""Logic nodes in flight: slots for their arguments, filled as the lookups beneath them arrive.
 
 A node such as ``{"merge": [{"pf": ...}, {"pf": ...}, {"var": ...}]}`` starts every
 lookup beneath it at once. Its lookups deliver their answers straight into the node's
 slots (the profile client's merging calls :meth:`NodeSlots.deliver`), and the node
-completes when the last one lands.
+completes when the last one arrives.
 
 - The node a caller awaits is a :class:`PendingNode`, a future.
 - A node beneath another one is a :class:`NestedNode`: it is no future, and delivers its
@@ -14,7 +14,7 @@ So a prediction waiting for its features holds one object per node, not a future
 lookup plus a coroutine to collect them: with ten thousand predictions in flight, that
 is what the garbage collector scans.
 
-Errors keep the order of the arguments: once every argument has landed, the first
+Errors keep the order of the arguments: once every argument has arrived, the first
 failed one (by position) is the node's error, as awaiting them in order would give.
 """
 
@@ -34,13 +34,13 @@ _CALLBACK_CONTEXT = contextvars.Context()
 
 Finish = Callable[[Any, list[Any], Any], Any]
 
-_RELEASED: list[Any] = []  # the values of a completed node: nothing lands any more (never written)
+_RELEASED: list[Any] = []  # the values of a completed node: nothing arrives any more (never written)
 
 
 class NodeSlots:
     """The argument slots of a node in flight; subclasses say where its value goes when complete.
 
-    ``values`` fill in as the arguments land; ``pending`` counts those still to land.
+    ``values`` fill in as the arguments arrive; ``pending`` counts those still to arrive.
     """
 
     if not TYPE_CHECKING:  # the subclasses lay the slots out: a future's layout and a slotted base cannot mix
@@ -72,9 +72,9 @@ class NodeSlots:
     def watch(self, index: int, awaitable: Any) -> None:
         """Fill slot ``index`` with the outcome of a future (a lookup of another client, say)."""
         future = asyncio.ensure_future(awaitable)
-        self.values[index] = future  # held until it lands (and cancelled with the node)
+        self.values[index] = future  # held until it arrives (and cancelled with the node)
         self.pending += 1
-        future.add_done_callback(lambda done: self._landed(index, done), context=_CALLBACK_CONTEXT)
+        future.add_done_callback(lambda done: self._arrived(index, done), context=_CALLBACK_CONTEXT)
 
     def deliver(self, index: int, value: Any) -> None:
         """Slot ``index``'s value has arrived."""
@@ -107,7 +107,7 @@ class NodeSlots:
 
     def cancel_arguments(self) -> None:
         """Cancel what the node still waits for: watched futures, nested nodes, and its lookups in flight."""
-        values, self.values = self.values, _RELEASED  # what lands later finds nothing to fill
+        values, self.values = self.values, _RELEASED  # what arrives later finds nothing to fill
         for value in values:
             if isinstance(value, asyncio.Future) and not value.done():
                 value.cancel()
@@ -117,7 +117,7 @@ class NodeSlots:
                 value.withdraw()
 
     def finished(self) -> Any:
-        """``finish(processor, values, data)``, or ``values`` without ``finish`` (every argument landed well).
+        """``finish(processor, values, data)``, or ``values`` without ``finish`` (every argument arrived well).
 
         The node lets go of its arguments here: a model call's node waits on for its batch.
         """
@@ -128,7 +128,7 @@ class NodeSlots:
         finish = self._finish
         return values if finish is None else finish(self._processor, values, self._data)
 
-    def _landed(self, index: int, future: asyncio.Future[Any]) -> None:
+    def _arrived(self, index: int, future: asyncio.Future[Any]) -> None:
         if future.cancelled():
             self._abandon()
             return

@@ -28,7 +28,21 @@ class _RunnerHolder:
 
     def __init__(self) -> None:
         self.runner = asyncio.Runner()
-        weakref.finalize(self, self.runner.close)
+        weakref.finalize(self, _close, self.runner)
+
+
+def _close(runner: asyncio.Runner) -> None:
+    """Close ``runner``; its loop is closed even when the interpreter is exiting.
+
+    At exit (Python 3.12 and later) no thread may start, and closing the loop's default
+    executor (used for DNS lookups) starts one, so ``close`` raises after closing the loop;
+    the executor's threads have been joined by then.
+    """
+    try:
+        runner.close()
+    except RuntimeError as error:
+        if "interpreter shutdown" not in str(error):
+            raise
 
 
 def _thread_runner() -> asyncio.Runner:
