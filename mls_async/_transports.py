@@ -5,7 +5,10 @@ below it varies. ``benchmarks/bench_features.py`` (P3) measures the choices; for
 clients aiohttp (through ``httpx-aiohttp``) costs the least client CPU per request
 and scales with concurrency, where httpcore's async pool rescans every connection for
 every request. It is the async default on asyncio; on trio (aiohttp runs on asyncio only) async clients
-take httpx's own, and sync clients keep httpx's own transport.
+take httpx's own, and sync clients keep httpx's own transport. Where the environment names
+a proxy (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``), async clients take httpx's own
+too: httpx applies it, with ``NO_PROXY``, as requests (the original SDK) does, and aiohttp
+would look the environment up again for every request.
 
 ``$MLS_HTTP_TRANSPORT`` (``aiohttp`` or ``httpx``) overrides the default.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import os
 import ssl
+import urllib.request
 from typing import Any, Literal
 
 import httpx
@@ -38,9 +42,9 @@ def transport_choice(transport: Any, default: str) -> Any:
 def async_transport(
     transport: Any, limits: httpx.Limits, *, on_asyncio: bool = True, verify: ssl.SSLContext | bool = True
 ) -> httpx.AsyncBaseTransport | None:
-    """The transport for an ``httpx.AsyncClient``; None means httpx's own (always, off asyncio)."""
+    """The transport for an ``httpx.AsyncClient``; None means httpx's own (off asyncio, or behind a proxy)."""
     transport = transport_choice(transport, "aiohttp")
-    if transport == "httpx" or (transport == "aiohttp" and not on_asyncio):
+    if transport == "httpx" or (transport == "aiohttp" and (not on_asyncio or _environment_proxies())):
         return None
     if transport == "aiohttp":
         from mls_async._aiohttp_transport import AiohttpTransport
@@ -48,6 +52,11 @@ def async_transport(
         return AiohttpTransport(limits=limits, verify=verify)
     given: httpx.AsyncBaseTransport = transport
     return given
+
+
+def _environment_proxies() -> bool:
+    """Whether the environment names a proxy for some scheme (``NO_PROXY`` alone does not)."""
+    return any(scheme in ("http", "https", "all") for scheme in urllib.request.getproxies())
 
 
 def sync_transport(transport: Any, limits: httpx.Limits) -> httpx.BaseTransport | None:

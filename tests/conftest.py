@@ -48,6 +48,13 @@ def _isolated_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
         "MLS_PASSWORD",
         "MLS_BASE_URL",
         "MLS_HTTP_TRANSPORT",
+        # every server a test talks to is on loopback: no proxy of the machine's in between
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
     ):
         monkeypatch.delenv(var, raising=False)
     if request.module is not None and "respx" in vars(request.module):

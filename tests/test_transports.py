@@ -124,3 +124,25 @@ async def test_respx_mocks_a_client_on_httpx_s_transport(using, direct_calls):
             mock.get("/api/v1/models/5").respond(json=body)
             assert (await client.get_manual_model(id=5)).name == "m"
     assert direct_calls == []
+
+
+async def test_a_proxy_named_by_the_environment_carries_the_requests(monkeypatch, direct_calls):
+    seen: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen.append((await reader.readuntil(b"\r\n\r\n")).split(b"\r\n")[0])
+        body = b'{"code": 0, "error": null, "results": {"id": 5, "name": "m", "model_type": "manual"}}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+        writer.write(body)
+        await writer.drain()
+        writer.close()
+
+    server, url = await _server(proxy)
+    monkeypatch.setenv("HTTP_PROXY", url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    kwargs = {"env": "LOCAL", "username": "u", "password": "p", "base_url": "http://mls.behind-a-proxy"}
+    async with server, AsyncMLModelClient(**kwargs, retry=FAST) as client:
+        assert (await client.get_manual_model(id=5)).name == "m"
+    assert seen == [b"GET http://mls.behind-a-proxy/api/v1/models/5 HTTP/1.1"]  # the proxy's form of the request
+    assert direct_calls == []
