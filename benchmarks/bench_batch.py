@@ -13,8 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import tempfile
 import time
 from pathlib import Path
@@ -23,10 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.server_process import ServerProcess
+from benchmarks.server_process import APIKEY, CLIENT_ID, PASSWORD, USER, feature_server, machine
 
-USER, PASSWORD = "bench", "bench-pass"
-CLIENT_ID, APIKEY = "bench-client", "bench-key"
 FEATURES = ["f0", "f1", "f2", "f3", "f4", "f5"]
 
 
@@ -102,15 +98,7 @@ def b2(rows: int, root: Path, latency_ms: float) -> None:
     groups = {"g1": ["a"], "g2": ["b"], "g3": ["c"]}
     source = root / "logic.parquet"
     pd.DataFrame({"user_id": users, "f4": np.linspace(0, 1, rows)}).to_parquet(source, index=False)
-    common = [
-        "--user",
-        f"{USER}:{PASSWORD}",
-        "--apikey",
-        f"{CLIENT_ID}:{APIKEY}",
-        "--feature-latency-ms",
-        str(latency_ms),
-    ]
-    with ServerProcess(root / "server", *common) as server:
+    with feature_server(root / "server", latency_ms) as server:
         with httpx.Client(base_url=server.url, auth=(USER, PASSWORD), timeout=120) as http:
             for group, keys in groups.items():
                 body = {u: {k: float(i % 7) for k in keys} for i, u in enumerate(users)}
@@ -179,7 +167,7 @@ def main() -> None:
     parser.add_argument("--logic-rows", type=int, default=100_000)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(machine())
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         b1_b3(args.rows, root)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -25,10 +23,8 @@ from typing import Any
 
 import httpx
 
-from benchmarks.server_process import ServerProcess
+from benchmarks.server_process import APIKEY, CLIENT_ID, PASSWORD, USER, feature_server, machine
 
-USER, PASSWORD = "bench", "bench-pass"
-CLIENT_ID, APIKEY = "bench-client", "bench-key"
 GROUPS = ("g1", "g2", "g3")
 PREPROCESS = {"merge": [{"pf": ["user", group, {"var": "user_id"}, ["f"]]} for group in GROUPS]}
 POSTPROCESS = {"list": [{"var": "y"}]}
@@ -113,24 +109,12 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"server in its own process without a batch route, feature latency {args.latency_ms:.0f} ms"
-    )
+    print(f"{machine()}; server in its own process without a batch route, feature latency {args.latency_ms:.0f} ms")
     users = [f"u{i}" for i in range(args.timeouts + args.after)]
     sent = _sent_counter()
     with (
         tempfile.TemporaryDirectory() as data_dir,
-        ServerProcess(
-            Path(data_dir),
-            "--user",
-            f"{USER}:{PASSWORD}",
-            "--apikey",
-            f"{CLIENT_ID}:{APIKEY}",
-            "--feature-latency-ms",
-            str(args.latency_ms),
-            "--no-profile-batch",
-        ) as server,
+        feature_server(Path(data_dir), args.latency_ms, "--no-profile-batch") as server,
     ):
         load_profiles(server.url, users)
         runs = [one_run(server.url, users, args.timeouts, args.after, sent) for _ in range(args.repeats)]

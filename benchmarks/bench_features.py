@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -43,10 +41,8 @@ import httpx
 import numpy as np
 import orjson
 
-from benchmarks.server_process import ServerProcess
+from benchmarks.server_process import APIKEY, CLIENT_ID, PASSWORD, USER, feature_server, machine
 
-USER, PASSWORD = "bench", "bench-pass"
-CLIENT_ID, APIKEY = "bench-client", "bench-key"
 GROUPS = {"g1": ["f0", "f1"], "g2": ["f2"], "g3": ["f3"]}
 PREPROCESS = {
     "merge": [{"pf": ["user", group, {"var": "user_id"}, keys]} for group, keys in GROUPS.items()]
@@ -223,27 +219,16 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--calls", type=int, default=1000)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"server in its own process, feature latency {args.latency_ms:.0f} ms"
-    )
+    print(f"{machine()}; server in its own process, feature latency {args.latency_ms:.0f} ms")
     clf = train()
     users = [f"u{i}" for i in range(max(args.concurrent, args.big))]
     inputs = [[u, 0.1, -0.2] for u in users]
-    common = [
-        "--user",
-        f"{USER}:{PASSWORD}",
-        "--apikey",
-        f"{CLIENT_ID}:{APIKEY}",
-        "--feature-latency-ms",
-        str(args.latency_ms),
-    ]
     rows: list[tuple[str, float, int]] = []
     with (
         tempfile.TemporaryDirectory() as plain_dir,
         tempfile.TemporaryDirectory() as batch_dir,
-        ServerProcess(Path(plain_dir), *common, "--no-profile-batch") as plain,
-        ServerProcess(Path(batch_dir), *common) as batching,
+        feature_server(Path(plain_dir), args.latency_ms, "--no-profile-batch") as plain,
+        feature_server(Path(batch_dir), args.latency_ms) as batching,
     ):
         load_profiles(plain.url, users)
         load_profiles(batching.url, users)

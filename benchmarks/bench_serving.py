@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -29,7 +28,8 @@ from typing import Any
 import httpx
 import numpy as np
 
-USER, PASSWORD = "bench", "bench-pass"
+from benchmarks.server_process import PASSWORD, USER, machine
+
 FEATURES = ["f0", "f1", "f2", "f3", "f4", "f5"]
 
 
@@ -177,10 +177,7 @@ def main() -> None:
     args = parser.parse_args()
     import aiohttp
 
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        "each server in its own processes"
-    )
+    print(f"{machine()}; each server in its own processes")
     rows = np.random.default_rng(2).normal(size=(args.requests, len(FEATURES))).round(6).tolist()
     ours_bodies = [{"x": row} for row in rows]
     mlflow_bodies = [{"inputs": [row]} for row in rows]

@@ -13,25 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_cancellation import (
-    APIKEY,
-    CLIENT_ID,
-    PASSWORD,
-    POSTPROCESS,
-    PREPROCESS,
-    USER,
-    Scores,
-    load_profiles,
-)
-from benchmarks.server_process import ServerProcess
+from benchmarks.bench_cancellation import POSTPROCESS, PREPROCESS, Scores, load_profiles
+from benchmarks.server_process import APIKEY, CLIENT_ID, feature_server, machine
 
 
 def _model() -> Any:
@@ -85,23 +74,11 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=50)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"server in its own process without a batch route, feature latency {args.latency_ms:.0f} ms"
-    )
+    print(f"{machine()}; server in its own process without a batch route, feature latency {args.latency_ms:.0f} ms")
     users = [f"u{i}" for i in range(args.calls)]
     with (
         tempfile.TemporaryDirectory() as data_dir,
-        ServerProcess(
-            Path(data_dir),
-            "--user",
-            f"{USER}:{PASSWORD}",
-            "--apikey",
-            f"{CLIENT_ID}:{APIKEY}",
-            "--feature-latency-ms",
-            str(args.latency_ms),
-            "--no-profile-batch",
-        ) as server,
+        feature_server(Path(data_dir), args.latency_ms, "--no-profile-batch") as server,
     ):
         load_profiles(server.url, users)
         async_ms = statistics.median(async_latencies(server.url, users)) * 1000

@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
-import platform
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -39,8 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_features import APIKEY, CLIENT_ID, PASSWORD, POSTPROCESS, PREPROCESS, USER, load_profiles, train
-from benchmarks.server_process import ServerProcess
+from benchmarks.bench_features import POSTPROCESS, PREPROCESS, load_profiles, train
+from benchmarks.server_process import APIKEY, CLIENT_ID, feature_server, machine
 
 LOOKUPS_PER_PREDICTION = 3
 
@@ -173,7 +171,7 @@ def main() -> None:
     parser.add_argument("--no-original", action="store_true", help="leave out the original's row")
     args = parser.parse_args()
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{machine()}; "
         f"server in its own process without its batch route, reads {args.latency_ms:.0f} ms, "
         f"{args.tail:.0%} at {args.tail_ms:.0f} ms (seed {args.seed}); open loop, {args.rate:g} predictions/s "
         f"for {args.seconds:g} s, {LOOKUPS_PER_PREDICTION} lookups each"
@@ -181,14 +179,8 @@ def main() -> None:
     clf = train()
     users = [f"u{i}" for i in range(max(1, int(args.rate * args.seconds)))]
     inputs = [[u, 0.1, -0.2] for u in users]
-    server_args = [
-        "--user",
-        f"{USER}:{PASSWORD}",
-        "--apikey",
-        f"{CLIENT_ID}:{APIKEY}",
+    tail_args = [
         "--no-profile-batch",
-        "--feature-latency-ms",
-        str(args.latency_ms),
         "--feature-tail",
         str(args.tail),
         "--feature-tail-ms",
@@ -212,7 +204,10 @@ def main() -> None:
         )
     rows = []
     for name, run in variants:
-        with tempfile.TemporaryDirectory() as data_dir, ServerProcess(Path(data_dir), *server_args) as server:
+        with (
+            tempfile.TemporaryDirectory() as data_dir,
+            feature_server(Path(data_dir), args.latency_ms, *tail_args) as server,
+        ):
             load_profiles(server.url, users)
             latencies, results, lookups, requests, stats = run(server.url)
         rows.append((name, sorted(latencies), lookups, requests, results, stats))

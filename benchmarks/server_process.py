@@ -1,7 +1,13 @@
-"""``mls-async server`` in its own process on a free loopback port, for benchmarks."""
+"""``mls-async server`` in its own process on a free loopback port, and what every benchmark shares.
+
+The account and API key the benchmarks' servers know, the server with feature reads of a
+set latency, and the line that names the machine a run was measured on.
+"""
 
 from __future__ import annotations
 
+import os
+import platform
 import socket
 import subprocess
 import sys
@@ -10,7 +16,15 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["ServerProcess"]
+__all__ = ["APIKEY", "CLIENT_ID", "PASSWORD", "USER", "ServerProcess", "feature_server", "machine"]
+
+USER, PASSWORD = "bench", "bench-pass"
+CLIENT_ID, APIKEY = "bench-client", "bench-key"
+
+
+def machine() -> str:
+    """The first words of a benchmark's report: the machine and the Python it ran on."""
+    return f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 class ServerProcess:
@@ -52,3 +66,17 @@ class ServerProcess:
         if self._process is not None:
             self._process.terminate()
             self._process.wait(20)
+
+
+def feature_server(data_dir: Path, latency_ms: float, *args: str) -> ServerProcess:
+    """The server with the benchmarks' account and API key, each profile read taking ``latency_ms``."""
+    return ServerProcess(
+        data_dir,
+        "--user",
+        f"{USER}:{PASSWORD}",
+        "--apikey",
+        f"{CLIENT_ID}:{APIKEY}",
+        "--feature-latency-ms",
+        str(latency_ms),
+        *args,
+    )
