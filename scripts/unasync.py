@@ -46,6 +46,8 @@ RULES: list[tuple[str, str]] = [
     (r"\baread\b", "read"),
     (r"\baiter_bytes\b", "iter_bytes"),
     (r"\bpredict_async\b", "predict"),
+    (r"^import pytest_asyncio\n", ""),
+    (r"@pytest_asyncio\.fixture\b", "@pytest.fixture"),
 ]
 COMPILED = [(re.compile(pattern), replacement) for pattern, replacement in RULES]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import socket
 import tempfile
@@ -176,3 +177,19 @@ def _skip_when_an_optional_module_is_missing():
 
 pytest_runtest_setup = pytest.hookimpl(wrapper=True)(_skip_when_an_optional_module_is_missing)
 pytest_runtest_call = pytest.hookimpl(wrapper=True)(_skip_when_an_optional_module_is_missing)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class, name: str, obj: object) -> None:
+    """An ``async def`` test runs on asyncio (pytest-asyncio) unless marked for anyio's plugin.
+
+    pytest-asyncio runs in strict mode, so that tests marked ``anyio`` run on the backends
+    their ``anyio_backend`` names (trio among them); every other async test is marked
+    ``asyncio`` here, before it is collected.
+    """
+    if not (collector.funcnamefilter(name) and inspect.iscoroutinefunction(obj)):
+        return None
+    marks = {mark.name for mark in getattr(obj, "pytestmark", [])} | {mark.name for mark in collector.iter_markers()}
+    if not marks & {"anyio", "asyncio"}:
+        pytest.mark.asyncio(obj)
+    return None

@@ -8,6 +8,7 @@ import asyncio
 import anyio
 import httpx
 import pytest
+import pytest_asyncio
 import respx
 
 from mls_async import AsyncMLSClient, AsyncMLSProfileAPIClient, RetryPolicy
@@ -72,7 +73,7 @@ def _others() -> set[asyncio.Task]:
     return {task for task in asyncio.all_tasks() if task is not asyncio.current_task()}
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def slow_profiles(client_kwargs, async_transport, server_config):
     """A client of a server without a batch route (a GET per lookup) whose lookups take 1 s, two at a time.
 

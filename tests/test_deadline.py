@@ -12,6 +12,7 @@ import time
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from mls_async import AsyncMLSProfileAPIClient, MLSProfileAPIClient, MLSTimeoutError, MLSValidationError
 from mls_async._hedging import HedgingPolicy
@@ -58,7 +59,7 @@ def _model() -> GenericLogicModel:
     )
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def slow(client_kwargs, async_transport, server_config):
     """A profile client whose lookups take 1 s (the server's injected latency), hedging off."""
     wire = Counting(async_transport)

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import numpy as np
 import pytest
+import pytest_asyncio
 import respx
 
 from mls_async import AsyncMLSProfileAPIClient, DoesNotExist, MLSUnauthorizedError, RetryPolicy
@@ -33,7 +34,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
             self.in_flight -= 1
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def profiles(client_kwargs, async_transport, server_config):
     server_config.feature_latency = 0.02
     counting = CountingTransport(async_transport)
@@ -385,7 +386,7 @@ class FirstColumn:
         return np.asarray(rows, dtype=float)[:, 0]
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def plain_profiles(client_kwargs, async_transport, server_config):
     """A client of a server that, like the real profile API, has no batch route."""
     server_config.profile_batch = False

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import httpx
-import pytest
+import pytest_asyncio
 from starlette.routing import Match
 
 from mls_async.server.routers import PrefixedRouter
 from tests.conftest import PASSWORD, USER
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def http(async_transport):
     async with httpx.AsyncClient(transport=async_transport, base_url="http://mls", auth=(USER, PASSWORD)) as client:
         yield client

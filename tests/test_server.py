@@ -11,6 +11,7 @@ import time
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from mls_async import MLSUnauthorizedError, ModelRegistry
 from mls_async._protocol import SETTINGS_PATH
@@ -23,7 +24,7 @@ from tests.conftest import PASSWORD, USER, _free_port
 AUTH = (USER, PASSWORD)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def http(app):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as client:
         yield client

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from mls_async import AsyncModelRegistry, ModelRegistry
 from mls_async._protocol import CHECKSUM_HEADER
@@ -53,7 +54,7 @@ class Shout(MLSRuleModel):
         return {"items": [{"id": "shout", "name": "shout", "type": "t", "props": {"x": x}}]}
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def http(app):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as client:
         yield client

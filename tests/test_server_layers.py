@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import httpx
-import pytest
+import pytest_asyncio
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
@@ -28,7 +28,7 @@ from tests.test_server_faults import Echo
 AUTH = (USER, PASSWORD)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def http(app):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mls") as client:
         yield client

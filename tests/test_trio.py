@@ -1,15 +1,13 @@
 """The async clients, the profile lookups, the logic DSL and ``predict_async`` on asyncio, uvloop and trio.
 
-Each test body runs under ``anyio.run`` on every backend (``trio.run`` directly too where
-noted). pytest-asyncio runs this suite's other async tests in auto mode and would take
-over any ``async def`` test, so these tests are sync functions that start the backend
-themselves: exactly one event loop runs each.
+The tests run through anyio's pytest plugin, once per backend that ``anyio_backend`` names
+(``trio.run`` directly too where noted); pytest-asyncio, in strict mode, leaves them alone.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -25,28 +23,26 @@ from tests.conftest import PASSWORD, USER
 
 trio = pytest.importorskip("trio")
 
-BACKENDS = [
-    pytest.param(("asyncio", {}), id="asyncio"),
-    pytest.param(("asyncio", {"use_uvloop": True}), id="uvloop"),
-    pytest.param(("trio", {}), id="trio"),
-]
+pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture(params=BACKENDS)
-def run(request: pytest.FixtureRequest) -> Callable[..., Any]:
-    """``run(fn, *args)``: ``fn(*args)`` to completion on this test's backend (and checks it ran there)."""
-    backend, options = request.param
-    if options.get("use_uvloop"):
+@pytest.fixture(
+    params=[
+        pytest.param(("asyncio", {}), id="asyncio"),
+        pytest.param(("asyncio", {"use_uvloop": True}), id="uvloop"),
+        pytest.param(("trio", {}), id="trio"),
+    ]
+)
+def anyio_backend(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
+    """Each test runs on asyncio, on asyncio with uvloop, and on trio."""
+    if request.param[1].get("use_uvloop"):
         pytest.importorskip("uvloop")
+    return request.param
 
-    def run_on_backend(fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        async def checked() -> Any:
-            assert sniffio.current_async_library() == backend
-            return await fn(*args)
 
-        return anyio.run(checked, backend=backend, backend_options=options)
-
-    return run_on_backend
+def _on(backend: str) -> None:
+    """The test body runs on ``backend``: the plugin started it, not another library."""
+    assert sniffio.current_async_library() == backend
 
 
 @pytest.fixture
@@ -81,59 +77,56 @@ def _logic_model() -> GenericLogicModel:
     )
 
 
-def test_profile_client_reads_loads_and_merges_on_every_backend(served, run):
-    async def scenario() -> None:
-        async with AsyncMLSProfileAPIClient(**served) as client:
-            assert await client.get_user_profile("usage", "u2", ["traffic"]) == {"traffic": 3.0}
-            assert await client.get_item_profile("catalog", "p1") == {"price": 10}
-            assert await client.get_user_profiles("age", ["u1", "u3", "nobody"], ["age"]) == {
-                "u1": {"age": 21},
-                "u3": {"age": 23},
-            }
-            with pytest.raises(DoesNotExist):
-                await client.get_user_profile("usage", "nobody")
-            assert await client.put_user_profiles("usage", {"u99": {"traffic": 1.0}}) == 1
-
-    for _ in range(2):  # one client per run; the next run of the backend starts afresh
-        run(scenario)
+async def test_profile_client_reads_loads_and_merges_on_every_backend(served, anyio_backend_name):
+    _on(anyio_backend_name)
+    async with AsyncMLSProfileAPIClient(**served) as client:
+        assert await client.get_user_profile("usage", "u2", ["traffic"]) == {"traffic": 3.0}
+        assert await client.get_item_profile("catalog", "p1") == {"price": 10}
+        assert await client.get_user_profiles("age", ["u1", "u3", "nobody"], ["age"]) == {
+            "u1": {"age": 21},
+            "u3": {"age": 23},
+        }
+        with pytest.raises(DoesNotExist):
+            await client.get_user_profile("usage", "nobody")
+        assert await client.put_user_profiles("usage", {"u99": {"traffic": 1.0}}) == 1
 
 
-def test_one_client_serves_successive_runs_of_each_backend(served, run):
+def test_one_client_serves_successive_runs_of_each_backend(served, anyio_backend_name, anyio_backend_options):
+    """One client across several runs of the backend, each with a loop of its own."""
     client = AsyncMLSProfileAPIClient(**served)
+
+    def run(fn: Any, *args: Any) -> Any:
+        return anyio.run(fn, *args, backend=anyio_backend_name, backend_options=anyio_backend_options)
+
     for user in ("u1", "u2"):
         assert run(client.get_user_profile, "age", user, ["age"]) == {"age": 20 + int(user[1:])}
     run(client.aclose)
 
 
-def test_root_client_and_model_api_on_every_backend(served, run):
-    async def scenario() -> None:
-        async with AsyncMLS(**served) as mls:
-            assert await mls.profiles.get_user_profile("age", "u4", ["age"]) == {"age": 24}
-            with pytest.raises(MLSNotFoundError):
-                await mls.models.get_manual_model(name="absent_model", version="v1")
-        async with AsyncMLModelClient(**served) as models:
-            with pytest.raises(MLSNotFoundError):
-                await models.get_manual_model(name="absent_model", version="v1")
-
-    run(scenario)
+async def test_root_client_and_model_api_on_every_backend(served, anyio_backend_name):
+    _on(anyio_backend_name)
+    async with AsyncMLS(**served) as mls:
+        assert await mls.profiles.get_user_profile("age", "u4", ["age"]) == {"age": 24}
+        with pytest.raises(MLSNotFoundError):
+            await mls.models.get_manual_model(name="absent_model", version="v1")
+    async with AsyncMLModelClient(**served) as models:
+        with pytest.raises(MLSNotFoundError):
+            await models.get_manual_model(name="absent_model", version="v1")
 
 
-def test_predict_async_with_lookups_on_every_backend(served, run):
+async def test_predict_async_with_lookups_on_every_backend(served, anyio_backend_name):
+    _on(anyio_backend_name)
     model = _logic_model()
+    async with AsyncMLSProfileAPIClient(**served) as client:
+        results: list[Any] = [None] * 5
 
-    async def scenario() -> list[Any]:
-        async with AsyncMLSProfileAPIClient(**served) as client:
-            results: list[Any] = [None] * 5
+        async def one(index: int) -> None:
+            results[index] = await model.predict_async([f"u{index}"], pf_client=client)
 
-            async def one(index: int) -> None:
-                results[index] = await model.predict_async([f"u{index}"], pf_client=client)
-
-            async with anyio.create_task_group() as group:
-                for index in range(5):
-                    group.start_soon(one, index)
-            return results
-
-    assert run(scenario) == [{"items": [{"score": i * 1.5}]} for i in range(5)]
+        async with anyio.create_task_group() as group:
+            for index in range(5):
+                group.start_soon(one, index)
+    assert results == [{"items": [{"score": i * 1.5}]} for i in range(5)]
 
 
 def test_trio_run_directly(served):
@@ -194,22 +187,32 @@ async def _answers(processor: LogicProcessor) -> list[Any]:
     return answers
 
 
-def test_the_logic_dsl_answers_alike_on_every_backend(run):
-    expected = anyio.run(_answers, LogicProcessor(SlowProfiles()))  # asyncio's answers are the reference
-    assert run(_answers, LogicProcessor(SlowProfiles())) == expected
+@pytest.fixture
+def asyncio_answers() -> list[Any]:
+    """The DSL's answers on plain asyncio: the reference for every backend."""
+    return anyio.run(_answers, LogicProcessor(SlowProfiles()))
+
+
+async def test_the_logic_dsl_answers_alike_on_every_backend(asyncio_answers, anyio_backend_name):
+    _on(anyio_backend_name)
+    expected = asyncio_answers
+    assert await _answers(LogicProcessor(SlowProfiles())) == expected
     assert expected[0] == ["p:u1:a", "p:u1:b", "q:i:c", 3] and expected[2] == ["p:u3:a"]
     assert expected[4] == [["p:u1:a"], None, ["p:u2:a"]]
     assert expected[6][0] == "LogicError" and expected[7] == ("ValueError", "profile p is broken")
 
 
-def test_sibling_lookups_overlap_on_every_backend(run):
+async def test_sibling_lookups_overlap_on_every_backend(anyio_backend_name):
+    _on(anyio_backend_name)
     profiles = SlowProfiles()
     logic = {"merge": [{"pf": ["user", "p", f"u{i}", ["a"]]} for i in range(4)]}
-    assert run(LogicProcessor(profiles).evaluate, logic, {}) == [f"p:u{i}:a" for i in range(4)]
+    assert await LogicProcessor(profiles).evaluate(logic, {}) == [f"p:u{i}:a" for i in range(4)]
     assert profiles.peak == 4
 
 
-def test_more_model_classes_on_every_backend(run):
+async def test_more_model_classes_on_every_backend(anyio_backend_name):
+    _on(anyio_backend_name)
+
     async def custom(x: list[Any], **kwargs: Any) -> dict[str, Any]:
         await anyio.sleep(0)
         return {"items": [{"id": str(x[0])}]}
@@ -226,14 +229,11 @@ def test_more_model_classes_on_every_backend(run):
         predict_fns=["predict", "predict"],
     )
 
-    async def scenario() -> list[Any]:
-        return [
-            await generic.predict_async([5]),
-            await conditional.predict_async(["u1"], pf_client=SlowProfiles()),
-            await conditional.predict_async(["u2"], pf_client=SlowProfiles()),
-        ]
-
-    assert run(scenario) == [{"items": [{"id": "5"}]}, {"items": ["p:u1:a"]}, {"items": [2]}]
+    assert [
+        await generic.predict_async([5]),
+        await conditional.predict_async(["u1"], pf_client=SlowProfiles()),
+        await conditional.predict_async(["u2"], pf_client=SlowProfiles()),
+    ] == [{"items": [{"id": "5"}]}, {"items": ["p:u1:a"]}, {"items": [2]}]
 
 
 @functools.cache
@@ -243,12 +243,19 @@ def _lightgbm_model() -> Any:
     return trained.lightgbm_model()
 
 
-def test_a_library_model_on_every_backend(run):
+@pytest.fixture
+def lightgbm_case() -> tuple[Any, list[float], Any]:
+    """A wrapped LightGBM model, a row, and its sync prediction (made outside any event loop)."""
     from mls_async.models import MLSLightGBMModel
     from tests import trained
 
     features = [f"f{i}" for i in range(trained.data()[0].shape[1])]
     model = MLSLightGBMModel(_lightgbm_model(), "lgbm_model", "v1", features)
     row = trained.data()[0][0].tolist()
-    expected = model.predict(row)
-    assert run(model.predict_async, row) == expected
+    return model, row, model.predict(row)
+
+
+async def test_a_library_model_on_every_backend(lightgbm_case, anyio_backend_name):
+    _on(anyio_backend_name)
+    model, row, expected = lightgbm_case
+    assert await model.predict_async(row) == expected

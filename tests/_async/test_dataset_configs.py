@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import pytest_asyncio
 
 from mls_async import MLSValidationError
 from mls_async._exceptions import MLSBadRequestError
@@ -10,7 +11,7 @@ from mls_async.datasets import AsyncDatasetClient, DatasetError, FeatureStoreCon
 from mls_async.dynamodb import AsyncDynamoDBClient
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def clients(client_kwargs, async_transport):
     async with (
         AsyncDatasetClient(**client_kwargs, transport=async_transport) as datasets,

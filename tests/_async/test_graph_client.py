@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import pytest_asyncio
 
 from mls_async import DoesNotExist, MLSRuntimeENV
 from mls_async.apis import AsyncMLSGraphAPIClient, Edge, Vertex
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def graph(client_kwargs, async_transport):
     async with AsyncMLSGraphAPIClient(
         env="LOCAL", base_url=client_kwargs["base_url"], transport=async_transport

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import pytest_asyncio
 
 from mls_async import DoesNotExist, MLSConflictError, MLSValidationError
 from mls_async.meta_tables import AsyncMetaTableClient, MetaItem, MetaTable
@@ -11,7 +12,7 @@ from mls_async.meta_tables import AsyncMetaTableClient, MetaItem, MetaTable
 SCHEMA = {"product_grp_id": {"type": "string"}, "mfact_nm": {"type": "string"}}
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def client(client_kwargs, async_transport):
     async with AsyncMetaTableClient(**client_kwargs, transport=async_transport) as client:
         yield client

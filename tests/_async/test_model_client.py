@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import pytest_asyncio
 
 from mls_async import DoesNotExist, MLSClientError, MLSConflictError, MLSValidationError
 from mls_async.components import AsyncComponentClient
@@ -12,7 +13,7 @@ from mls_async.dynamodb import AsyncDynamoDBClient
 from mls_async.models import AsyncMLModelClient, AutoMLModel, ManualModel, MLModelStatus
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def clients(client_kwargs, async_transport):
     async with (
         AsyncMLModelClient(**client_kwargs, transport=async_transport) as ml_model_client,

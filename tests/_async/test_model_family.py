@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import pytest_asyncio
 
 from mls_async import AsyncModelRegistry, ModelRegistryError
 from mls_async.models import (
@@ -26,7 +27,7 @@ WRAPPERS = {
 }
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def registry(client_kwargs, async_transport, tmp_path):
     async with AsyncModelRegistry(
         **client_kwargs, transport=async_transport, model_dir=tmp_path / "local_models"
