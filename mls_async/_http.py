@@ -242,9 +242,9 @@ def _let_go(pool: _LoopPool) -> None:
     """Mark the pool of an ended loop closed, so that it is dropped without warnings (its sockets go with it)."""
     from mls_async._aiohttp_transport import release_without_loop
 
-    for transport in (pool.http.__dict__.get("_mls_direct"),):
-        if transport is not None:
-            release_without_loop(transport)
+    transport = pool.http._mls_direct  # whatever the hooks: the session is closed all the same
+    if transport is not None:
+        release_without_loop(transport)
 
 
 class HTTPClient(httpx.Client):
