@@ -130,6 +130,18 @@ class _Gathering(InFlight):
 _GATHERING = _Gathering()
 
 
+def _unanswered(future: asyncio.Future[Any]) -> bool:
+    """Whether a lookup's future has no answer: still waiting, or given up at the deadline.
+
+    A sync client's lookup takes what is left of the deadline as its timeout, so it may
+    time out a moment before the deadline's own timer fires; it answered no more than one
+    still waiting.
+    """
+    if not future.done():
+        return True
+    return not future.cancelled() and isinstance(future.exception(), MLSTimeoutError)
+
+
 class PendingLookups:
     """The lookups started under one deadline (a prediction's), and how to tell which still wait.
 
@@ -155,7 +167,7 @@ class PendingLookups:
 
     def add_future(self, what: str, future: Any, stats: LookupStats | None = None) -> None:
         if asyncio.isfuture(future):
-            self.add(what, lambda: not future.done(), stats)
+            self.add(what, lambda: _unanswered(future), stats)
 
     def add_slot(self, what: str, slots: Slots, index: int, stats: LookupStats | None = None) -> None:
         self.add(what, lambda: not slots.done() and isinstance(slots.values[index], InFlight), stats)

@@ -241,3 +241,22 @@ async def test_a_conditional_prediction_takes_a_deadline(slow):
         await model.predict_async(["u1"], pf_client=client, deadline=0.05)
     await asyncio.sleep(0.05)
     assert wire.active == 0 and wire.finished == 0
+
+
+async def test_a_lookup_that_timed_out_at_the_deadline_is_named_with_those_still_waiting():
+    """A sync client's lookup times out at what was left of the deadline, maybe just before its timer."""
+    from mls_async._coalesce import PendingLookups
+    from mls_async._hedging import LookupStats
+
+    loop = asyncio.get_running_loop()
+    stats = LookupStats()
+    futures = {name: loop.create_future() for name in ("waiting", "timed out", "failed", "answered", "cancelled")}
+    futures["timed out"].set_exception(MLSTimeoutError(None, "read timed out"))
+    futures["failed"].set_exception(ValueError("broken"))
+    futures["answered"].set_result({"f": 1})
+    futures["cancelled"].cancel()
+    pending = PendingLookups(time.monotonic() + 1)
+    for name, future in futures.items():
+        pending.add_future(name, future, stats)
+    assert pending.waiting() == ["waiting", "timed out"]
+    assert stats.timeouts == 2

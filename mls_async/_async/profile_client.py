@@ -34,7 +34,7 @@ from mls_async._async.base_client import (
 )
 from mls_async._coalesce import PENDING, AsyncRequestCoalescer, Slots, check_deadline
 from mls_async._config import MLSENV, MLSRuntimeENV
-from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError
+from mls_async._exceptions import DoesNotExist, MLSConfigError, MLSNotFoundError, MLSTimeoutError
 from mls_async._hedging import Hedger, HedgingPolicy, LookupStats
 from mls_async._hosts import API
 from mls_async._protocol import APIKEY_HEADER, CAP_PROFILE_BATCH, MMS_CLIENT_ID, PROFILES_PATH
@@ -254,6 +254,8 @@ class AsyncMLSProfileAPIClient(AsyncMLSClient):
         pending.add(what, lambda: waiting[0], self.stats)
         try:
             values = await self._coalescer.get((kind, profile_id), target_id, keys, deadline=deadline, what=what)
+        except MLSTimeoutError:
+            raise  # no answer within the deadline: as pending as one still waiting
         except Exception:
             waiting[0] = False
             raise
