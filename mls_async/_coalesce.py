@@ -134,8 +134,8 @@ def _unanswered(future: asyncio.Future[Any]) -> bool:
     """Whether a lookup's future has no answer: still waiting, or given up at the deadline.
 
     A sync client's lookup takes what is left of the deadline as its timeout, so it may
-    time out a moment before the deadline's own timer fires; it answered no more than one
-    still waiting.
+    time out a moment before the deadline's own timer fires: like one still waiting, it
+    gave no answer within the deadline.
     """
     if not future.done():
         return True
